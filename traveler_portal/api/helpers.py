@@ -1,0 +1,112 @@
+"""Shared pieces of the API: authentication, errors, input and pagination."""
+import base64
+import binascii
+from functools import wraps
+
+from flask import g, jsonify, request
+from werkzeug.datastructures import MultiDict
+
+from ..domain import accounts
+from ..domain.errors import DomainError, ValidationFailed
+from ..models import Role
+
+HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+              415: "unsupported_media_type", 422: "validation_failed", 429: "rate_limited"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None,
+                 **extra):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.fields, self.extra = fields, extra
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None,
+                   **extra):
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    body.update(extra)
+    return jsonify({"error": body}), status
+
+
+def from_domain(exc: DomainError):
+    return error_response(exc.http_status, exc.code, exc.message, exc.fields or None,
+                          **exc.extra)
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def api_auth(*roles: Role):
+    """Bearer-token authentication; the caller's role must be one of ``roles``."""
+    allowed = roles or tuple(Role)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            found = accounts.user_for_token(_bearer())
+            if found is None:
+                raise ApiError(401, "unauthenticated", "A valid bearer token is required.")
+            g.api_user, g.api_token = found
+            if g.api_user.role not in allowed:
+                raise ApiError(403, "forbidden", "Your role cannot do this.")
+            return view(*args, **kwargs)
+        wrapped.permission = allowed
+        return wrapped
+    return decorator
+
+
+def api_public(view):
+    view.permission = "public"
+    return view
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(422, "validation_failed", "The body must be a JSON object.",
+                       {"body": "Send a JSON object with Content-Type: application/json."})
+    return data
+
+
+def form_from_json(form_cls, data: dict, **kwargs):
+    """Build a shared WTForms form from a JSON object (lists become repeated values)."""
+    pairs = []
+    for key, value in data.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                pairs.append((key, item if isinstance(item, str) else str(item)))
+    return form_cls(formdata=MultiDict(pairs), meta={"csrf": False}, **kwargs)
+
+
+def validated(form):
+    """Raise 422 naming every field at fault, one message each."""
+    if not form.validate():
+        raise ValidationFailed("Some fields are not valid.", form.first_errors())
+    return form
+
+
+def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int | None]:
+    raw_limit = request.args.get("limit", str(default))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= maximum:
+        raise ApiError(422, "validation_failed", "Bad limit.",
+                       {"limit": f"Give a whole number from 1 to {maximum}."})
+    cursor = request.args.get("cursor")
+    after = None
+    if cursor:
+        try:
+            after = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise ApiError(422, "validation_failed", "Bad cursor.",
+                           {"cursor": "Pass the next_cursor of the previous page unchanged."})
+    return int(raw_limit), after
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")

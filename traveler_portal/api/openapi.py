@@ -1,0 +1,212 @@
+"""The OpenAPI 3.1 description of this API, served at ``/api/v1/openapi.json``.
+
+A test checks that every API route is described here and every described path exists.
+"""
+from flask import jsonify
+
+from ..models import Status
+from .blueprint import bp
+from .helpers import api_public
+
+JSON = "application/json"
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _ok(status: str, description: str, schema=None):
+    response = {"description": description}
+    if schema is not None:
+        response["content"] = {JSON: {"schema": schema}}
+    return {status: response}
+
+
+def _errors(*codes):
+    return {str(c): {"$ref": f"#/components/responses/E{c}"} for c in codes}
+
+
+def _op(summary, responses, body=None, params=(), auth=True, tag="petitions"):
+    op = {"summary": summary, "tags": [tag], "responses": responses}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": body}
+    if params:
+        op["parameters"] = list(params)
+    if not auth:
+        op["security"] = []
+    return op
+
+
+RECEIPT = {"name": "receipt_number", "in": "path", "required": True,
+           "schema": {"type": "string"}, "example": "US-2026-7K3M9Q"}
+COUNTRY = {"name": "country", "in": "path", "required": True,
+           "schema": {"type": "string", "enum": ["US", "CA"]}}
+QUEUE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+PAGE = [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                     "maximum": 100, "default": 25}},
+        {"name": "cursor", "in": "query", "schema": {"type": "string"}}]
+NULLABLE_STR = {"type": ["string", "null"]}
+DATE = {"type": "string", "format": "date"}
+TS = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _list_of(schema):
+    return {"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": schema}, "next_cursor": NULLABLE_STR}}
+
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
+    "Document": {"type": "object", "required": ["id", "kind", "filename", "size"],
+                 "properties": {"id": {"type": "string"}, "kind": {"type": "string"},
+                                "filename": {"type": "string"}, "size": {"type": "integer"},
+                                "sha256": {"type": "string"}, "uploaded_at": TS}},
+    "Petition": {"type": "object", "required": [
+        "receipt_number", "status", "destination_country", "category", "port_of_entry",
+        "travel_date", "job_title", "employer_name", "traveler", "organization", "queue",
+        "submitted_at", "decided_at", "decision", "evidence_request", "documents",
+        "timeline"], "properties": {
+        "receipt_number": {"type": "string"},
+        "status": {"type": "string", "enum": [s.value for s in Status]},
+        "status_label": {"type": "string"},
+        "destination_country": {"type": "string", "enum": ["US", "CA"]},
+        "category": {"type": "string"}, "port_of_entry": {"type": "string"},
+        "travel_date": DATE, "job_title": {"type": "string"},
+        "employer_name": {"type": "string"},
+        "traveler": {"type": "object", "properties": {"name": {"type": "string"},
+                                                      "email": {"type": "string"}}},
+        "organization": {"type": ["object", "null"]},
+        "queue": {"type": ["object", "null"]},
+        "created_at": TS, "submitted_at": TS, "decided_at": TS,
+        "decision": {"type": ["object", "null"], "properties": {
+            "outcome": {"type": "string"}, "reason_codes": {"type": "array"},
+            "message": {"type": "string"}, "valid_from": NULLABLE_STR,
+            "valid_until": NULLABLE_STR}},
+        "evidence_request": {"type": ["object", "null"], "properties": {
+            "items": {"type": "array", "items": {"type": "string"}},
+            "respond_by": NULLABLE_STR}},
+        "documents": {"type": "array", "items": _ref("Document")},
+        "timeline": {"type": "array", "items": {"type": "object", "properties": {
+            "at": {"type": "string"}, "status": NULLABLE_STR, "title": {"type": "string"},
+            "message": {"type": "string"}}}},
+        "agency": {"type": "object", "description": "Officers and supervisors only."}}},
+    "NewPetition": {"type": "object", "required": [
+        "destination_country", "category", "port_of_entry", "travel_date", "job_title",
+        "employer_name"], "properties": {
+        "destination_country": {"type": "string", "enum": ["US", "CA"]},
+        "category": {"type": "string"}, "port_of_entry": {"type": "string"},
+        "travel_date": DATE, "job_title": {"type": "string", "maxLength": 200},
+        "employer_name": {"type": "string", "maxLength": 200},
+        "traveler_email": {"type": "string", "format": "email",
+                           "description": "Employer admins: the traveler filed for."}}},
+    "Decision": {"type": "object", "required": ["outcome"], "properties": {
+        "outcome": {"type": "string", "enum": ["approved", "denied", "evidence_requested"]},
+        "message": {"type": "string"},
+        "reason_codes": {"type": "array", "items": {"type": "string"}},
+        "valid_until": DATE, "evidence_items": {"type": "array", "items": {"type": "string"}},
+        "respond_by": DATE}},
+}
+
+PETITION = _ok("200", "The petition.", _ref("Petition"))
+ERRORS = {404: "not_found", 401: "unauthenticated", 403: "forbidden", 409: "conflict",
+          413: "payload_too_large", 415: "unsupported_media_type",
+          422: "validation_failed"}
+
+PATHS = {
+    "/auth/token": {
+        "post": _op("Get a bearer token", {
+            **_ok("201", "The token, shown once.", {"type": "object", "properties": {
+                "token": {"type": "string"}, "expires_at": {"type": "string"}}}),
+            **_errors(401, 422)},
+            body={JSON: {"schema": {"type": "object", "required": ["email", "password"],
+                                    "properties": {"email": {"type": "string"},
+                                                   "password": {"type": "string"}}}}},
+            auth=False, tag="auth"),
+        "delete": _op("Revoke the token used", {**_ok("204", "Revoked."), **_errors(401)},
+                      tag="auth")},
+    "/me": {"get": _op("The caller", {**_ok("200", "The caller.", {"type": "object"}),
+                                      **_errors(401)}, tag="auth")},
+    "/countries/{country}/categories": {"get": _op(
+        "Categories and required documents",
+        {**_ok("200", "Categories.", _list_of({"type": "object"})), **_errors(401, 404)},
+        params=[COUNTRY], tag="reference")},
+    "/countries/{country}/ports": {"get": _op(
+        "Ports of entry", {**_ok("200", "Ports.", _list_of({"type": "object"})),
+                           **_errors(401, 404)}, params=[COUNTRY], tag="reference")},
+    "/reason-codes": {"get": _op("Denial reason codes", {
+        **_ok("200", "Reason codes.", _list_of({"type": "object"})), **_errors(401)},
+        tag="reference")},
+    "/petitions": {
+        "post": _op("File a draft petition", {
+            **_ok("201", "The draft.", _ref("Petition")), **_errors(401, 403, 422)},
+            body={JSON: {"schema": _ref("NewPetition")}}),
+        "get": _op("Petitions the caller may see", {
+            **_ok("200", "A page of petitions.", _list_of(_ref("Petition"))),
+            **_errors(401, 422)},
+            params=[{"name": "status", "in": "query", "schema": {
+                "type": "string", "enum": [s.value for s in Status]}}, *PAGE])},
+    "/petitions/{receipt_number}": {"get": _op("One petition", {
+        **PETITION, **_errors(401, 404)}, params=[RECEIPT])},
+    "/petitions/{receipt_number}/documents": {"post": _op(
+        "Upload a document (PDF, PNG or JPEG)",
+        {**_ok("201", "The stored document.", _ref("Document")),
+         **_errors(401, 403, 404, 409, 413, 415, 422)},
+        body={"multipart/form-data": {"schema": {"type": "object", "required": ["kind", "file"],
+                                                 "properties": {"kind": {"type": "string"},
+                                                                "file": {"type": "string",
+                                                                         "format": "binary"}}}}},
+        params=[RECEIPT])},
+    "/petitions/{receipt_number}/submit": {"post": _op(
+        "Submit a draft", {**PETITION, **_errors(401, 403, 404, 409, 422)}, params=[RECEIPT])},
+    "/petitions/{receipt_number}/withdraw": {"post": _op(
+        "Withdraw before a decision", {**PETITION, **_errors(401, 403, 404, 409)},
+        params=[RECEIPT])},
+    "/petitions/{receipt_number}/evidence": {"post": _op(
+        "Answer a request for evidence", {**PETITION, **_errors(401, 403, 404, 409, 422)},
+        params=[RECEIPT])},
+    "/queues": {"get": _op("The officer's country's queues", {
+        **_ok("200", "Queues with depth.", _list_of({"type": "object"})),
+        **_errors(401, 403)}, tag="officers")},
+    "/queues/{code}/claim": {"post": _op("Claim the next petition", {
+        **PETITION, **_ok("204", "The queue is empty."), **_errors(401, 403, 404)},
+        params=[QUEUE], tag="officers")},
+    "/petitions/{receipt_number}/release": {"post": _op("Release a claim", {
+        **PETITION, **_errors(401, 403, 404, 409)}, params=[RECEIPT], tag="officers")},
+    "/petitions/{receipt_number}/notes": {"post": _op("Add an internal note", {
+        **_ok("204", "Saved."), **_errors(401, 403, 404, 422)}, params=[RECEIPT],
+        body={JSON: {"schema": {"type": "object", "properties": {"note": {"type": "string"}}}}},
+        tag="officers")},
+    "/petitions/{receipt_number}/decision": {"post": _op("Record a decision", {
+        **PETITION, **_errors(401, 403, 404, 409, 422)}, params=[RECEIPT],
+        body={JSON: {"schema": _ref("Decision")}}, tag="officers")},
+    "/openapi.json": {"get": _op("This document", _ok("200", "OpenAPI 3.1.",
+                                                      {"type": "object"}),
+                                 auth=False, tag="meta")},
+}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Cross-border business traveler pre-adjudication API",
+                 "version": "1.0.0"},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": PATHS,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+            "responses": {f"E{status}": {"description": code, "content": {
+                JSON: {"schema": _ref("Error")}}} for status, code in ERRORS.items()},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+@api_public
+def openapi_json():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(document())

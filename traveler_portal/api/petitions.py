@@ -1,0 +1,102 @@
+"""Petitions: file, upload documents, submit, read, list, withdraw, answer evidence."""
+import sqlalchemy as sa
+from flask import g, jsonify, request
+from sqlalchemy.orm import selectinload
+
+from ..domain import access, documents, petitions
+from ..extensions import db
+from ..forms import PetitionForm, draft_input
+from ..models import Petition, Role, Status
+from . import serializers
+from .blueprint import bp
+from .helpers import (ApiError, api_auth, encode_cursor, form_from_json, json_body, page_args,
+                      validated)
+
+FILERS = (Role.TRAVELER, Role.EMPLOYER)
+
+
+def _petition_json(p: Petition):
+    return jsonify(serializers.petition(p, g.api_user))
+
+
+@bp.post("/petitions")
+@api_auth(*FILERS)
+def create_petition():
+    """Create a draft petition (an employer admin names the traveler)."""
+    data = json_body()
+    form = form_from_json(PetitionForm, data)
+    form.set_country(data.get("destination_country"))
+    validated(form)
+    petition = petitions.create_draft(g.api_user, draft_input(g.api_user, form))
+    return _petition_json(petition), 201
+
+
+@bp.post("/petitions/<receipt_number>/documents")
+@api_auth(*FILERS)
+def upload_document(receipt_number):
+    """Attach one document (multipart: kind, file); judged by its content."""
+    petition = access.get_petition(g.api_user, receipt_number)
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(422, "validation_failed", "No file was sent.",
+                       {"file": "Send the document as the multipart field 'file'."})
+    doc = documents.add(g.api_user, petition, request.form.get("kind", ""), upload.stream,
+                        upload.filename)
+    return jsonify(serializers.document(doc, full=True)), 201
+
+
+@bp.post("/petitions/<receipt_number>/submit")
+@api_auth(*FILERS)
+def submit_petition(receipt_number):
+    """Submit a draft; it is routed to its adjudication queue in the background."""
+    return _petition_json(petitions.submit(g.api_user, receipt_number))
+
+
+@bp.get("/petitions/<receipt_number>")
+@api_auth()
+def get_petition(receipt_number):
+    """One petition the caller may see."""
+    return _petition_json(access.get_petition(g.api_user, receipt_number))
+
+
+@bp.get("/petitions")
+@api_auth()
+def list_petitions():
+    """The petitions the caller may see, newest first, a page at a time."""
+    limit, after = page_args()
+    query = sa.select(Petition).where(access.visible_filter(g.api_user))
+    status = request.args.get("status")
+    if status:
+        if status not in {s.value for s in Status}:
+            raise ApiError(422, "validation_failed", "Unknown status.",
+                           {"status": "Use one of: " + ", ".join(s.value for s in Status)})
+        query = query.where(Petition.status == status)
+    if after is not None:
+        query = query.where(Petition.id < after)
+    rows = db.session.scalars(query.order_by(Petition.id.desc()).limit(limit + 1).options(
+        selectinload(Petition.documents), selectinload(Petition.decisions),
+        selectinload(Petition.events), selectinload(Petition.category),
+        selectinload(Petition.port), selectinload(Petition.traveler),
+        selectinload(Petition.organization), selectinload(Petition.queue))).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return jsonify(items=[serializers.petition(p, g.api_user) for p in rows],
+                   next_cursor=encode_cursor(rows[-1].id) if more else None)
+
+
+@bp.post("/petitions/<receipt_number>/withdraw")
+@api_auth(Role.TRAVELER)
+def withdraw_petition(receipt_number):
+    """Withdraw before a decision."""
+    data = request.get_json(silent=True) or {}
+    reason = str(data.get("reason") or "")[:2000] if isinstance(data, dict) else ""
+    return _petition_json(petitions.withdraw(g.api_user, receipt_number, reason))
+
+
+@bp.post("/petitions/<receipt_number>/evidence")
+@api_auth(Role.TRAVELER)
+def answer_evidence(receipt_number):
+    """Send the answer to a request for evidence (after uploading the documents)."""
+    data = request.get_json(silent=True) or {}
+    note = str(data.get("message") or "")[:5000] if isinstance(data, dict) else ""
+    return _petition_json(petitions.respond_to_evidence(g.api_user, receipt_number, note))

@@ -1,0 +1,80 @@
+"""The petition and its parts as JSON (field names fixed by shared/API.md)."""
+from ..domain import workflow
+from ..models import Outcome, Status
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def _ts(value):
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def document(doc, full: bool = False) -> dict:
+    data = {"id": doc.id, "kind": doc.kind, "filename": doc.filename, "size": doc.size}
+    if full:
+        data.update(sha256=doc.sha256, uploaded_at=_ts(doc.uploaded_at),
+                    content_type=doc.content_type)
+    return data
+
+
+def _decision(petition) -> dict | None:
+    final = petition.final_decision
+    if final is None:
+        return None
+    return {"outcome": final.outcome.value, "reason_codes": list(final.reason_codes or []),
+            "message": final.message, "valid_from": _date(final.valid_from),
+            "valid_until": _date(final.valid_until), "decided_at": _ts(final.decided_at)}
+
+
+def _evidence_request(petition) -> dict | None:
+    ask = petition.evidence_request
+    if ask is None:
+        return None
+    return {"items": list(ask.evidence_items or []), "respond_by": _date(ask.respond_by),
+            "message": ask.message, "requested_at": _ts(ask.decided_at),
+            "responded_at": _ts(ask.responded_at)}
+
+
+def _event(event) -> dict:
+    return {"at": _ts(event.at), "status": event.to_status.value if event.to_status else None,
+            "title": str(workflow.event_title(event)), "message": event.message}
+
+
+def petition(p, viewer=None) -> dict:
+    data = {
+        "receipt_number": p.receipt_number,
+        "status": p.status.value,
+        "status_label": str(workflow.STATUS_LABELS[p.status]),
+        "destination_country": p.destination_country.value,
+        "category": p.category.code,
+        "port_of_entry": p.port.code,
+        "travel_date": _date(p.travel_date),
+        "job_title": p.job_title,
+        "employer_name": p.employer_name,
+        "traveler": {"name": p.traveler.name, "email": p.traveler.email},
+        "organization": ({"id": p.organization.id, "name": p.organization.name}
+                         if p.organization else None),
+        "queue": ({"code": p.queue.code, "name": p.queue.name}
+                  if p.queue and p.status != Status.DRAFT else None),
+        "created_at": _ts(p.created_at),
+        "submitted_at": _ts(p.submitted_at),
+        "decided_at": _ts(p.decided_at),
+        "decision": _decision(p),
+        "evidence_request": _evidence_request(p),
+        "documents": [document(d) for d in p.documents],
+        "timeline": [_event(e) for e in p.events if e.public],
+    }
+    if viewer is not None and viewer.is_agency:
+        data["agency"] = {
+            "assigned_officer": p.assigned_officer.email if p.assigned_officer else None,
+            "priority": p.priority, "due_date": _date(p.due_date),
+            "routing_reason": p.routing_reason,
+            "history": [dict(_event(e), action=e.action, public=e.public,
+                             actor=e.actor.email if e.actor else None) for e in p.events],
+        }
+    return data
+
+
+OUTCOMES = [o.value for o in Outcome]

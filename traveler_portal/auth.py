@@ -1,0 +1,131 @@
+"""Sign-in, sign-out and self-registration (travelers and employer admins)."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Length,
+                                ValidationError)
+
+from .domain import accounts
+from .domain.errors import ValidationFailed
+from .extensions import db, login_manager
+from .forms import BaseForm
+from .models import Role, User
+from .permissions import public, signed_in
+from .web import home_for
+
+bp = Blueprint("auth", __name__)
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Sign in to continue.")
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def _load_user(alternative_id: str):
+    user_id, _sep, nonce = (alternative_id or "").partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user and user.session_nonce == nonce else None
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class RegisterForm(BaseForm):
+    account_type = RadioField(_l("I am"), choices=[
+        ("traveler", _l("A business traveler filing for myself")),
+        ("employer", _l("An employer registering my organization"))],
+        default="traveler", validators=[InputRequired(_l("Choose the kind of account."))])
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your full name.")),
+                                                    Length(max=200)])
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(_l("Enter your email address.")), Email(_l("Enter a valid email address."))])
+    organization = StringField(_l("Organization's legal name (employers only)"),
+                               validators=[Length(max=200)])
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[
+        DataRequired(_l("Choose a password.")),
+        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 10 characters."))])
+    confirm = PasswordField(_l("Confirm password"), validators=[
+        DataRequired(_l("Type the password again.")),
+        EqualTo("password", _l("The passwords do not match."))])
+
+    def validate_organization(self, field):
+        if self.account_type.data == "employer" and not field.data:
+            raise ValidationError(_("Enter your organization's legal name."))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths: never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _start_session(user: User):
+    # A fresh session at sign-in: nothing from before (including any fixed session data)
+    # carries over.
+    session.clear()
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("The email or password is wrong."))
+        else:
+            _start_session(user)
+            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    """Create a traveler or employer-admin account."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            if form.account_type.data == "employer":
+                user = accounts.register_employer(form.email.data, form.password.data,
+                                                  form.name.data, form.organization.data)
+            else:
+                user = accounts.create_user(form.email.data, form.password.data,
+                                            Role.TRAVELER, name=form.name.data)
+        except ValidationFailed as exc:
+            for name, message in exc.fields.items():
+                getattr(form, name, form.email).errors.append(message)
+        else:
+            _start_session(user)
+            flash(_("Your account is ready."), "success")
+            return redirect(home_for(user))
+    return render_template("auth/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.post("/logout")
+@signed_in
+def logout():
+    """Sign out."""
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app):
+    app.register_blueprint(bp)

@@ -1,0 +1,52 @@
+"""The Celery application object, configured from the Flask config.
+
+It lives in ``traveler_portal`` so the web side can publish tasks *by name* (the outbox
+relay) without importing ``workers``; the task bodies live in ``workers``. Every task runs
+inside a Flask app context (the pattern from Flask's own Celery docs).
+"""
+from datetime import timedelta
+
+from celery import Celery, Task
+from kombu import Queue
+
+TASK_QUEUES = ("routing", "notifications", "periodic")
+
+
+def celery_init_app(app) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, task_cls=FlaskTask)
+    celery.conf.update(
+        broker_url=app.config["CELERY_BROKER_URL"],
+        task_serializer="json", accept_content=["json"], result_serializer="json",
+        task_ignore_result=True,
+        task_queues=[Queue(name) for name in TASK_QUEUES],
+        task_default_queue="routing",
+        # A task is acknowledged only when it finishes, and a worker that dies mid-task
+        # gives it back: at-least-once, which the idempotent tasks make safe.
+        task_acks_late=True, task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=app.config["BROKER_CONNECT_TIMEOUT"],
+        broker_transport_options={
+            # Unacknowledged messages return to the queue after this long; it must exceed
+            # the longest task plus retry delay (tasks here take well under a minute).
+            "visibility_timeout": 600,
+            "socket_connect_timeout": app.config["BROKER_CONNECT_TIMEOUT"],
+            "socket_timeout": 10,
+            "max_retries": 0,
+        },
+        beat_schedule={
+            "outbox-sweep": {"task": "outbox.sweep", "options": {"queue": "periodic"},
+                             "schedule": timedelta(seconds=app.config["OUTBOX_SWEEP_SECONDS"])},
+            "redrive-stuck-submissions": {
+                "task": "petitions.redrive_stuck", "options": {"queue": "periodic"},
+                "schedule": timedelta(minutes=1)},
+        },
+        worker_hijack_root_logger=False,
+    )
+    app.extensions["celery"] = celery
+    return celery

@@ -1,0 +1,58 @@
+"""Command-line entry points: ``flask --app wsgi <command>``."""
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from .domain import accounts
+from .domain.errors import ValidationFailed
+from .models import Role
+from .reference import loader
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--country", type=click.Choice(["US", "CA"]))
+@click.option("--organization", "organization", default=None,
+              help="Employer: the organization administered (created if missing). "
+                   "Traveler: the organization worked for.")
+@click.option("--name", default="")
+@click.option("--password-stdin", is_flag=True, required=True,
+              help="Read the password from standard input (never from the command line).")
+def create_user(email, role, country, organization, name, password_stdin):
+    """Create an account; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = accounts.create_user(email, password, Role(role), name=name, country=country,
+                                    organization_name=organization)
+    except ValidationFailed as exc:
+        for field, message in exc.fields.items():
+            click.echo(f"error: --{field.replace('_', '-')}: {message}", err=True)
+        raise SystemExit(2)
+    click.echo(f"created {user.role.value} {user.email}"
+               + (f" ({user.country.value})" if user.country else "")
+               + (f" in {user.organization.name}" if user.organization_id else ""))
+
+
+@click.command("load-reference-data")
+def load_reference_data():
+    """Load or update categories, documents, ports, queues, rules and reason codes."""
+    counts = loader.load_all()
+    click.echo("reference data loaded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Create demo accounts and a few petitions, and print how to sign in."""
+    from .demo import seed
+    for line in seed():
+        click.echo(line)
+
+
+def init_app(app):
+    app.cli.add_command(users_cli)
+    app.cli.add_command(load_reference_data)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,59 @@
+"""Who may see which petition. Every query for petitions starts here.
+
+A petition the caller may not see is reported exactly like one that does not exist.
+"""
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Petition, Role, Status
+from .errors import Forbidden, NotFound
+
+
+def visible_filter(user):
+    """A SQL condition selecting the petitions ``user`` may read."""
+    if user.role == Role.TRAVELER:
+        return Petition.traveler_id == user.id
+    if user.role == Role.EMPLOYER and user.organization_id:
+        return Petition.organization_id == user.organization_id
+    if user.role in (Role.OFFICER, Role.SUPERVISOR) and user.country:
+        return sa.and_(Petition.destination_country == user.country,
+                       Petition.status != Status.DRAFT)
+    return sa.false()
+
+
+def get_petition(user, receipt_number: str, lock: bool = False) -> Petition:
+    """The petition, if ``user`` may see it; ``lock`` takes its row lock for a change."""
+    query = sa.select(Petition).where(Petition.receipt_number == (receipt_number or "").upper(),
+                                      visible_filter(user))
+    if lock:
+        query = query.with_for_update(of=Petition)
+    petition = db.session.scalars(query).first()
+    if petition is None:
+        raise NotFound("No petition with that receipt number.")
+    return petition
+
+
+def can_edit_draft(user, petition) -> bool:
+    """The traveler, or an employer admin of the petition's organization."""
+    if user.role == Role.TRAVELER:
+        return petition.traveler_id == user.id
+    if user.role == Role.EMPLOYER:
+        return petition.organization_id is not None and \
+            petition.organization_id == user.organization_id
+    return False
+
+
+def require_traveler(user, petition) -> None:
+    if user.role != Role.TRAVELER or petition.traveler_id != user.id:
+        raise Forbidden("Only the traveler named on the petition can do this.")
+
+
+def require_editor(user, petition) -> None:
+    if not can_edit_draft(user, petition):
+        raise Forbidden("You cannot change this petition.")
+
+
+def require_agency(user, petition) -> None:
+    if user.role not in (Role.OFFICER, Role.SUPERVISOR) or \
+            petition.destination_country != user.country:
+        raise Forbidden("Only an officer of the destination country can do this.")

@@ -1,0 +1,127 @@
+"""Accounts: creation, sign-in, organizations and API tokens."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import ApiToken, Organization, Role, User
+from ..models.users import utcnow
+from . import uow
+from .errors import ValidationFailed
+
+MIN_PASSWORD = 10
+# Checked against when the email is unknown, so a wrong email costs the same time as a
+# wrong password (no account-existence oracle through timing).
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    # Werkzeug's default is scrypt, a memory-hard slow KDF.
+    return generate_password_hash(password)
+
+
+def organization_named(name: str, create: bool = False) -> Organization | None:
+    name = (name or "").strip()
+    org = db.session.scalars(sa.select(Organization).where(
+        sa.func.lower(Organization.name) == name.lower())).first()
+    if org is None and create:
+        org = Organization(name=name)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def create_user(email: str, password: str, role: Role, name: str = "", country=None,
+                organization_name: str | None = None, organization: Organization = None) -> User:
+    email = normalise_email(email)
+    errors = {}
+    if "@" not in email or len(email) > 254:
+        errors["email"] = "Enter a valid email address."
+    elif db.session.scalar(sa.select(User.id).where(User.email == email)):
+        errors["email"] = "An account with this email already exists."
+    if len(password or "") < MIN_PASSWORD:
+        errors["password"] = f"The password must have at least {MIN_PASSWORD} characters."
+    role = Role(role)
+    if role in (Role.OFFICER, Role.SUPERVISOR) and country not in ("US", "CA"):
+        errors["country"] = "Officers and supervisors belong to US or CA."
+    if role == Role.EMPLOYER and not (organization or (organization_name or "").strip()):
+        errors["organization"] = "An employer admin needs an organization."
+    if errors:
+        raise ValidationFailed("The account could not be created.", errors)
+    if organization is None and organization_name:
+        organization = organization_named(organization_name, create=True)
+    user = User(email=email, name=(name or email.split("@")[0]).strip()[:200],
+                password_hash=hash_password(password), role=role,
+                country=country if role in (Role.OFFICER, Role.SUPERVISOR) else None,
+                organization_id=organization.id if organization else None)
+    db.session.add(user)
+    uow.commit()
+    return user
+
+
+def register_employer(email, password, name, organization_name) -> User:
+    if organization_named(organization_name):
+        raise ValidationFailed("That organization is already registered.", {
+            "organization": "This organization is already registered; ask its admin for "
+                            "access."})
+    return create_user(email, password, Role.EMPLOYER, name=name,
+                       organization_name=organization_name)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalars(sa.select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.is_active:
+        return None
+    return user
+
+
+def join_organization(user: User, code: str) -> Organization:
+    org = db.session.scalars(sa.select(Organization).where(
+        Organization.invite_code == (code or "").strip().upper())).first()
+    if org is None:
+        raise ValidationFailed("Unknown invitation code.",
+                               {"code": "This invitation code is not valid."})
+    user.organization_id = org.id
+    uow.commit()
+    return org
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    """A new bearer token; only its hash is stored, so it is returned this once."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=_digest(token), created_at=utcnow(),
+                   expires_at=utcnow() + timedelta(
+                       hours=current_app.config["API_TOKEN_TTL_HOURS"]))
+    db.session.add(row)
+    uow.commit()
+    return token, row
+
+
+def user_for_token(token: str) -> tuple[User, ApiToken] | None:
+    row = db.session.scalars(sa.select(ApiToken).where(
+        ApiToken.token_hash == _digest(token or ""))).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    if not row.user.is_active:
+        return None
+    return row.user, row
+
+
+def revoke_token(row: ApiToken) -> None:
+    row.revoked_at = utcnow()
+    uow.commit()

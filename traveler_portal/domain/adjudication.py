@@ -1,0 +1,171 @@
+"""Officers' work: queues, atomic claims, releases, notes and decisions."""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import AdjudicationQueue, Decision, Outcome, Petition, ReasonCode, Status, User
+from ..models.users import utcnow
+from . import access, uow, workflow
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+MAX_EVIDENCE_DAYS = 84  # USCIS allows up to 84 days to answer a request for evidence
+
+
+@dataclass
+class DecisionInput:
+    outcome: str
+    message: str = ""
+    reason_codes: list = field(default_factory=list)
+    valid_until: date | None = None
+    evidence_items: list = field(default_factory=list)
+    respond_by: date | None = None
+
+
+def _require_agency(user: User):
+    if not user.is_agency or not user.country:
+        raise Forbidden("Only officers and supervisors work adjudication queues.")
+
+
+def queues_with_depth(user: User) -> list[tuple[AdjudicationQueue, int]]:
+    _require_agency(user)
+    depth = (sa.select(Petition.queue_id, sa.func.count().label("n"))
+             .where(Petition.status == Status.QUEUED).group_by(Petition.queue_id).subquery())
+    rows = db.session.execute(
+        sa.select(AdjudicationQueue, sa.func.coalesce(depth.c.n, 0))
+        .outerjoin(depth, depth.c.queue_id == AdjudicationQueue.id)
+        .where(AdjudicationQueue.country == user.country)
+        .order_by(AdjudicationQueue.is_triage.desc(), AdjudicationQueue.name)).all()
+    return [(q, n) for q, n in rows]
+
+
+def get_queue(user: User, code: str) -> AdjudicationQueue:
+    _require_agency(user)
+    queue = db.session.scalars(sa.select(AdjudicationQueue).where(
+        AdjudicationQueue.code == code, AdjudicationQueue.country == user.country)).first()
+    if queue is None:
+        raise NotFound("No such queue.")
+    return queue
+
+
+def claim_next(user: User, queue_code: str) -> Petition | None:
+    """Give ``user`` the most urgent, then oldest, queued petition of the queue.
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets concurrent claimers pass over each other's
+    row instead of both taking it. SQLite: every transaction begins IMMEDIATE (see
+    ``database.py``), so claimers run one after another. Either way the status check in
+    ``workflow.apply`` refuses anything no longer queued.
+    """
+    queue = get_queue(user, queue_code)
+    petition = db.session.scalars(
+        sa.select(Petition).where(Petition.queue_id == queue.id,
+                                  Petition.status == Status.QUEUED)
+        .order_by(Petition.priority.desc(), Petition.submitted_at, Petition.id)
+        .limit(1).with_for_update(skip_locked=True, of=Petition)).first()
+    if petition is None:
+        uow.rollback()
+        return None
+    workflow.apply(petition, "claim", user)
+    petition.assigned_officer_id = user.id
+    petition.claimed_at = utcnow()
+    uow.commit()
+    return petition
+
+
+def _claimed_by(user: User, receipt_number: str) -> Petition:
+    petition = access.get_petition(user, receipt_number, lock=True)
+    access.require_agency(user, petition)
+    if petition.status != Status.IN_REVIEW or petition.assigned_officer_id != user.id:
+        raise Conflict("You have not claimed this petition (or it has already been decided).")
+    return petition
+
+
+def release(user: User, receipt_number: str) -> Petition:
+    petition = _claimed_by(user, receipt_number)
+    workflow.apply(petition, "release", user)
+    petition.assigned_officer_id = None
+    petition.claimed_at = None
+    uow.commit()
+    return petition
+
+
+def add_note(user: User, receipt_number: str, text: str) -> None:
+    petition = access.get_petition(user, receipt_number, lock=True)
+    access.require_agency(user, petition)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("The note is empty.", {"note": "Write the note."})
+    workflow.add_note(petition, user, text[:5000])
+    uow.commit()
+
+
+def validate_decision(petition: Petition, data: DecisionInput, today: date) -> dict:
+    """Field errors for a decision, by outcome; empty when it may be recorded."""
+    errors = {}
+    if data.outcome not in {o.value for o in Outcome}:
+        return {"outcome": "Choose approve, deny or request evidence."}
+    if data.outcome == Outcome.APPROVED:
+        max_days = petition.category.max_validity_days
+        if data.valid_until is None:
+            errors["valid_until"] = "Give the date the approval is valid until."
+        elif data.valid_until <= today:
+            errors["valid_until"] = "The validity must end after today."
+        elif max_days and data.valid_until > today + timedelta(days=max_days):
+            errors["valid_until"] = (f"{petition.category.code} approvals may run at most "
+                                     f"{max_days} days (until {today + timedelta(days=max_days)}).")
+    elif data.outcome == Outcome.DENIED:
+        known = set(db.session.scalars(sa.select(ReasonCode.code)
+                                       .where(ReasonCode.active.is_(True))))
+        if not data.reason_codes:
+            errors["reason_codes"] = "Choose at least one reason code."
+        elif unknown := [c for c in data.reason_codes if c not in known]:
+            errors["reason_codes"] = "Unknown reason code: " + ", ".join(unknown) + "."
+        if not data.message.strip():
+            errors["message"] = "Explain the denial to the traveler."
+    else:
+        if not data.evidence_items:
+            errors["evidence_items"] = "List at least one item of evidence."
+        if data.respond_by is None:
+            errors["respond_by"] = "Give the date to respond by."
+        elif data.respond_by <= today:
+            errors["respond_by"] = "The response date must be after today."
+        elif data.respond_by > today + timedelta(days=MAX_EVIDENCE_DAYS):
+            errors["respond_by"] = f"Allow at most {MAX_EVIDENCE_DAYS} days to respond."
+    return errors
+
+
+ACTIONS = {Outcome.APPROVED: "approve", Outcome.DENIED: "deny",
+           Outcome.EVIDENCE_REQUESTED: "request_evidence"}
+
+
+def decide(user: User, receipt_number: str, data: DecisionInput) -> Petition:
+    petition = _claimed_by(user, receipt_number)
+    now = utcnow()
+    errors = validate_decision(petition, data, now.date())
+    if errors:
+        raise ValidationFailed("The decision is not complete.", errors)
+    outcome = Outcome(data.outcome)
+    decision = Decision(petition_id=petition.id, outcome=outcome, officer_id=user.id,
+                        decided_at=now, message=data.message.strip())
+    if outcome == Outcome.APPROVED:
+        decision.valid_from, decision.valid_until = now.date(), data.valid_until
+    elif outcome == Outcome.DENIED:
+        decision.reason_codes = list(dict.fromkeys(data.reason_codes))
+    else:
+        decision.evidence_items = [i.strip() for i in data.evidence_items if i.strip()]
+        decision.respond_by = data.respond_by
+    db.session.add(decision)
+    workflow.apply(petition, ACTIONS[outcome], user, message=decision.message)
+    petition.assigned_officer_id = None if outcome == Outcome.EVIDENCE_REQUESTED else user.id
+    if outcome != Outcome.EVIDENCE_REQUESTED:
+        petition.decided_at = now
+    uow.commit()
+    return petition
+
+
+def my_cases(user: User) -> list[Petition]:
+    _require_agency(user)
+    return db.session.scalars(sa.select(Petition).where(
+        Petition.assigned_officer_id == user.id, Petition.status == Status.IN_REVIEW)
+        .order_by(Petition.claimed_at)).all()

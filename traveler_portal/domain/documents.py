@@ -1,0 +1,78 @@
+"""Uploaded documents: judged by their content, stored outside the web root under a
+generated name, hashed, and tied to their petition."""
+import hashlib
+import os
+import re
+import uuid
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from werkzeug.utils import secure_filename
+
+from ..extensions import db
+from ..models import Document, Status
+from ..models.users import utcnow
+from . import access, uow
+from .errors import Conflict, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+
+ALLOWED_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+UPLOADABLE = {Status.DRAFT, Status.EVIDENCE_REQUESTED}
+
+
+def sniff(head: bytes) -> str | None:
+    """The MIME type the bytes really are, if it is one we accept (by magic numbers, via
+    the ``filetype`` library; the name and the declared type are ignored)."""
+    kind = filetype.guess(head)
+    return kind.mime if kind and kind.mime in ALLOWED_TYPES else None
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(document: Document) -> Path:
+    return upload_dir() / document.stored_name
+
+
+def add(user, petition, kind: str, stream, filename: str) -> Document:
+    """Store one upload for ``petition``; nothing is kept if any check fails."""
+    access.require_editor(user, petition)
+    if petition.status not in UPLOADABLE:
+        raise Conflict("Documents can be added only to a draft or to answer a request "
+                       "for evidence.")
+    kind = (kind or "").strip().lower()
+    if not KIND_PATTERN.match(kind):
+        raise ValidationFailed("Choose the kind of document.",
+                               {"kind": "Choose the kind of document (for example passport)."})
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    data = stream.read(limit + 1) if stream else b""
+    if not data:
+        raise ValidationFailed("The file is empty.", {"file": "Choose a file that is not empty."})
+    if len(data) > limit:
+        raise PayloadTooLarge(f"The file is larger than {limit // (1024 * 1024)} MB.",
+                              {"file": f"The file must be {limit // (1024 * 1024)} MB or smaller."})
+    mime = sniff(data[:8192])
+    if mime is None:
+        raise UnsupportedMediaType("Only PDF, PNG and JPEG files are accepted.",
+                                   {"file": "The file must be a PDF, PNG or JPEG."})
+    stored_name = f"{uuid.uuid4().hex}.{ALLOWED_TYPES[mime]}"
+    target = upload_dir() / stored_name
+    tmp = target.with_suffix(".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    display = (secure_filename(filename or "") or f"document.{ALLOWED_TYPES[mime]}")[:255]
+    document = Document(petition_id=petition.id, kind=kind, filename=display,
+                        stored_name=stored_name, content_type=mime, size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(), uploaded_at=utcnow(),
+                        uploaded_by_id=user.id)
+    db.session.add(document)
+    try:
+        uow.commit()
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    return document

@@ -1,0 +1,122 @@
+"""Filing: drafts, submission, withdrawal and answers to requests for evidence."""
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Category, Petition, Port, Role, Status, User
+from ..models.users import utcnow
+from . import access, routing, uow, workflow
+from .errors import Forbidden, ValidationFailed
+
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+@dataclass
+class DraftInput:
+    destination_country: str
+    category: Category
+    port: Port
+    travel_date: date
+    job_title: str
+    employer_name: str
+    traveler: User
+    organization_id: str | None
+
+
+def new_receipt_number(country: str) -> str:
+    """E.g. ``US-2026-7K3M9Q``: country, year, six random characters; unique."""
+    while True:
+        suffix = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+        number = f"{country}-{utcnow().year}-{suffix}"
+        if not db.session.scalar(sa.select(Petition.id).where(Petition.receipt_number == number)):
+            return number
+
+
+def create_draft(actor: User, data: DraftInput) -> Petition:
+    if data.travel_date < utcnow().date():
+        raise ValidationFailed("The travel date is in the past.",
+                               {"travel_date": "The travel date cannot be in the past."})
+    petition = Petition(
+        receipt_number=new_receipt_number(data.destination_country), status=Status.DRAFT,
+        destination_country=data.destination_country, category_id=data.category.id,
+        port_id=data.port.id, travel_date=data.travel_date, job_title=data.job_title.strip(),
+        employer_name=data.employer_name.strip(), traveler_id=data.traveler.id,
+        organization_id=data.organization_id, created_by_id=actor.id, created_at=utcnow())
+    db.session.add(petition)
+    uow.commit()
+    return petition
+
+
+def resolve_traveler(actor: User, traveler_email: str | None) -> tuple[User, str | None]:
+    """Who the petition is for and which organization follows it."""
+    if actor.role == Role.TRAVELER:
+        return actor, actor.organization_id
+    if actor.role == Role.EMPLOYER and actor.organization_id:
+        email = (traveler_email or "").strip().lower()
+        if not email:
+            raise ValidationFailed("Name the traveler.", {
+                "traveler_email": "Give the email of one of your organization's travelers."})
+        traveler = db.session.scalars(sa.select(User).where(
+            User.email == email, User.role == Role.TRAVELER,
+            User.organization_id == actor.organization_id)).first()
+        if traveler is None:
+            raise ValidationFailed("Unknown traveler.", {
+                "traveler_email": "No traveler with this email belongs to your organization."})
+        return traveler, actor.organization_id
+    raise Forbidden("Only travelers and employer admins can file petitions.")
+
+
+def missing_documents(petition: Petition) -> list:
+    on_file = {d.kind for d in petition.documents}
+    return [r for r in petition.category.required_documents
+            if r.required and r.kind not in on_file]
+
+
+def submit(actor: User, receipt_number: str) -> Petition:
+    petition = access.get_petition(actor, receipt_number, lock=True)
+    access.require_editor(actor, petition)
+    if petition.status == Status.DRAFT:
+        missing = missing_documents(petition)
+        if missing:
+            raise ValidationFailed(
+                "Required documents are missing: " + ", ".join(r.name for r in missing) + ".",
+                {r.kind: f"{r.name} is required before you submit." for r in missing},
+                missing_documents=[r.kind for r in missing])
+        if petition.travel_date < utcnow().date():
+            raise ValidationFailed("The travel date is in the past.",
+                                   {"travel_date": "The travel date cannot be in the past."})
+    workflow.apply(petition, "submit", actor)
+    petition.submitted_at = utcnow()
+    routing.request_routing(petition)
+    uow.commit()
+    return petition
+
+
+def withdraw(actor: User, receipt_number: str, reason: str = "") -> Petition:
+    petition = access.get_petition(actor, receipt_number, lock=True)
+    access.require_traveler(actor, petition)
+    workflow.apply(petition, "withdraw", actor, message=reason)
+    petition.assigned_officer_id = None
+    uow.commit()
+    return petition
+
+
+def respond_to_evidence(actor: User, receipt_number: str, note: str = "") -> Petition:
+    """The traveler's answer: at least one document uploaded since the request."""
+    petition = access.get_petition(actor, receipt_number, lock=True)
+    access.require_traveler(actor, petition)
+    if petition.status == Status.EVIDENCE_REQUESTED:
+        request = petition.evidence_request
+        answered = [d for d in petition.documents if d.uploaded_at >= request.decided_at]
+        if not answered:
+            raise ValidationFailed("Upload the requested documents first.", {
+                "documents": "Upload at least one of the requested documents before you "
+                             "send your response."})
+        request.responded_at = utcnow()
+    workflow.apply(petition, "evidence_received", actor, message=note)
+    petition.assigned_officer_id = None
+    uow.commit()
+    return petition

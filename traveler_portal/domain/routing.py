@@ -1,0 +1,119 @@
+"""Routing: which adjudication queue a submitted petition goes to, how urgent it is, and
+when it is due. The rules are data (``routing_rules``); this module only reads them.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import AdjudicationQueue, Petition, RoutingRule, Status
+from ..models.users import utcnow
+from . import outbox, uow, workflow
+
+log = logging.getLogger(__name__)
+ROUTE_TASK, ROUTE_QUEUE = "petitions.route", "routing"
+# Travel this many days away or more gets the lowest priority; sooner trips climb to 100.
+PRIORITY_HORIZON_DAYS = 100
+
+
+@dataclass(frozen=True)
+class RoutingChoice:
+    queue: AdjudicationQueue
+    reason: str
+    rule: RoutingRule | None
+
+
+def _specificity(rule: RoutingRule) -> int:
+    return (2 if rule.port_code else 0) + (1 if rule.category_code else 0)
+
+
+def matching_rules(country, port_code: str, category_code: str, on: date) -> list[RoutingRule]:
+    """Rules that match, most specific first, then by their stated position."""
+    rules = db.session.scalars(sa.select(RoutingRule).where(
+        RoutingRule.country == country,
+        sa.or_(RoutingRule.port_code.is_(None), RoutingRule.port_code == port_code),
+        sa.or_(RoutingRule.category_code.is_(None), RoutingRule.category_code == category_code),
+        sa.or_(RoutingRule.effective_from.is_(None), RoutingRule.effective_from <= on),
+        sa.or_(RoutingRule.effective_to.is_(None), RoutingRule.effective_to >= on),
+    )).all()
+    return sorted(rules, key=lambda r: (-_specificity(r), r.position, r.id))
+
+
+def triage_queue(country) -> AdjudicationQueue:
+    queue = db.session.scalars(sa.select(AdjudicationQueue).where(
+        AdjudicationQueue.country == country, AdjudicationQueue.is_triage.is_(True))
+        .order_by(AdjudicationQueue.id)).first()
+    if queue is None:
+        raise LookupError(f"No triage queue for {country}: run load-reference-data")
+    return queue
+
+
+def choose_queue(petition: Petition, on: date) -> RoutingChoice:
+    category, port = petition.category, petition.port
+    if category.channel != "port":
+        return RoutingChoice(triage_queue(petition.destination_country),
+                             f"WRONG_CHANNEL: {category.code} is decided by "
+                             f"{category.decided_by or category.channel}, not at a port.", None)
+    rules = matching_rules(petition.destination_country, port.code, category.code, on)
+    if not rules:
+        return RoutingChoice(triage_queue(petition.destination_country),
+                             f"No routing rule matches port {port.code} and category "
+                             f"{category.code}.", None)
+    rule = rules[0]
+    return RoutingChoice(rule.queue, f"Rule {rule.name}", rule)
+
+
+def priority_for(travel_date: date, today: date) -> int:
+    days_left = (travel_date - today).days
+    return max(0, min(PRIORITY_HORIZON_DAYS, PRIORITY_HORIZON_DAYS - days_left))
+
+
+def add_business_days(start: date, days: int) -> date:
+    current, added = start, 0
+    while added < days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            added += 1
+    return current
+
+
+def route(petition_id: int) -> bool:
+    """Route one submitted petition. Returns False (changing nothing) if it is not
+    waiting for routing any more: running it twice is harmless."""
+    petition = db.session.scalars(sa.select(Petition).where(Petition.id == petition_id)
+                                  .with_for_update()).first()
+    if petition is None or petition.status != Status.SUBMITTED:
+        uow.rollback()
+        return False
+    today = utcnow().date()
+    choice = choose_queue(petition, today)
+    petition.queue_id = choice.queue.id
+    petition.routing_reason = choice.reason
+    petition.priority = priority_for(petition.travel_date, today)
+    petition.due_date = add_business_days(today, choice.queue.sla_business_days)
+    workflow.apply(petition, "route")
+    uow.commit()
+    log.info("routed petition id=%s queue=%s priority=%s", petition_id, choice.queue.code,
+             petition.priority)
+    return True
+
+
+def request_routing(petition: Petition) -> None:
+    """Queue routing for ``petition`` in the caller's transaction (outbox)."""
+    outbox.enqueue(ROUTE_TASK, [petition.id], ROUTE_QUEUE)
+
+
+def redrive_stuck(older_than_seconds: int) -> int:
+    """Re-publish routing for petitions submitted long ago and still not routed (their
+    message may have died with a worker). Publishes directly: a broker outage here just
+    means the next sweep tries again."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    ids = db.session.scalars(sa.select(Petition.id).where(
+        Petition.status == Status.SUBMITTED, Petition.submitted_at <= cutoff)
+        .order_by(Petition.id).limit(500)).all()
+    db.session.commit()
+    for petition_id in ids:
+        outbox.publish_task(ROUTE_TASK, [petition_id], ROUTE_QUEUE)
+    return len(ids)

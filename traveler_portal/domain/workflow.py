@@ -1,0 +1,93 @@
+"""The petition state machine: the only code that changes a petition's status.
+
+Callers load the petition with a row lock (see ``access.lock_petition``), call
+:func:`apply`, and commit through ``uow.commit``. Every transition appends an event to the
+case history; public events make up the traveler's timeline.
+"""
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import Event, Status
+from ..models.users import utcnow
+from .errors import Conflict
+
+S = Status
+BEFORE_DECISION = frozenset({S.DRAFT, S.SUBMITTED, S.QUEUED, S.IN_REVIEW,
+                             S.EVIDENCE_REQUESTED})
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: Status
+    public: bool
+    title: object  # a lazy string: translated when shown, not when stored
+
+
+TRANSITIONS = {
+    "submit": Transition(frozenset({S.DRAFT}), S.SUBMITTED, True, _l("Case was received")),
+    "route": Transition(frozenset({S.SUBMITTED}), S.QUEUED, True,
+                        _l("Case is waiting for an officer")),
+    "claim": Transition(frozenset({S.QUEUED}), S.IN_REVIEW, True,
+                        _l("Case is being actively reviewed")),
+    "release": Transition(frozenset({S.IN_REVIEW}), S.QUEUED, False,
+                          _l("Case was returned to the queue")),
+    "approve": Transition(frozenset({S.IN_REVIEW}), S.APPROVED, True, _l("Case was approved")),
+    "deny": Transition(frozenset({S.IN_REVIEW}), S.DENIED, True, _l("Case was denied")),
+    "request_evidence": Transition(frozenset({S.IN_REVIEW}), S.EVIDENCE_REQUESTED, True,
+                                   _l("Request for evidence was sent")),
+    "evidence_received": Transition(frozenset({S.EVIDENCE_REQUESTED}), S.QUEUED, True,
+                                    _l("Response to request for evidence was received")),
+    "withdraw": Transition(BEFORE_DECISION, S.WITHDRAWN, True, _l("Case was withdrawn")),
+}
+
+NOTE_TITLE = _l("Internal note")
+
+# Plain words for each status, as travelers ask for them.
+STATUS_LABELS = {
+    S.DRAFT: _l("Draft, not yet submitted"),
+    S.SUBMITTED: _l("Received"),
+    S.QUEUED: _l("Waiting for an officer"),
+    S.IN_REVIEW: _l("Being reviewed by an officer"),
+    S.EVIDENCE_REQUESTED: _l("More evidence needed from you"),
+    S.APPROVED: _l("Approved"),
+    S.DENIED: _l("Denied"),
+    S.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+def can(petition, action: str) -> bool:
+    return petition.status in TRANSITIONS[action].sources
+
+
+def apply(petition, action: str, actor=None, message: str = "") -> Event:
+    """Move ``petition`` along ``action``; refuse (409) from any unexpected status."""
+    transition = TRANSITIONS[action]
+    if petition.status not in transition.sources:
+        raise Conflict(
+            f"This petition is {petition.status.value}; it cannot be {action.replace('_', ' ')}"
+            f" from that status.")
+    event = Event(petition_id=petition.id, at=utcnow(), actor_id=actor.id if actor else None,
+                  action=action, from_status=petition.status, to_status=transition.target,
+                  public=transition.public, message=message or "")
+    petition.status = transition.target
+    petition.version += 1
+    db.session.add(event)
+    return event
+
+
+def add_note(petition, actor, text: str) -> Event:
+    """An internal note: part of the case history, never shown outside the agency."""
+    event = Event(petition_id=petition.id, at=utcnow(), actor_id=actor.id, action="note",
+                  from_status=petition.status, to_status=petition.status, public=False,
+                  message=text)
+    db.session.add(event)
+    return event
+
+
+def event_title(event):
+    if event.action == "note":
+        return NOTE_TITLE
+    return TRANSITIONS[event.action].title

@@ -1,0 +1,121 @@
+"""Forms shared by the browser and the JSON API, so both apply the same rules.
+
+The API feeds its JSON body in as form data (see ``api.helpers.form_from_json``), with
+CSRF off because it authenticates with bearer tokens, not cookies.
+"""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (DateField, EmailField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from .domain import reference
+from .domain.adjudication import DecisionInput
+from .domain.petitions import DraftInput, resolve_traveler
+from .models.users import utcnow
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """Strips surrounding white space from every text field."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", [])
+            if _strip not in filters:
+                unbound_field.kwargs["filters"] = [_strip, *filters]
+            return unbound_field.bind(form=form, **options)
+
+    def first_errors(self) -> dict:
+        return {name: str(messages[0]) for name, messages in self.errors.items() if messages}
+
+
+class LinesField(TextAreaField):
+    """A list of short texts: one per line in a textarea, or repeated values (JSON list)."""
+
+    def process_formdata(self, valuelist):
+        items = []
+        for value in valuelist:
+            items += [line.strip() for line in str(value).splitlines() if line.strip()]
+        self.data = items
+
+    def _value(self):
+        return "\n".join(self.data or [])
+
+
+def not_in_past(form, field):
+    if field.data and field.data < utcnow().date():
+        raise ValidationError(_l("The travel date cannot be in the past."))
+
+
+class PetitionForm(BaseForm):
+    destination_country = SelectField(_l("Destination country"),
+                                      choices=list(reference.COUNTRIES.items()),
+                                      validators=[InputRequired(_l("Choose the destination country."))])
+    category = SelectField(_l("Category"), choices=[],
+                           validators=[InputRequired(_l("Choose a category."))])
+    port_of_entry = SelectField(_l("Port of entry"), choices=[],
+                                validators=[InputRequired(_l("Choose a port of entry."))])
+    travel_date = DateField(_l("Travel date"), format="%Y-%m-%d",
+                            validators=[InputRequired(_l("Give the travel date as YYYY-MM-DD.")),
+                                        not_in_past])
+    job_title = StringField(_l("Job title"), validators=[
+        DataRequired(_l("Give the job title.")), Length(max=200)])
+    employer_name = StringField(_l("Employer name"), validators=[
+        DataRequired(_l("Give the employer's name.")), Length(max=200)])
+    traveler_email = EmailField(_l("Traveler's email"), validators=[
+        Optional(), Email(_l("Give a valid email address."))])
+
+    def set_country(self, country: str | None):
+        """Offer only the destination country's categories and ports."""
+        if country not in reference.COUNTRIES:
+            return
+        self.category.choices = [(c.code, c.name) for c in reference.categories(country)]
+        self.port_of_entry.choices = [(p.code, p.name) for p in reference.ports(country)]
+
+    def validate_category(self, field):
+        country = self.destination_country.data
+        category = reference.category(country, field.data) if country else None
+        if category and category.channel != "port":
+            raise ValidationError(_l(
+                "%(name)s is decided by %(authority)s, not at a port of entry: apply there "
+                "instead (WRONG_CHANNEL).", name=category.name, authority=category.decided_by))
+
+
+class DecisionForm(BaseForm):
+    outcome = SelectField(_l("Decision"), choices=[
+        ("approved", _l("Approve")), ("denied", _l("Deny")),
+        ("evidence_requested", _l("Request more evidence"))],
+        validators=[InputRequired(_l("Choose approve, deny or request evidence."))])
+    message = TextAreaField(_l("Message to the traveler"), validators=[Length(max=5000)])
+    reason_codes = SelectMultipleField(_l("Reason codes"), choices=[], validate_choice=False)
+    valid_until = DateField(_l("Valid until"), format="%Y-%m-%d", validators=[Optional()])
+    evidence_items = LinesField(_l("Evidence needed (one item per line)"))
+    respond_by = DateField(_l("Respond by"), format="%Y-%m-%d", validators=[Optional()])
+
+    def set_reason_choices(self):
+        self.reason_codes.choices = [(r.code, f"{r.code}: {r.title}")
+                                     for r in reference.reason_codes()]
+
+
+def draft_input(actor, form: PetitionForm):
+    """The validated form as the domain's input (who the petition is for included)."""
+    country = form.destination_country.data
+    traveler, organization_id = resolve_traveler(actor, form.traveler_email.data)
+    return DraftInput(destination_country=country,
+                      category=reference.category(country, form.category.data),
+                      port=reference.port(country, form.port_of_entry.data),
+                      travel_date=form.travel_date.data, job_title=form.job_title.data,
+                      employer_name=form.employer_name.data, traveler=traveler,
+                      organization_id=organization_id)
+
+
+def decision_input(form: DecisionForm):
+    return DecisionInput(outcome=form.outcome.data, message=form.message.data or "",
+                         reason_codes=list(form.reason_codes.data or []),
+                         valid_until=form.valid_until.data,
+                         evidence_items=list(form.evidence_items.data or []),
+                         respond_by=form.respond_by.data)

@@ -1,0 +1,124 @@
+"""Petitions, their documents, officers' decisions and the case history."""
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime
+from .enums import Country, Outcome, Status, enum_column
+from .reference import AdjudicationQueue, Category, Port
+from .users import Organization, User, utcnow
+
+
+class Petition(db.Model):
+    __tablename__ = "petitions"
+    __table_args__ = (
+        # The claim query reads only queued rows of one queue: a partial index keeps it
+        # fast however many decided cases pile up behind it.
+        sa.Index("ix_petitions_claimable", "queue_id", "priority", "submitted_at",
+                 postgresql_where=sa.text("status = 'queued'"),
+                 sqlite_where=sa.text("status = 'queued'")),
+        sa.Index("ix_petitions_country_status", "destination_country", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    status: Mapped[Status] = mapped_column(enum_column(Status, "petition_status"),
+                                           default=Status.DRAFT)
+    version: Mapped[int] = mapped_column(default=1)
+    destination_country: Mapped[Country] = mapped_column(
+        enum_column(Country, "petition_country"))
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"))
+    port_id: Mapped[int] = mapped_column(sa.ForeignKey("ports.id"))
+    travel_date: Mapped[date] = mapped_column(sa.Date)
+    job_title: Mapped[str] = mapped_column(sa.String(200))
+    employer_name: Mapped[str] = mapped_column(sa.String(200))
+    traveler_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    organization_id: Mapped[str | None] = mapped_column(sa.ForeignKey("organizations.id"),
+                                                        index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    queue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("queues.id"))
+    routing_reason: Mapped[str | None] = mapped_column(sa.Text)
+    priority: Mapped[int] = mapped_column(default=0)
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    assigned_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    category: Mapped[Category] = relationship()
+    port: Mapped[Port] = relationship()
+    traveler: Mapped[User] = relationship(foreign_keys=[traveler_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    assigned_officer: Mapped[User | None] = relationship(foreign_keys=[assigned_officer_id])
+    organization: Mapped[Organization | None] = relationship()
+    queue: Mapped[AdjudicationQueue | None] = relationship()
+    documents: Mapped[list["Document"]] = relationship(
+        back_populates="petition", order_by="Document.uploaded_at")
+    decisions: Mapped[list["Decision"]] = relationship(order_by="Decision.id")
+    events: Mapped[list["Event"]] = relationship(order_by="Event.id")
+
+    @property
+    def final_decision(self):
+        finals = [d for d in self.decisions if d.outcome != Outcome.EVIDENCE_REQUESTED]
+        return finals[-1] if finals else None
+
+    @property
+    def evidence_request(self):
+        asks = [d for d in self.decisions if d.outcome == Outcome.EVIDENCE_REQUESTED]
+        return asks[-1] if asks else None
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True,
+                                    default=lambda: str(uuid.uuid4()))
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(64))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+
+    petition: Mapped[Petition] = relationship(back_populates="documents")
+
+
+class Decision(db.Model):
+    """One officer action that ends a review: approval, denial or request for evidence."""
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id"), index=True)
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, "decision_outcome"))
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    reason_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
+    valid_from: Mapped[date | None] = mapped_column(sa.Date)
+    valid_until: Mapped[date | None] = mapped_column(sa.Date)
+    evidence_items: Mapped[list] = mapped_column(sa.JSON, default=list)
+    respond_by: Mapped[date | None] = mapped_column(sa.Date)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    officer: Mapped[User] = relationship()
+
+
+class Event(db.Model):
+    """One line of a case's history. ``public`` events form the traveler's timeline;
+    the others (internal notes, releases) are for the agency only."""
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    from_status: Mapped[Status | None] = mapped_column(enum_column(Status, "event_from"))
+    to_status: Mapped[Status | None] = mapped_column(enum_column(Status, "event_to"))
+    public: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+
+    actor: Mapped[User | None] = relationship()

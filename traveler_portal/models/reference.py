@@ -1,0 +1,89 @@
+"""Reference data loaded from ``traveler_portal/reference/data`` (never edited in code)."""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .enums import Country, enum_column
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+    __table_args__ = (sa.UniqueConstraint("country", "code", name="uq_categories_country_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[Country] = mapped_column(enum_column(Country, "category_country"))
+    code: Mapped[str] = mapped_column(sa.String(32))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    decided_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    # "port": decided at a port of entry; anything else names the only authority that may
+    # decide it (a consulate, IRCC), so a port queue must never take it.
+    channel: Mapped[str] = mapped_column(sa.String(32), default="port")
+    max_validity_days: Mapped[int | None]
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+    required_documents: Mapped[list["RequiredDocument"]] = relationship(
+        order_by="RequiredDocument.position", cascade="all, delete-orphan")
+
+
+class RequiredDocument(db.Model):
+    __tablename__ = "required_documents"
+    __table_args__ = (sa.UniqueConstraint("category_id", "kind",
+                                          name="uq_required_documents_category_kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"))
+    kind: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    required: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Port(db.Model):
+    __tablename__ = "ports"
+    __table_args__ = (sa.UniqueConstraint("country", "code", name="uq_ports_country_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[Country] = mapped_column(enum_column(Country, "port_country"))
+    code: Mapped[str] = mapped_column(sa.String(32))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(32), default="land")
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+
+class AdjudicationQueue(db.Model):
+    __tablename__ = "queues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    country: Mapped[Country] = mapped_column(enum_column(Country, "queue_country"))
+    sla_business_days: Mapped[int] = mapped_column(default=5)
+    is_triage: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+
+class RoutingRule(db.Model):
+    """Destination country (+ port, + category) → queue; the most specific match wins,
+    then the lowest ``position``."""
+    __tablename__ = "routing_rules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    country: Mapped[Country] = mapped_column(enum_column(Country, "rule_country"))
+    port_code: Mapped[str | None] = mapped_column(sa.String(32))
+    category_code: Mapped[str | None] = mapped_column(sa.String(32))
+    queue_id: Mapped[int] = mapped_column(sa.ForeignKey("queues.id"))
+    position: Mapped[int] = mapped_column(default=100)
+    effective_from: Mapped[date | None] = mapped_column(sa.Date)
+    effective_to: Mapped[date | None] = mapped_column(sa.Date)
+
+    queue: Mapped[AdjudicationQueue] = relationship()
+
+
+class ReasonCode(db.Model):
+    __tablename__ = "reason_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    explanation: Mapped[str] = mapped_column(sa.Text)
+    explanation_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    citation_us: Mapped[str] = mapped_column(sa.String(200), default="")
+    citation_ca: Mapped[str] = mapped_column(sa.String(200), default="")
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)

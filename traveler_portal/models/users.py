@@ -1,0 +1,75 @@
+"""Accounts, organizations and API tokens."""
+import secrets
+import uuid
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime
+from .enums import Country, Role, enum_column
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def new_invite_code():
+    # 10 characters from an unambiguous alphabet: easy to read out over the phone.
+    alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Organization(db.Model):
+    __tablename__ = "organizations"
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True,
+                                    default=lambda: str(uuid.uuid4()))
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    invite_code: Mapped[str] = mapped_column(sa.String(16), unique=True,
+                                             default=new_invite_code)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    country: Mapped[Country | None] = mapped_column(enum_column(Country, "user_country"))
+    organization_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("organizations.id"), index=True)
+    # Changing this logs out every session of the account (Flask-Login's alternative id).
+    session_nonce: Mapped[str] = mapped_column(sa.String(32),
+                                               default=lambda: secrets.token_hex(16))
+    is_active_account: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization | None] = relationship()
+
+    def get_id(self):
+        return f"{self.id}:{self.session_nonce}"
+
+    @property
+    def is_active(self):
+        return self.is_active_account
+
+    @property
+    def is_agency(self):
+        return self.role in (Role.OFFICER, Role.SUPERVISOR)
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored (the token itself is shown once)."""
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,1 @@
+"""Reference data: categories, documents, ports, queues, routing rules, reason codes."""

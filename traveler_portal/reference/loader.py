@@ -1,0 +1,101 @@
+"""Load the TOML files in ``data/`` into the database; running it again updates in place
+(matched by natural keys) and never duplicates."""
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import AdjudicationQueue, Category, Port, ReasonCode, RequiredDocument, RoutingRule
+from ..domain import uow
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+def _read(name: str) -> dict:
+    with open(DATA_DIR / name, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def _upsert(model, keys: dict, values: dict):
+    row = db.session.scalars(sa.select(model).filter_by(**keys)).first()
+    if row is None:
+        row = model(**keys)
+        db.session.add(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row
+
+
+def _load_categories() -> int:
+    items = _read("categories.toml")["category"]
+    for item in items:
+        category = _upsert(Category, {"country": item["country"], "code": item["code"]}, {
+            "name": item["name"], "decided_by": item.get("decided_by", ""),
+            "channel": item.get("channel", "port"),
+            "max_validity_days": item.get("max_validity_days"), "active": True})
+        db.session.flush()
+        wanted = {doc["kind"] for doc in item["documents"]}
+        for existing in list(category.required_documents):
+            if existing.kind not in wanted:
+                category.required_documents.remove(existing)
+        for position, doc in enumerate(item["documents"]):
+            _upsert(RequiredDocument, {"category_id": category.id, "kind": doc["kind"]}, {
+                "name": doc["name"], "description": doc.get("description", ""),
+                "required": doc.get("required", True), "position": position})
+    return len(items)
+
+
+def _load_ports() -> int:
+    items = _read("ports.toml")["port"]
+    for item in items:
+        _upsert(Port, {"country": item["country"], "code": item["code"]},
+                {"name": item["name"], "kind": item.get("kind", "land"), "active": True})
+    return len(items)
+
+
+def _load_queues() -> tuple[int, int]:
+    data = _read("queues.toml")
+    for item in data["queue"]:
+        _upsert(AdjudicationQueue, {"code": item["code"]}, {
+            "name": item["name"], "country": item["country"],
+            "sla_business_days": item.get("sla_business_days", 5),
+            "is_triage": item.get("is_triage", False)})
+    db.session.flush()
+    queue_ids = dict(db.session.execute(sa.select(AdjudicationQueue.code,
+                                                  AdjudicationQueue.id)).all())
+    for item in data.get("rule", []):
+        _upsert(RoutingRule, {"name": item["name"]}, {
+            "country": item["country"], "port_code": item.get("port"),
+            "category_code": item.get("category"), "queue_id": queue_ids[item["queue"]],
+            "position": item.get("position", 100),
+            "effective_from": _date(item.get("effective_from")),
+            "effective_to": _date(item.get("effective_to"))})
+    return len(data["queue"]), len(data.get("rule", []))
+
+
+def _date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def _load_reasons() -> int:
+    items = _read("reason_codes.toml")["reason"]
+    for item in items:
+        _upsert(ReasonCode, {"code": item["code"]}, {
+            "title": item["title"], "explanation": item["explanation"],
+            "explanation_fr": item.get("explanation_fr", ""),
+            "citation_us": item.get("citation_us", ""),
+            "citation_ca": item.get("citation_ca", ""), "active": True})
+    return len(items)
+
+
+def load_all() -> dict:
+    """Load every file in one transaction: all of it lands, or none of it."""
+    counts = {"categories": _load_categories(), "ports": _load_ports()}
+    counts["queues"], counts["routing_rules"] = _load_queues()
+    counts["reason_codes"] = _load_reasons()
+    uow.commit()
+    return counts

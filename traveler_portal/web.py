@@ -1,0 +1,107 @@
+"""Browser-side wiring: blueprints, error pages, template helpers and the health check."""
+import logging
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from . import admin, employers, officers, travelers
+from .api.helpers import HTTP_CODES
+from .domain import outbox, uow, workflow
+from .domain.errors import DomainError
+from .extensions import db
+from .models import Role
+from .permissions import public
+
+log = logging.getLogger(__name__)
+bp = Blueprint("main", __name__)
+
+HOME_BY_ROLE = {Role.TRAVELER: "travelers.dashboard", Role.EMPLOYER: "employers.dashboard",
+                Role.OFFICER: "officers.queues", Role.SUPERVISOR: "officers.queues",
+                Role.ADMIN: "admin.home"}
+
+ERROR_TITLES = {400: _l("The request could not be understood"), 403: _l("Not allowed"),
+                404: _l("Page not found"), 405: _l("Not allowed"),
+                409: _l("Someone else changed this first"),
+                413: _l("The file is too large"), 415: _l("That kind of file is not accepted"),
+                422: _l("Some details are not valid"),
+                500: _l("Sorry, something went wrong on our side")}
+
+
+def home_for(user) -> str:
+    return url_for(HOME_BY_ROLE[user.role])
+
+
+@bp.get("/")
+@public
+def index():
+    """The landing page, or the signed-in user's own home."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return render_template("main/index.html")
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    """Version, database revision and broker reachability, for operators."""
+    status = {"version": current_app.config["VERSION"]}
+    try:
+        status["database_revision"] = db.session.execute(
+            sa.text("SELECT version_num FROM alembic_version")).scalar()
+        status["outbox_unpublished"] = outbox.unpublished_count()
+        status["database"] = "ok"
+    except sa.exc.SQLAlchemyError as exc:
+        status["database"] = f"error: {exc.__class__.__name__}"
+    finally:
+        db.session.rollback()
+    try:
+        with current_app.extensions["celery"].connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
+        status["broker"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "unreachable" here
+        status["broker"] = f"unreachable: {exc.__class__.__name__}"
+    healthy = status["database"] == "ok"
+    return jsonify(status), 200 if healthy else 503
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_page(status: int, message: str = ""):
+    uow.rollback()
+    if _wants_json():
+        return jsonify({"error": {"code": HTTP_CODES.get(status, "error"),
+                                  "message": message or str(ERROR_TITLES.get(status, ""))}}), status
+    return render_template("errors/error.html", status=status,
+                           title=ERROR_TITLES.get(status, ERROR_TITLES[500]),
+                           message=message), status
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    app.register_blueprint(travelers.bp)
+    app.register_blueprint(employers.bp)
+    app.register_blueprint(officers.bp)
+    app.register_blueprint(admin.bp)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        return _error_page(exc.code or 500, "" if exc.code == 404 else exc.description)
+
+    @app.errorhandler(DomainError)
+    def _domain(exc):
+        return _error_page(exc.http_status, exc.message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        log.exception("unhandled error on %s", request.path)
+        return _error_page(500)
+
+    @app.context_processor
+    def _helpers():
+        return {"status_label": lambda s: workflow.STATUS_LABELS[s],
+                "event_title": workflow.event_title, "Role": Role}

@@ -1,0 +1,20 @@
+"""Celery workers: ``celery -A workers worker`` and ``celery -A workers beat``.
+
+This package imports ``traveler_portal`` (never the reverse): the Celery app is built
+and configured by the Flask app; the task bodies below call domain services.
+"""
+from celery.signals import worker_process_init
+
+from traveler_portal import create_app
+from traveler_portal.extensions import db
+
+flask_app = create_app()
+app = celery = flask_app.extensions["celery"]
+celery.conf.include = ["workers.routing", "workers.sweeps"]
+
+
+@worker_process_init.connect
+def _fresh_connections(**_):
+    # A forked pool process must not reuse the parent's database connections.
+    with flask_app.app_context():
+        db.engine.dispose(close=False)
