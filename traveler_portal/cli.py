@@ -1,9 +1,16 @@
 """Command-line entry points: ``flask --app wsgi <command>``."""
+import signal
 import sys
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from config import embedded_broker_socket
+
+from . import demo
+from . import embedded_broker as broker
 from .domain import accounts
 from .domain.errors import ValidationFailed
 from .models import Role
@@ -47,12 +54,26 @@ def load_reference_data():
 @click.command("seed-demo")
 def seed_demo():
     """Create demo accounts and a few petitions, and print how to sign in."""
-    from .demo import seed
-    for line in seed():
+    for line in demo.seed():
         click.echo(line)
+
+
+@click.command("embedded-broker")
+def embedded_broker():
+    """Run the embedded Redis broker in the foreground (the embedded default's broker)."""
+    instance = Path(current_app.instance_path)
+    socket_path = embedded_broker_socket(instance)
+    process = broker.start(socket_path, instance / "redis")
+    click.echo(f"embedded redis listening on {socket_path}")
+    # Stopping this command (Ctrl-C, or honcho's SIGTERM) stops the server with it.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: process.terminate())
+    process.wait()
 
 
 def init_app(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(load_reference_data)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(embedded_broker)
+

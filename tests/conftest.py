@@ -1,0 +1,79 @@
+"""Shared fixtures: one database for the session (PostgreSQL when TEST_DATABASE_URL is
+set, otherwise a SQLite file), migrated with the real migrations and loaded with the real
+reference data; every table of case data emptied before each test."""
+import os
+import tempfile
+
+# Before the app's config is imported: the test configuration and a throwaway instance.
+os.environ["PORTAL_ENV"] = "testing"
+os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="portal-test-instance-"))
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from config import _normalise_db_url  # noqa: E402
+from tests import factories  # noqa: E402
+from traveler_portal import create_app  # noqa: E402
+from traveler_portal.extensions import db  # noqa: E402
+from traveler_portal.reference import loader  # noqa: E402
+
+pytest_plugins = ["tests.live"]
+
+CASE_TABLES = ["events", "decisions", "documents", "outbox", "petitions", "api_tokens",
+               "users", "organizations"]
+
+
+@pytest.fixture(scope="session")
+def test_dirs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("portal")
+    (base / "uploads").mkdir()
+    return base
+
+
+@pytest.fixture(scope="session")
+def database_url(test_dirs):
+    return _normalise_db_url(os.environ.get("TEST_DATABASE_URL")
+                             or f"sqlite:///{test_dirs / 'test.sqlite3'}")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, test_dirs):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url,
+                      "UPLOAD_DIR": str(test_dirs / "uploads")})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        loader.load_all()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _empty_case_tables(request, app):
+    """Each test starts with reference data only."""
+    with app.app_context():
+        for table in CASE_TABLES:
+            db.session.execute(sa.text(f"DELETE FROM {table}"))
+        db.session.commit()
+    yield
+
+
+@pytest.fixture
+def ctx(app):
+    """An app and request context, for calling domain services directly."""
+    with app.test_request_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(ctx):
+    """The factory functions, with an app context pushed."""
+    return factories

