@@ -44,6 +44,7 @@ class Config:
     # A submitted petition not routed after this long is re-driven by the sweeper (its
     # message may have died with a worker).
     STUCK_SUBMISSION_SECONDS = int(os.environ.get("STUCK_SUBMISSION_SECONDS", "300"))
+    REDRIVE_SWEEP_SECONDS = float(os.environ.get("REDRIVE_SWEEP_SECONDS", "60"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(_instance_dir() / "uploads")
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
     # Flask rejects bodies larger than this before any view runs (413).

@@ -92,7 +92,8 @@ def live_env(app, database_url, broker_url, test_dirs):
         "PORTAL_ENV": "development", "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url, "SECRET_KEY": "live-test-secret",
         "UPLOAD_DIR": app.config["UPLOAD_DIR"], "INSTANCE_PATH": str(test_dirs / "live"),
-        "OUTBOX_SWEEP_SECONDS": "1", "STUCK_SUBMISSION_SECONDS": "30",
+        "OUTBOX_SWEEP_SECONDS": "1", "STUCK_SUBMISSION_SECONDS": "20",
+        "REDRIVE_SWEEP_SECONDS": "1",
         "PATH": f"{BIN}:{env.get('PATH', '')}",
     })
     return env

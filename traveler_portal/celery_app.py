@@ -44,7 +44,7 @@ def celery_init_app(app) -> Celery:
                              "schedule": timedelta(seconds=app.config["OUTBOX_SWEEP_SECONDS"])},
             "redrive-stuck-submissions": {
                 "task": "petitions.redrive_stuck", "options": {"queue": "periodic"},
-                "schedule": timedelta(minutes=1)},
+                "schedule": timedelta(seconds=app.config["REDRIVE_SWEEP_SECONDS"])},
         },
         worker_hijack_root_logger=False,
     )

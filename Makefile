@@ -1,0 +1,59 @@
+# Targets document themselves: `make help`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(abspath $(VENV))/bin
+export PATH := $(BIN):$(PATH)
+export FLASK_APP := wsgi
+
+.DEFAULT_GOAL := help
+.PHONY: help install db run test test-unit test-integration test-browser browser bench clean
+
+help: ## Show this list of targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create the virtualenv and install the pinned dependencies
+
+db: install ## Create or migrate the database and load the reference data
+	flask --app wsgi db upgrade
+	flask --app wsgi load-reference-data
+
+run: db ## Run web, worker and beat at http://127.0.0.1:5000 (embedded default unless DATABASE_URL and CELERY_BROKER_URL are set)
+	flask --app wsgi seed-demo
+	@if [ -n "$$DATABASE_URL" ] && [ -n "$$CELERY_BROKER_URL" ]; then \
+	  echo "Production setup: $$DATABASE_URL, broker $$CELERY_BROKER_URL"; \
+	  honcho --procfile Procfile start; \
+	else \
+	  echo "Embedded default: SQLite and Redis in instance/ - open http://127.0.0.1:5000"; \
+	  honcho --procfile Procfile.embedded start; \
+	fi
+
+browser: ## Make sure Debian's Chromium is installed (the browser tests drive it)
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: install browser ## Run the whole suite: unit, integration (real worker and broker) and browser
+	python -m pytest
+
+test-unit: install ## Only the fast tests (no live processes)
+	python -m pytest tests/unit
+
+test-integration: install ## Only the live-stack tests
+	python -m pytest tests/integration
+
+test-browser: install browser ## Only the Playwright journeys in Chromium
+	python -m pytest tests/browser
+
+bench: install ## Run the benchmarks and print their figures
+	python -m bench.claims
+
+clean: ## Remove the virtualenv and local state (instance/)
+	rm -rf $(VENV) instance test-artifacts
