@@ -7,7 +7,7 @@ inside a Flask app context (the pattern from Flask's own Celery docs).
 from datetime import timedelta
 
 from celery import Celery, Task
-from kombu import Queue
+from kombu import Exchange, Queue
 
 TASK_QUEUES = ("routing", "notifications", "periodic")
 
@@ -23,7 +23,10 @@ def celery_init_app(app) -> Celery:
         broker_url=app.config["CELERY_BROKER_URL"],
         task_serializer="json", accept_content=["json"], result_serializer="json",
         task_ignore_result=True,
-        task_queues=[Queue(name) for name in TASK_QUEUES],
+        # Each queue on its own exchange and key: bound to one shared key, every message
+        # would be copied into all of them.
+        task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name)
+                     for name in TASK_QUEUES],
         task_default_queue="routing",
         # A task is acknowledged only when it finishes, and a worker that dies mid-task
         # gives it back: at-least-once, which the idempotent tasks make safe.
