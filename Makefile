@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install db run test test-unit test-integration test-browser browser bench clean
+.PHONY: help install db run test test-unit test-integration test-browser browser bench clean translations
 
 help: ## Show this list of targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -57,3 +57,7 @@ bench: install ## Run the benchmarks and print their figures
 
 clean: ## Remove the virtualenv and local state (instance/)
 	rm -rf $(VENV) instance test-artifacts
+
+translations: install ## Extract every marked string into translations/messages.pot
+	mkdir -p translations
+	pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .

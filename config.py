@@ -52,6 +52,11 @@ class Config:
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
     SMTP_URL = os.environ.get("SMTP_URL")
     MAIL_DIR = os.environ.get("MAIL_DIR") or str(_instance_dir() / "mail")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Sign-in attempts per account (credential stuffing) and per client address.
+    SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "10/minute")
+    SIGNIN_LIMIT_PER_ADDRESS = os.environ.get("SIGNIN_LIMIT_PER_ADDRESS", "100/minute")
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "fr"]
     SESSION_COOKIE_HTTPONLY = True
@@ -79,6 +84,8 @@ class TestConfig(Config):
     # instead of silently enqueueing somewhere.
     CELERY_BROKER_URL = os.environ.get("TEST_BROKER_URL_OVERRIDE", "redis://127.0.0.1:1/0")
     BROKER_CONNECT_TIMEOUT = 0.5
+    # Every test signs in from 127.0.0.1; the per-account limit is still in force.
+    SIGNIN_LIMIT_PER_ADDRESS = "100000/minute"
     WTF_CSRF_ENABLED = True
 
 

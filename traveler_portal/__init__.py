@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from . import database  # noqa: F401  (registers the SQLite engine settings)
 from .celery_app import celery_init_app
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 __version__ = "0.1.0"
@@ -55,6 +55,7 @@ def create_app(test_config=None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     celery_init_app(app)
 
     from . import auth, cli, web

@@ -15,6 +15,7 @@ from .extensions import db, login_manager
 from .forms import BaseForm
 from .models import Role, User
 from .permissions import public, signed_in
+from .ratelimits import signin_limits
 from .web import home_for
 
 bp = Blueprint("auth", __name__)
@@ -79,6 +80,7 @@ def _start_session(user: User):
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@signin_limits
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:

@@ -4,6 +4,8 @@ Nothing of the application is imported here, so any module may import these obje
 without an import cycle.
 """
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +26,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Storage from RATELIMIT_STORAGE_URI (memory:// per process by default; point it at Redis
+# when several web processes must share the counts).
+limiter = Limiter(key_func=get_remote_address)

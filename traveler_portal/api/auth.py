@@ -2,12 +2,14 @@
 from flask import g, jsonify
 
 from ..domain import accounts
+from ..ratelimits import signin_limits
 from .blueprint import bp
 from .helpers import ApiError, api_auth, api_public, json_body
 
 
 @bp.post("/auth/token")
 @api_public
+@signin_limits
 def create_token():
     """Exchange email and password for a bearer token (shown once)."""
     data = json_body()
