@@ -18,15 +18,14 @@ os.environ["PORTAL_ENV"] = "testing"
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="portal-bench-"))
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 
 from config import _normalise_db_url  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.dbsetup import fresh_database  # noqa: E402
 from traveler_portal import create_app  # noqa: E402
 from traveler_portal.domain import adjudication, routing  # noqa: E402
 from traveler_portal.extensions import db  # noqa: E402
 from traveler_portal.models import Petition, User  # noqa: E402
-from traveler_portal.reference import loader  # noqa: E402
 
 PETITIONS = int(os.environ.get("BENCH_PETITIONS", "400"))
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
@@ -38,11 +37,7 @@ def main():
     app = create_app({"SQLALCHEMY_DATABASE_URI": url,
                       "UPLOAD_DIR": os.path.join(os.environ["INSTANCE_PATH"], "uploads")})
     with app.test_request_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
-        loader.load_all()
+        fresh_database()
         traveler = factories.user("traveler")
         officer_ids = [factories.user("officer", country="US").id for _ in range(THREADS)]
         started = time.perf_counter()

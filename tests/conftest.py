@@ -10,13 +10,12 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="portal-test-inst
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 
 from config import _normalise_db_url  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.dbsetup import fresh_database  # noqa: E402
 from traveler_portal import create_app  # noqa: E402
 from traveler_portal.extensions import db  # noqa: E402
-from traveler_portal.reference import loader  # noqa: E402
 
 pytest_plugins = ["tests.live"]
 
@@ -42,11 +41,7 @@ def app(database_url, test_dirs):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url,
                       "UPLOAD_DIR": str(test_dirs / "uploads")})
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
-        loader.load_all()
+        fresh_database()
     return app
 
 
