@@ -139,8 +139,8 @@ def live_server(live_env, celery_worker, celery_beat, test_dirs):
         if not server.alive():
             raise AssertionError(server.output())
         try:
-            return requests.get(f"{url}/healthz", timeout=2).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(f"{url}/healthz", timeout=5).status_code == 200
+        except requests.RequestException:  # not listening yet, or workers still booting
             return False
     try:
         wait_for(up, 60, "gunicorn to serve /healthz")
