@@ -36,7 +36,7 @@ def main():
                             or f"sqlite:///{os.environ['INSTANCE_PATH']}/bench.sqlite3")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url,
                       "UPLOAD_DIR": os.path.join(os.environ["INSTANCE_PATH"], "uploads")})
-    with app.test_request_context():
+    with app.app_context():
         fresh_database()
         traveler = factories.user("traveler")
         officer_ids = [factories.user("officer", country="US").id for _ in range(THREADS)]
@@ -48,7 +48,7 @@ def main():
     claimed, errors = [], []
 
     def officer_loop(officer_id):
-        with app.test_request_context():
+        with app.app_context():
             officer = db.session.get(User, officer_id)
             while True:
                 try:

@@ -57,8 +57,9 @@ def _empty_case_tables(request, app):
 
 @pytest.fixture
 def ctx(app):
-    """An app and request context, for calling domain services directly."""
-    with app.test_request_context():
+    """An app context (no request: the outbox relays at once, as in a worker), for
+    calling domain services directly."""
+    with app.app_context():
         yield
         db.session.rollback()
 

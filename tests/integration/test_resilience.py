@@ -33,7 +33,7 @@ def status_of(receipt):
 def test_submission_while_the_broker_is_down_is_routed_when_it_returns(app, live_server):
     # This process's broker URL points at a closed port: exactly what the web side sees
     # while Redis is down. The submit must still succeed, quickly, with its outbox row.
-    with app.test_request_context():
+    with app.app_context():
         traveler = factories.user("traveler")
         started = time.monotonic()
         petition = factories.submitted(traveler)
@@ -54,7 +54,7 @@ def test_submission_while_the_broker_is_down_is_routed_when_it_returns(app, live
 def test_a_lost_routing_message_is_redriven(app, live_server):
     # A petition whose message vanished (published, then the worker died and the broker
     # lost it): only the stuck-submission sweep can save it.
-    with app.test_request_context():
+    with app.app_context():
         petition = factories.submitted(factories.user("traveler"))
         receipt = petition.receipt_number
         db.session.execute(sa.update(OutboxMessage).values(published_at=utcnow()))
@@ -92,7 +92,7 @@ def test_a_duplicate_routing_message_changes_nothing(app, api, live_server, brok
 
 
 def test_officers_claiming_at_once_never_share_a_petition(app, api, live_server):
-    with app.test_request_context():
+    with app.app_context():
         traveler = factories.user("traveler")
         receipts = {factories.submitted(traveler, days_ahead=10 + i).receipt_number
                     for i in range(12)}
