@@ -1,15 +1,83 @@
-"""Employer pages (placeholder until the traveler journey lands)."""
-from flask import Blueprint, render_template
+"""Employer-admin pages: every petition of the organization, the invitation code, and
+filing, documenting and submitting petitions for the organization's travelers.
 
-from .models import Role
+The petition page is the public view the traveler sees (no internal notes), plus the
+draft's documents and submit button; withdrawing and answering requests for evidence stay
+with the traveler (the domain enforces that).
+"""
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from . import travelers
+from .domain import access, petitions, reference
+from .extensions import db
+from .models import Petition, Role, User
 from .permissions import roles_required
 
 bp = Blueprint("employers", __name__, url_prefix="/employer")
 
 
+def _org_travelers() -> list[User]:
+    if not current_user.organization_id:
+        return []
+    return db.session.scalars(sa.select(User).where(
+        User.organization_id == current_user.organization_id, User.role == Role.TRAVELER)
+        .order_by(User.name)).all()
+
+
+def _render_petition(petition: Petition, status: int = 200, upload_form=None, problems=None,
+                     **_ignored):
+    final = petition.final_decision
+    return render_template(
+        "employers/petition.html", petition=petition,
+        reasons=reference.reason_map(final.reason_codes if final else []),
+        upload_form=upload_form or travelers.upload_form_for(petition),
+        missing=petitions.missing_documents(petition), problems=problems or []), status
+
+
 @bp.get("/")
 @roles_required(Role.EMPLOYER)
 def dashboard():
-    """The traveler's petitions."""
-    return render_template("errors/error.html", status=200, title="My petitions")
+    """Every petition of the organization, the invitation code and the travelers."""
+    rows = db.session.scalars(sa.select(Petition).where(access.visible_filter(current_user))
+                              .order_by(Petition.travel_date, Petition.id)
+                              .options(*travelers.LIST_OPTIONS)).all()
+    return render_template("employers/dashboard.html", petitions=rows,
+                           people=_org_travelers())
 
+
+@bp.route("/petitions/new", methods=["GET", "POST"])
+@roles_required(Role.EMPLOYER)
+def new_petition():
+    """File a petition for one of the organization's travelers."""
+    return travelers.file_petition(True, "employers/new_petition.html", "employers.petition",
+                                  people=_org_travelers())
+
+
+@bp.get("/petitions/<receipt_number>")
+@roles_required(Role.EMPLOYER)
+def petition(receipt_number):
+    """One of the organization's petitions, as the traveler sees it."""
+    return _render_petition(access.get_petition(current_user, receipt_number))
+
+
+@bp.post("/petitions/<receipt_number>/documents")
+@roles_required(Role.EMPLOYER)
+def upload(receipt_number):
+    """Upload a document for the traveler."""
+    return travelers.upload_document(receipt_number, _render_petition, "employers.petition")
+
+
+@bp.get("/petitions/<receipt_number>/documents/<document_id>")
+@roles_required(Role.EMPLOYER)
+def document(receipt_number, document_id):
+    """Open one of the petition's documents."""
+    return travelers.stream_document(current_user, receipt_number, document_id)
+
+
+@bp.post("/petitions/<receipt_number>/submit")
+@roles_required(Role.EMPLOYER)
+def submit(receipt_number):
+    """Submit a draft for adjudication."""
+    return travelers.submit_petition(receipt_number, _render_petition, "employers.petition")
