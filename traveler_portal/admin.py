@@ -1,7 +1,11 @@
-"""Administration pages (placeholder)."""
+"""Administration: the configuration at a glance (queues, routing rules, accounts per
+role). Read-only for now; changes go through the reference data files and the CLI."""
+import sqlalchemy as sa
 from flask import Blueprint, render_template
+from sqlalchemy.orm import selectinload
 
-from .models import Role
+from .extensions import db
+from .models import AdjudicationQueue, Role, RoutingRule, User
 from .permissions import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -10,5 +14,14 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def home():
-    """Administration."""
-    return render_template("errors/error.html", status=200, title="Administration")
+    """Queues, routing rules and how many accounts each role has."""
+    queues = db.session.scalars(sa.select(AdjudicationQueue).order_by(
+        AdjudicationQueue.country, AdjudicationQueue.is_triage.desc(),
+        AdjudicationQueue.name)).all()
+    rules = db.session.scalars(sa.select(RoutingRule).options(selectinload(RoutingRule.queue))
+                               .order_by(RoutingRule.country, RoutingRule.position,
+                                         RoutingRule.name)).all()
+    counts = dict(db.session.execute(sa.select(User.role, sa.func.count())
+                                     .group_by(User.role)).all())
+    return render_template("admin/home.html", queues=queues, rules=rules,
+                           counts=[(role, counts.get(role, 0)) for role in Role])
