@@ -1,5 +1,99 @@
-"""Demo data for a first look (``flask --app wsgi seed-demo``)."""
+"""Demo data for a first look (``flask --app wsgi seed-demo``).
+
+Safe to run again: the accounts are created once, and every run gives them new random
+passwords (printed, never stored in clear). The demo petitions are created only while the
+demo traveler has none. Everything goes through the domain services, so the data is what
+the product itself would create.
+"""
+import secrets
+from datetime import timedelta
+from io import BytesIO
+
+import sqlalchemy as sa
+
+from .domain import accounts, documents, passwords, petitions, reference, routing
+from .domain.petitions import DraftInput
+from .extensions import db
+from .models import Petition, Role, User
+from .models.users import utcnow
+
+ORGANIZATION = "Maple Robotics Ltd."
+# role, email, name, country (agency), organization
+ACCOUNTS = [
+    (Role.TRAVELER, "amelie.tremblay@maple-robotics.example", "Amélie Tremblay", None,
+     ORGANIZATION),
+    (Role.EMPLOYER, "hr@maple-robotics.example", "Jordan Lee", None, ORGANIZATION),
+    (Role.OFFICER, "officer.us@cbp.example", "Dana Whitfield (CBP)", "US", None),
+    (Role.OFFICER, "officer.ca@cbsa.example", "Marc Gagnon (CBSA)", "CA", None),
+    (Role.SUPERVISOR, "supervisor.us@cbp.example", "Pat Romero (CBP)", "US", None),
+    (Role.ADMIN, "admin@portal.example", "Portal administrator", None, None),
+]
+
+# A minimal valid PDF (an empty one-page-tree document): enough for the content sniffer
+# and for a browser's PDF viewer.
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
-def seed():
-    return ["(demo data arrives with the journeys)"]
+def _account(role, email, name, country, organization) -> tuple[User, str]:
+    password = secrets.token_urlsafe(12)
+    user = db.session.scalars(sa.select(User).where(User.email == email)).first()
+    if user is None:
+        user = accounts.create_user(email, password, role, name=name, country=country,
+                                    organization_name=organization)
+    else:
+        passwords.set_password(user, password)
+    return user, password
+
+
+def _draft(traveler, category, port, days_ahead, job_title):
+    return petitions.create_draft(traveler, DraftInput(
+        destination_country="US", category=reference.category("US", category),
+        port=reference.port("US", port), travel_date=utcnow().date() + timedelta(days=days_ahead),
+        job_title=job_title, employer_name="Cascade Automation Inc.", traveler=traveler,
+        organization_id=traveler.organization_id))
+
+
+def _attach(traveler, petition, *kinds):
+    for kind in kinds:
+        documents.add(traveler, petition, kind, BytesIO(DEMO_PDF), f"{kind}.pdf")
+
+
+def _petitions(traveler) -> list[str]:
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Petition)
+                         .where(Petition.traveler_id == traveler.id)):
+        return ["demo petitions already exist; left as they are"]
+    lines = []
+    queued = _draft(traveler, "TN", "BLAINE", 12, "Robotics engineer")
+    _attach(traveler, queued, "passport", "employer_letter", "credentials")
+    petitions.submit(traveler, queued.receipt_number)
+    # Routed here as well as by the worker, so the officer's queue has it even before a
+    # worker runs (routing twice changes nothing).
+    routing.route(queued.id)
+    lines.append(f"petition {queued.receipt_number}: TN to Blaine, submitted and queued")
+
+    received = _draft(traveler, "B1", "YVR-PRECLEARANCE", 40, "Field service technician")
+    _attach(traveler, received, "passport", "employer_letter")
+    petitions.submit(traveler, received.receipt_number)
+    lines.append(f"petition {received.receipt_number}: B-1 via Vancouver preclearance, "
+                 "submitted (the worker routes it)")
+
+    draft = _draft(traveler, "L1B", "DETROIT-AMBASSADOR", 60, "Controls specialist")
+    _attach(traveler, draft, "passport")
+    lines.append(f"petition {draft.receipt_number}: L-1B draft, documents missing")
+    return lines
+
+
+def seed() -> list[str]:
+    """Create or refresh the demo accounts and petitions; returns the lines to print."""
+    lines = ["Demo accounts (passwords are new on every run):"]
+    traveler = None
+    for role, email, name, country, organization in ACCOUNTS:
+        user, password = _account(role, email, name, country, organization)
+        traveler = user if role == Role.TRAVELER else traveler
+        where = f" ({country})" if country else (f" – {organization}" if organization else "")
+        lines.append(f"  {role.value:<10} {email:<42} {password}{where}")
+    lines += [f"  {line}" for line in _petitions(traveler)]
+    return lines
