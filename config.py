@@ -52,6 +52,13 @@ class Config:
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
     SMTP_URL = os.environ.get("SMTP_URL")
     MAIL_DIR = os.environ.get("MAIL_DIR") or str(_instance_dir() / "mail")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Border Business Travel <no-reply@portal.invalid>")
+    MAIL_DOMAIN = os.environ.get("MAIL_DOMAIN", "portal.invalid")
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "10"))
+    # Absolute links in emails.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    REMINDER_EVIDENCE_DAYS = int(os.environ.get("REMINDER_EVIDENCE_DAYS", "7"))
+    REMINDER_TRAVEL_DAYS = int(os.environ.get("REMINDER_TRAVEL_DAYS", "14"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Sign-in attempts per account (credential stuffing) and per client address.

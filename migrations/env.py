@@ -1,4 +1,6 @@
 import logging
+
+import sqlalchemy as sa
 from logging.config import fileConfig
 
 from flask import current_app
@@ -46,6 +48,14 @@ def get_metadata():
     return target_db.metadata
 
 
+def render_item(type_, obj, autogen_context):
+    """Write the app's column types (UTCDateTime) as the plain SQLAlchemy type they wrap,
+    so migrations never import application code."""
+    if type_ == "type" and isinstance(obj, sa.types.TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -86,6 +96,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("render_item", render_item)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -19,7 +19,7 @@ from traveler_portal.extensions import db  # noqa: E402
 
 pytest_plugins = ["tests.live"]
 
-CASE_TABLES = ["events", "decisions", "documents", "outbox", "petitions", "api_tokens",
+CASE_TABLES = ["notifications", "events", "decisions", "documents", "outbox", "petitions", "api_tokens",
                "users", "organizations"]
 
 

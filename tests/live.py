@@ -10,7 +10,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from email import message_from_bytes
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -85,15 +87,48 @@ def broker_url(test_dirs):
     server.wait(10)
 
 
+class MailSink:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives. ``refuse``
+    makes it answer the next N messages with a temporary failure (451)."""
+
+    def __init__(self):
+        self.messages, self.refuse, self.refused = [], 0, 0
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self._lock:
+            if self.refuse:
+                self.refuse -= 1
+                self.refused += 1
+                return "451 4.3.0 Try again later"
+            self.messages.append(message_from_bytes(envelope.original_content))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        with self._lock:
+            return [m for m in self.messages if m["To"] == address]
+
+
 @pytest.fixture(scope="session")
-def live_env(app, database_url, broker_url, test_dirs):
+def smtp_server():
+    from aiosmtpd.controller import Controller  # noqa: PLC0415 - test-only dependency
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.url = f"smtp://127.0.0.1:{controller.port}"
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def live_env(app, database_url, broker_url, test_dirs, smtp_server):
     env = dict(os.environ)
     env.update({
         "PORTAL_ENV": "development", "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url, "SECRET_KEY": "live-test-secret",
         "UPLOAD_DIR": app.config["UPLOAD_DIR"], "INSTANCE_PATH": str(test_dirs / "live"),
         "OUTBOX_SWEEP_SECONDS": "1", "STUCK_SUBMISSION_SECONDS": "20",
-        "REDRIVE_SWEEP_SECONDS": "1",
+        "REDRIVE_SWEEP_SECONDS": "1", "SMTP_URL": smtp_server.url,
         "PATH": f"{BIN}:{env.get('PATH', '')}",
     })
     return env

@@ -4,8 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, request
-from flask_login import current_user
+from flask import Flask, has_request_context, request
 
 from . import database  # noqa: F401  (registers the SQLite engine settings)
 from .celery_app import celery_init_app
@@ -16,8 +15,10 @@ __version__ = "0.1.0"
 
 
 def _select_locale():
-    if current_user and getattr(current_user, "is_authenticated", False):
-        pass  # a per-user language preference arrives with the traveler profile
+    # Outside a request (Celery tasks rendering emails) the default language applies until
+    # travelers can state a preferred language with their profile.
+    if not has_request_context():
+        return None
     return request.accept_languages.best_match(["en", "fr"]) or "en"
 
 

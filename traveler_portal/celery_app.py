@@ -48,6 +48,8 @@ def celery_init_app(app) -> Celery:
             "redrive-stuck-submissions": {
                 "task": "petitions.redrive_stuck", "options": {"queue": "periodic"},
                 "schedule": timedelta(seconds=app.config["REDRIVE_SWEEP_SECONDS"])},
+            "reminders": {"task": "notifications.reminders", "options": {"queue": "periodic"},
+                          "schedule": timedelta(hours=1)},
         },
         worker_hijack_root_logger=False,
     )

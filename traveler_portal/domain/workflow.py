@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import Event, Status
 from ..models.users import utcnow
+from . import notifications
 from .errors import Conflict
 
 S = Status
@@ -75,6 +76,8 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
     petition.status = transition.target
     petition.version += 1
     db.session.add(event)
+    if transition.public:
+        notifications.on_public_event(petition, event, str(transition.title))
     return event
 
 

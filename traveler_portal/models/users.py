@@ -46,6 +46,8 @@ class User(UserMixin, db.Model):
     session_nonce: Mapped[str] = mapped_column(sa.String(32),
                                                default=lambda: secrets.token_hex(16))
     is_active_account: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # Email kinds the user chose not to receive (decisions are always sent).
+    email_opt_out: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization: Mapped[Organization | None] = relationship()

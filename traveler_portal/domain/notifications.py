@@ -1,0 +1,151 @@
+"""Notifications: who hears about what, in the app and by email.
+
+Every public case event notifies the traveler: a row in ``notifications`` (the in-app
+list) and, unless the traveler opted out of that kind, an email sent by a Celery task
+through the outbox. The unique ``(user, dedup_key)`` and the row lock in
+:func:`send_email` make sure an event is never emailed twice, however often the task runs.
+"""
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from .. import mail
+from ..extensions import db
+from ..models import Decision, Notification, Outcome, Petition, Status
+from ..models.users import utcnow
+from . import outbox, uow
+
+log = logging.getLogger(__name__)
+SEND_TASK, QUEUE = "notifications.send_email", "notifications"
+
+KINDS = {
+    "status": "Status changes (received, in review, back in the queue)",
+    "evidence_request": "Requests for evidence",
+    "reminder": "Reminders before deadlines and travel",
+    "decision": "Decisions (always sent)",
+}
+ALWAYS_SENT = {"decision"}
+KIND_BY_ACTION = {"approve": "decision", "deny": "decision",
+                  "request_evidence": "evidence_request"}
+OPEN = (Status.SUBMITTED, Status.QUEUED, Status.IN_REVIEW, Status.EVIDENCE_REQUESTED)
+
+
+def petition_url(petition: Petition) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/my/petitions/{petition.receipt_number}"
+
+
+def _create(user, petition, dedup_key, kind, subject, body, event=None) -> Notification | None:
+    """Add one notification (and its email to the outbox) unless it already exists."""
+    exists = db.session.scalar(sa.select(Notification.id).where(
+        Notification.user_id == user.id, Notification.dedup_key == dedup_key))
+    if exists:
+        return None
+    wanted = kind in ALWAYS_SENT or kind not in (user.email_opt_out or [])
+    note = Notification(user_id=user.id, petition_id=petition.id,
+                        event_id=event.id if event else None, dedup_key=dedup_key, kind=kind,
+                        subject=subject[:200], body=body, created_at=utcnow(),
+                        email_state="pending" if wanted else "skipped")
+    db.session.add(note)
+    db.session.flush()
+    if wanted:
+        outbox.enqueue(SEND_TASK, [note.id], QUEUE)
+    return note
+
+
+def on_public_event(petition: Petition, event, title: str) -> None:
+    """Called by the state machine, in its transaction, for every public transition."""
+    db.session.flush()  # the event's id is the deduplication key
+    kind = KIND_BY_ACTION.get(event.action, "status")
+    decision = db.session.scalars(sa.select(Decision).where(Decision.petition_id == petition.id)
+                                  .order_by(Decision.id.desc())).first() \
+        if kind in ("decision", "evidence_request") else None
+    body = render_template("emails/event.txt", petition=petition, event=event, title=title,
+                           decision=decision, url=petition_url(petition), Outcome=Outcome)
+    _create(petition.traveler, petition, f"event:{event.id}", kind,
+            f"{petition.receipt_number}: {title}", body, event)
+
+
+def send_email(notification_id: int) -> bool:
+    """Email one notification. Returns False when there is nothing (left) to send."""
+    note = db.session.scalars(sa.select(Notification).where(Notification.id == notification_id)
+                              .with_for_update()).first()
+    if note is None or note.email_state != "pending":
+        uow.rollback()
+        return False
+    # Sent while the row is locked: a second run of this task waits here, then finds it sent.
+    try:
+        mail.deliver(mail.build(note.user.email, note.subject, note.body))
+    except Exception:
+        uow.rollback()
+        raise
+    note.email_state, note.email_sent_at = "sent", utcnow()
+    note.email_attempts += 1
+    uow.commit()
+    return True
+
+
+def record_failure(notification_id: int, error: str) -> None:
+    """After the last retry: a state a person can see, instead of silence."""
+    db.session.execute(sa.update(Notification).where(
+        Notification.id == notification_id, Notification.email_state == "pending")
+        .values(email_state="failed", email_error=error[:1000],
+                email_attempts=Notification.email_attempts + 1))
+    uow.commit()
+
+
+def send_reminders() -> int:
+    """Reminders before an evidence deadline and before travel with no decision yet;
+    once per deadline (the date is part of the deduplication key)."""
+    today = utcnow().date()
+    config = current_app.config
+    created = 0
+    evidence_due = db.session.execute(
+        sa.select(Petition, Decision).join(Decision, Decision.petition_id == Petition.id)
+        .where(Petition.status == Status.EVIDENCE_REQUESTED,
+               Decision.outcome == Outcome.EVIDENCE_REQUESTED,
+               Decision.responded_at.is_(None),
+               Decision.respond_by <= today + timedelta(days=config["REMINDER_EVIDENCE_DAYS"]),
+               Decision.respond_by >= today)).all()
+    for petition, ask in evidence_due:
+        body = render_template("emails/reminder_evidence.txt", petition=petition, ask=ask,
+                               url=petition_url(petition))
+        created += bool(_create(
+            petition.traveler, petition, f"reminder:evidence:{ask.id}:{ask.respond_by}",
+            "reminder", f"{petition.receipt_number}: evidence due by {ask.respond_by}", body))
+    travelling = db.session.scalars(sa.select(Petition).where(
+        Petition.status.in_(OPEN),
+        Petition.travel_date <= today + timedelta(days=config["REMINDER_TRAVEL_DAYS"]),
+        Petition.travel_date >= today)).all()
+    for petition in travelling:
+        body = render_template("emails/reminder_travel.txt", petition=petition,
+                               url=petition_url(petition))
+        created += bool(_create(
+            petition.traveler, petition, f"reminder:travel:{petition.id}:{petition.travel_date}",
+            "reminder", f"{petition.receipt_number}: no decision yet, travel on "
+                        f"{petition.travel_date}", body))
+    uow.commit()
+    return created
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def for_user(user, limit: int = 100) -> list[Notification]:
+    return db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)
+                              .order_by(Notification.id.desc()).limit(limit)).all()
+
+
+def mark_all_read(user) -> None:
+    db.session.execute(sa.update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+    uow.commit()
+
+
+def set_preferences(user, wanted_kinds: set[str]) -> None:
+    user.email_opt_out = sorted(k for k in KINDS if k not in wanted_kinds and k not in ALWAYS_SENT)
+    uow.commit()
