@@ -102,6 +102,8 @@ def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int | None]:
     if cursor:
         try:
             after = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
+            if not 0 < after < 2**63:  # never issued; too large for SQLite's integers (500)
+                raise ValueError(after)
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise ApiError(422, "validation_failed", "Bad cursor.",
                            {"cursor": "Pass the next_cursor of the previous page unchanged."})

@@ -15,6 +15,8 @@ def categories(country: str) -> list[Category]:
 
 
 def category(country: str, code: str) -> Category | None:
+    if country not in COUNTRIES:  # e.g. "MX" from an API client: no category, not a 500
+        return None
     return db.session.scalars(sa.select(Category).where(
         Category.country == country, Category.code == code, Category.active.is_(True))).first()
 
