@@ -1,0 +1,149 @@
+"""Rules of the code base's shape (shared/DESIGN.md): every route states who may call it,
+the web side never imports the workers, the OpenAPI document matches the served API, and
+the migrations form one line that goes down and up again."""
+import ast
+import logging
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask_migrate import downgrade, upgrade
+
+from traveler_portal.extensions import db
+from traveler_portal.models import Category, Port, ReasonCode, Role, RoutingRule
+from traveler_portal.reference import loader
+
+PACKAGE = Path(__file__).resolve().parents[2] / "traveler_portal"
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+# Reachable without signing in. Adding to this list is a deliberate decision.
+PUBLIC_ENDPOINTS = {"main.index", "main.healthz", "auth.login", "auth.register",
+                    "api.create_token", "api.openapi_json"}
+
+
+def test_every_route_states_who_may_call_it(app):
+    missing, public = [], set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        permission = getattr(app.view_functions[rule.endpoint], "permission", None)
+        if permission is None:
+            missing.append(f"{rule.rule} ({rule.endpoint})")
+        elif permission == "public":
+            public.add(rule.endpoint)
+        else:
+            assert permission and all(isinstance(r, Role) for r in permission), rule.endpoint
+    assert missing == [], "routes without a permission decorator"
+    assert public <= PUBLIC_ENDPOINTS, "unexpected public routes"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(
+                node.func, "id", None)) in ("import_module", "__import__") and node.args:
+            if isinstance(node.args[0], ast.Constant):
+                names.add(str(node.args[0].value))
+    return names
+
+
+def test_the_web_package_never_imports_the_workers():
+    sources = sorted(PACKAGE.rglob("*.py"))
+    assert len(sources) > 20
+    offenders = {str(p.relative_to(PACKAGE)): sorted(m for m in _imported_modules(p)
+                                                     if m.split(".")[0] == "workers")
+                 for p in sources}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def _served_operations(app) -> set[tuple[str, str]]:
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule[len("/api/v1"):])
+        served |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    return served
+
+
+def test_the_openapi_document_lists_exactly_the_served_api(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    document = response.get_json()
+    assert document["openapi"].startswith("3.1")
+    assert [s["url"] for s in document["servers"]] == ["/api/v1"]
+    documented = {(path, method) for path, item in document["paths"].items()
+                  for method in item if method in HTTP_METHODS}
+    served = _served_operations(client.application)
+    assert len(served) >= 15
+    assert sorted(served - documented) == [], "served but not documented"
+    assert sorted(documented - served) == [], "documented but not served"
+
+
+def test_every_documented_path_parameter_is_declared(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    for path, item in document["paths"].items():
+        in_path = set(re.findall(r"{([^}]+)}", path))
+        for method, operation in item.items():
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            assert declared == in_path, (path, method)
+
+
+def _alembic_config():
+    migrate = current_app.extensions["migrate"]
+    return migrate.migrate.get_config(migrate.directory)
+
+
+def test_the_migrations_have_a_single_head(app):
+    with app.app_context():
+        heads = ScriptDirectory.from_config(_alembic_config()).get_heads()
+    assert len(heads) == 1, heads
+
+
+def test_the_models_match_the_migrated_schema(app):
+    with app.app_context(), db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert differences == []
+
+
+def _reference_counts() -> dict:
+    return {m.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
+            for m in (Category, Port, RoutingRule, ReasonCode)}
+
+
+@pytest.fixture
+def keep_logging():
+    """Alembic's env.py runs logging.fileConfig, which disables existing loggers."""
+    before = {name: logger.disabled for name, logger in logging.root.manager.loggerDict.items()
+              if isinstance(logger, logging.Logger)}
+    level = logging.root.level
+    yield
+    for name, disabled in before.items():
+        logging.getLogger(name).disabled = disabled
+    logging.root.setLevel(level)
+
+
+def test_downgrade_to_base_and_upgrade_again(app, keep_logging):
+    with app.app_context():
+        counts = _reference_counts()
+        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        db.session.remove()
+        try:
+            downgrade(revision="base")
+            left = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+            assert left == set(), "tables left after downgrading to base"
+        finally:
+            upgrade()
+            loader.load_all()
+        assert set(sa.inspect(db.engine).get_table_names()) >= set(db.metadata.tables)
+        assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == head
+        assert _reference_counts() == counts
+        db.session.remove()  # on SQLite an open read transaction holds the write lock

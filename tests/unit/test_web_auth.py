@@ -1,0 +1,200 @@
+"""Browser-side sign-in, registration and sign-out through the Flask test client."""
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from traveler_portal.extensions import db
+from traveler_portal.models import Organization, Role, User
+
+
+class _HiddenInputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.values = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") == "hidden" and attrs.get("name"):
+            self.values.setdefault(attrs["name"], attrs.get("value", ""))
+
+
+def csrf_token(client, path: str) -> str:
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code)
+    parser = _HiddenInputs()
+    parser.feed(page.get_data(as_text=True))
+    assert parser.values.get("csrf_token"), f"no csrf_token on {path}"
+    return parser.values["csrf_token"]
+
+
+def sign_in(client, email, password=factories.PASSWORD, next_=None):
+    token = csrf_token(client, "/login")
+    url = "/login" + (f"?next={next_}" if next_ is not None else "")
+    return client.post(url, data={"csrf_token": token, "email": email, "password": password})
+
+
+def where(response) -> str:
+    """The path a redirect goes to; fails on a redirect off this site."""
+    assert response.status_code in (302, 303), response.status_code
+    location = urlsplit(response.headers["Location"])
+    assert location.netloc in ("", "localhost"), response.headers["Location"]
+    return location.path
+
+
+def signed_in(client) -> bool:
+    return client.get("/my/").status_code == 200
+
+
+def find_user(app, email):
+    with app.app_context():
+        user = db.session.scalars(sa.select(User).where(User.email == email)).first()
+        return None if user is None else (user.role, user.organization and user.organization.name)
+
+
+def register(client, **fields):
+    data = {"account_type": "traveler", "name": "Ada Lovelace", "email": "ada@example.com",
+            "organization": "", "password": factories.PASSWORD, "confirm": factories.PASSWORD}
+    data.update(fields)
+    data["csrf_token"] = csrf_token(client, "/register")
+    return client.post("/register", data=data)
+
+
+def test_a_traveler_registers_and_is_signed_in(app, client):
+    response = register(client)
+    assert where(response) == "/my/"
+    assert find_user(app, "ada@example.com") == (Role.TRAVELER, None)
+    assert signed_in(client)
+
+
+def test_an_employer_registers_their_organization(app, client):
+    response = register(client, account_type="employer", email="boss@example.com",
+                        organization="Maple Robotics Ltd.")
+    assert where(response) == "/employer/"
+    assert find_user(app, "boss@example.com") == (Role.EMPLOYER, "Maple Robotics Ltd.")
+    assert client.get("/employer/").status_code == 200
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"account_type": "employer", "organization": ""}, "organization"),
+    ({"confirm": "something else entirely"}, "do not match"),
+    ({"password": "short", "confirm": "short"}, "at least 10"),
+    ({"email": "not-an-email"}, "valid email"),
+])
+def test_an_invalid_registration_is_shown_again_with_its_error(app, client, fields, message):
+    response = register(client, **fields)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert find_user(app, fields.get("email", "ada@example.com")) is None
+    assert not signed_in(client)
+
+
+def test_an_email_or_organization_already_registered_is_refused(app, client, seed):
+    seed.user("employer", address="taken@example.com", organization="Maple Robotics Ltd.")
+    assert register(client, email="TAKEN@example.com").status_code == 422
+    again = register(client, account_type="employer", email="new@example.com",
+                     organization="maple robotics ltd.")
+    assert again.status_code == 422
+    assert find_user(app, "new@example.com") is None
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 1
+
+
+def test_posts_without_the_csrf_token_are_refused(app, client, seed):
+    email = seed.user("traveler")
+    assert client.post("/login", data={"email": email,
+                                       "password": factories.PASSWORD}).status_code == 400
+    assert client.post("/register", data={
+        "account_type": "traveler", "name": "Eve", "email": "eve@example.com",
+        "password": factories.PASSWORD, "confirm": factories.PASSWORD}).status_code == 400
+    assert find_user(app, "eve@example.com") is None
+    other = app.test_client()
+    forged = client.post("/login", data={"csrf_token": csrf_token(other, "/login"),
+                                         "email": email, "password": factories.PASSWORD})
+    assert forged.status_code == 400
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize("who", ["wrong password", "unknown email"])
+def test_a_failed_sign_in_shows_the_form_again_with_an_error(client, seed, who):
+    email = seed.user("traveler")
+    response = (sign_in(client, email, "not the password") if who == "wrong password"
+                else sign_in(client, "nobody@example.com"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The email or password is wrong." in page
+    assert 'name="password"' in page and 'name="csrf_token"' in page
+    assert not signed_in(client)
+
+
+def test_signing_in_starts_a_fresh_session(client, seed):
+    email = seed.user("traveler")
+    csrf_token(client, "/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker before sign-in"
+    before = client.get_cookie("session").value
+
+    assert where(sign_in(client, email)) == "/my/"
+    assert client.get_cookie("session").value != before
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session.get("_user_id")
+    assert signed_in(client)
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "http://evil.example",
+                                    "https://evil.example/my/", "javascript:alert(1)",
+                                    "evil.example"])
+def test_next_off_the_site_goes_home_instead(client, seed, target):
+    email = seed.user("traveler")
+    assert where(sign_in(client, email, next_=target)) == "/my/"
+
+
+def test_a_backslash_next_stays_on_the_site(client, seed):
+    """Browsers read a Location of ``/\\evil.example`` as ``//evil.example``."""
+    response = sign_in(client, seed.user("traveler"), next_="/\\evil.example")
+    location = response.headers["Location"]
+    assert not location.startswith(("//", "/\\")), location
+    assert where(response).startswith("/")
+
+
+def test_next_leads_back_to_the_page_that_asked_for_sign_in(client, seed):
+    email = seed.user("officer", country="US")
+    asked = client.get("/officer/")
+    assert where(asked) == "/login"
+    next_ = dict(p.split("=", 1) for p in urlsplit(asked.headers["Location"]).query.split("&"))
+    assert "next" in next_
+    assert where(sign_in(client, email, next_=next_["next"])) == "/officer/"
+    assert client.get("/officer/").status_code == 200
+
+
+def test_sign_out_needs_a_post_with_the_csrf_token(client, seed):
+    assert where(sign_in(client, seed.user("traveler"))) == "/my/"
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert signed_in(client)
+
+    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/my/")})
+    assert where(response) == "/login"
+    assert not signed_in(client)
+    assert where(client.get("/my/")) == "/login"
+
+
+@pytest.mark.parametrize("role,forbidden", [
+    ("traveler", ["/officer/", "/employer/", "/admin/"]),
+    ("employer", ["/officer/", "/my/", "/admin/"]),
+    ("officer", ["/my/", "/employer/", "/admin/"]),
+])
+def test_pages_of_another_role_are_not_found(client, seed, role, forbidden):
+    email = seed.user(role)
+    home = where(sign_in(client, email))
+    assert client.get(home).status_code == 200
+    for path in forbidden:
+        assert client.get(path).status_code == 404, path
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    for path in ["/officer/", "/my/", "/employer/", "/admin/"]:
+        assert where(client.get(path)) == "/login", path
