@@ -93,6 +93,10 @@ def stream_document(user, receipt_number: str, document_id: str):
                          download_name=doc.filename, conditional=True, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    # Nothing in an upload may run or load anything; 'self' for objects lets the
+    # browser's own PDF viewer show it ('none' would block the viewer in Chromium).
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'")
     return response
 
 
