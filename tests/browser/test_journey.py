@@ -49,12 +49,15 @@ def status_shown(page: Page, label: str):
 
 
 def waiting_counts(page: Page, caption: re.Pattern) -> dict[str, int]:
-    """Queue code → petitions waiting, read from the officer's queue table."""
+    """Queue name → petitions waiting (the column before the claim button), read from the
+    officer's queue table."""
     counts = {}
     rows = page.get_by_role("table", name=caption).get_by_role("row")
     for i in range(1, rows.count()):  # row 0 holds the column headers
-        cells = rows.nth(i).get_by_role("cell")
-        counts[cells.nth(0).inner_text().strip()] = int(cells.nth(2).inner_text())
+        row = rows.nth(i)
+        cells = row.get_by_role("cell")
+        name = row.get_by_role("rowheader").inner_text().splitlines()[0].strip()
+        counts[name] = int(cells.nth(cells.count() - 2).inner_text())
     return counts
 
 
@@ -127,7 +130,8 @@ def test_tn_petition_from_filing_to_approval(live_server, create_user, browser_p
 
     # A US officer claims it from US-BLAINE and requests evidence.
     sign_in(page, base, us_email, us_pw)
-    assert waiting_counts(page, re.compile("^Queues of United States"))["US-BLAINE"] == 1
+    assert waiting_counts(page, re.compile("^Queues of United States"))[
+        "Blaine Peace Arch, WA"] == 1
     blaine = page.get_by_role("row", name=re.compile("Blaine Peace Arch, WA"))
     blaine.get_by_role("button", name=re.compile("^Claim next")).click()
     expect(page.get_by_role("heading", level=1, name=f"Case {receipt}")).to_be_visible()
