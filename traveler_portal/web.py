@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from . import admin, employers, officers, travelers
+from . import admin, employers, inbox, officers, travelers
 from .api.helpers import HTTP_CODES
-from .domain import outbox, uow, workflow
+from .domain import notifications, outbox, uow, workflow
 from .domain.errors import DomainError
 from .extensions import db
 from .models import Role
@@ -88,6 +88,7 @@ def init_app(app):
     app.register_blueprint(employers.bp)
     app.register_blueprint(officers.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(inbox.bp)
 
     @app.errorhandler(HTTPException)
     def _http(exc):
@@ -116,5 +117,7 @@ def init_app(app):
 
     @app.context_processor
     def _helpers():
-        return {"status_label": lambda s: workflow.STATUS_LABELS[s],
+        unread = (notifications.unread_count(current_user)
+                  if current_user.is_authenticated else 0)
+        return {"status_label": lambda s: workflow.STATUS_LABELS[s], "unread_count": unread,
                 "event_title": workflow.event_title, "Role": Role}
