@@ -92,7 +92,12 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def _http(exc):
-        return _error_page(exc.code or 500, "" if exc.code == 404 else exc.description)
+        response, status = _error_page(exc.code or 500,
+                                       "" if exc.code == 404 else exc.description)
+        response = current_app.make_response((response, status))
+        if getattr(exc, "valid_methods", None):  # a 405 keeps its Allow header
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
 
     @app.errorhandler(DomainError)
     def _domain(exc):
@@ -117,7 +122,8 @@ def init_app(app):
 
     @app.context_processor
     def _helpers():
-        unread = (notifications.unread_count(current_user)
-                  if current_user.is_authenticated else 0)
+        # Emails are rendered from tasks too, where there is no signed-in user.
+        signed_in = bool(current_user) and current_user.is_authenticated
+        unread = notifications.unread_count(current_user) if signed_in else 0
         return {"status_label": lambda s: workflow.STATUS_LABELS[s], "unread_count": unread,
                 "event_title": workflow.event_title, "Role": Role}
