@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from wtforms import EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Length,
+from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length,
                                 ValidationError)
 
 from .domain import accounts
 from .domain.errors import ValidationFailed
 from .extensions import db, login_manager
-from .forms import BaseForm
+from .forms import BaseForm, EmailAddress
 from .models import Role, User
 from .permissions import public, signed_in
 from .ratelimits import signin_limits
@@ -46,7 +46,7 @@ class RegisterForm(BaseForm):
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your full name.")),
                                                     Length(max=200)])
     email = EmailField(_l("Email address"), validators=[
-        DataRequired(_l("Enter your email address.")), Email(_l("Enter a valid email address."))])
+        DataRequired(_l("Enter your email address.")), EmailAddress(_l("Enter a valid email address."))])
     organization = StringField(_l("Organization's legal name (employers only)"),
                                validators=[Length(max=200)])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[

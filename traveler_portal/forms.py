@@ -3,11 +3,13 @@
 The API feeds its JSON body in as form data (see ``api.helpers.form_from_json``), with
 CSRF off because it authenticates with bearer tokens, not cookies.
 """
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, EmailField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .domain import reference
 from .domain.adjudication import DecisionInput
@@ -46,6 +48,19 @@ class LinesField(TextAreaField):
         return "\n".join(self.data or [])
 
 
+class EmailAddress:
+    """A plausible address (one @, a dotted domain). Deliverability is not judged here:
+    reserved test domains (``.test``, ``.invalid``) must work as they do for accounts."""
+    PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data and not self.PATTERN.match(field.data):
+            raise ValidationError(self.message or _l("Give a valid email address."))
+
+
 def not_in_past(form, field):
     if field.data and field.data < utcnow().date():
         raise ValidationError(_l("The travel date cannot be in the past."))
@@ -67,7 +82,7 @@ class PetitionForm(BaseForm):
     employer_name = StringField(_l("Employer name"), validators=[
         DataRequired(_l("Give the employer's name.")), Length(max=200)])
     traveler_email = EmailField(_l("Traveler's email"), validators=[
-        Optional(), Email(_l("Give a valid email address."))])
+        Optional(), EmailAddress(_l("Give a valid email address."))])
 
     def set_country(self, country: str | None):
         """Offer only the destination country's categories and ports."""

@@ -95,10 +95,11 @@ def test_a_body_that_is_not_a_json_object_is_refused(api, seed, body, content_ty
     refused(seed, api("traveler"), None, "body", data=body, content_type=content_type)
 
 
-def test_an_employer_files_for_a_traveler_of_their_own_organization(api, seed):
+@pytest.mark.parametrize("address", ["ada.lovelace@example.com", "ada.lovelace@example.test"])
+def test_an_employer_files_for_a_traveler_of_their_own_organization(api, seed, address):
     employer = api("employer", organization="Maple Robotics Ltd.")
     traveler_email = seed.user("traveler", organization="Maple Robotics Ltd.",
-                               address="ada.lovelace@example.com")
+                               address=address)
     response = employer.post("/petitions", json=new_petition(traveler_email=traveler_email))
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
