@@ -64,6 +64,9 @@ class Config:
     # Sign-in attempts per account (credential stuffing) and per client address.
     SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "10/minute")
     SIGNIN_LIMIT_PER_ADDRESS = os.environ.get("SIGNIN_LIMIT_PER_ADDRESS", "100/minute")
+    # Fernet keys for personal data at rest, newest first, comma-separated.
+    PII_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PII_ENCRYPTION_KEYS", "").split(",")
+                           if k.strip()]
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "fr"]
     SESSION_COOKIE_HTTPONLY = True
@@ -91,6 +94,8 @@ class TestConfig(Config):
     # instead of silently enqueueing somewhere.
     CELERY_BROKER_URL = os.environ.get("TEST_BROKER_URL_OVERRIDE", "redis://127.0.0.1:1/0")
     BROKER_CONNECT_TIMEOUT = 0.5
+    PII_ENCRYPTION_KEYS = [os.environ.get("TEST_PII_KEY",
+                                          "dGVzdC1rZXktb25seS1mb3ItdGVzdHMtMDEyMzQ1Njc=")]
     # Every test signs in from 127.0.0.1; the per-account limit is still in force.
     SIGNIN_LIMIT_PER_ADDRESS = "100000/minute"
     WTF_CSRF_ENABLED = True

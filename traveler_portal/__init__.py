@@ -4,6 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from flask import Flask, has_request_context, request
 
 from . import database  # noqa: F401  (registers the SQLite engine settings)
@@ -22,16 +23,18 @@ def _select_locale():
     return request.accept_languages.best_match(["en", "fr"]) or "en"
 
 
-def _secret_key(app) -> str:
-    """SECRET_KEY from the environment; on the embedded default, one generated once and
-    kept in ``instance/`` (never in the repository)."""
-    path = Path(app.instance_path) / "secret_key"
+def _instance_secret(app, name: str, make) -> str:
+    """A secret for the embedded default, generated once and kept in ``instance/`` (never
+    in the repository); production must configure its own."""
+    if os.environ.get("PORTAL_ENV") == "production":
+        raise RuntimeError(f"{name} must be set in production")
+    path = Path(app.instance_path) / name.lower()
     if path.exists():
         return path.read_text().strip()
-    key = secrets.token_hex(32)
-    path.write_text(key)
+    value = make()
+    path.write_text(value)
     os.chmod(path, 0o600)
-    return key
+    return value
 
 
 def create_app(test_config=None) -> Flask:
@@ -47,9 +50,11 @@ def create_app(test_config=None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
-        if os.environ.get("PORTAL_ENV") == "production":
-            raise RuntimeError("SECRET_KEY must be set in production")
-        app.config["SECRET_KEY"] = _secret_key(app)
+        app.config["SECRET_KEY"] = _instance_secret(app, "SECRET_KEY",
+                                                    lambda: secrets.token_hex(32))
+    if not app.config.get("PII_ENCRYPTION_KEYS"):
+        app.config["PII_ENCRYPTION_KEYS"] = [_instance_secret(
+            app, "PII_ENCRYPTION_KEYS", lambda: Fernet.generate_key().decode())]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)

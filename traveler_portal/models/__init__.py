@@ -1,14 +1,16 @@
 """The data model, one module per domain. Models import nothing above them."""
 from .enums import Country, Outcome, Role, Status
+from .notices import Notice
 from .notifications import Notification
 from .outbox import OutboxMessage
-from .petitions import Decision, Document, Event, Petition
+from .petitions import Decision, Document, Event, EvidenceItem, Petition
+from .profiles import TravelerProfile
 from .reference import (AdjudicationQueue, Category, Port, ReasonCode, RequiredDocument,
                         RoutingRule)
 from .users import ApiToken, Organization, User
 
 __all__ = [
     "AdjudicationQueue", "ApiToken", "Category", "Country", "Decision", "Document", "Event",
-    "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port", "ReasonCode",
-    "RequiredDocument", "Role", "RoutingRule", "Status", "User",
+    "EvidenceItem", "Notice", "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port", "ReasonCode",
+    "RequiredDocument", "Role", "RoutingRule", "Status", "TravelerProfile", "User",
 ]

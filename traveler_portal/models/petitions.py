@@ -34,6 +34,18 @@ class Petition(db.Model):
     travel_date: Mapped[date] = mapped_column(sa.Date)
     job_title: Mapped[str] = mapped_column(sa.String(200))
     employer_name: Mapped[str] = mapped_column(sa.String(200))
+    # Filled in the guided filing steps (all optional for API v1 clients).
+    requested_start: Mapped[date | None] = mapped_column(sa.Date)
+    requested_end: Mapped[date | None] = mapped_column(sa.Date)
+    occupation: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    duties: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    worksite: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    salary: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    salary_currency: Mapped[str] = mapped_column(sa.String(3), default="", server_default="")
+    # Per-category answers (e.g. qualifying employment abroad, offer-of-employment number),
+    # keyed by the field names the category's reference data declares.
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    attested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     traveler_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     organization_id: Mapped[str | None] = mapped_column(sa.ForeignKey("organizations.id"),
                                                         index=True)
@@ -101,10 +113,32 @@ class Decision(db.Model):
     evidence_items: Mapped[list] = mapped_column(sa.JSON, default=list)
     respond_by: Mapped[date | None] = mapped_column(sa.Date)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the deadline passed without an answer and the case went back to the officer.
+    no_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     officer: Mapped[User] = relationship()
+    items: Mapped[list["EvidenceItem"]] = relationship(order_by="EvidenceItem.position",
+                                                       back_populates="decision")
+
+
+class EvidenceItem(db.Model):
+    """One thing a request for evidence asks for: the unmet requirement, why the evidence
+    on file falls short, and (once answered) the document and note that answer it."""
+    __tablename__ = "evidence_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("decisions.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    requirement: Mapped[str] = mapped_column(sa.Text)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    document_kind: Mapped[str | None] = mapped_column(sa.String(64))
+    response_document_id: Mapped[str | None] = mapped_column(sa.ForeignKey("documents.id"))
+    response_note: Mapped[str] = mapped_column(sa.Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    decision: Mapped[Decision] = relationship(back_populates="items")
+    response_document: Mapped["Document | None"] = relationship()
 
 
 class Event(db.Model):

@@ -20,6 +20,8 @@ class Category(db.Model):
     # decide it (a consulate, IRCC), so a port queue must never take it.
     channel: Mapped[str] = mapped_column(sa.String(32), default="port")
     max_validity_days: Mapped[int | None]
+    # Questions this category asks beyond the common ones: [{name, label, hint, required}].
+    extra_fields: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
     required_documents: Mapped[list["RequiredDocument"]] = relationship(

@@ -34,7 +34,8 @@ def _load_categories() -> int:
         category = _upsert(Category, {"country": item["country"], "code": item["code"]}, {
             "name": item["name"], "decided_by": item.get("decided_by", ""),
             "channel": item.get("channel", "port"),
-            "max_validity_days": item.get("max_validity_days"), "active": True})
+            "max_validity_days": item.get("max_validity_days"),
+            "extra_fields": item.get("fields", []), "active": True})
         db.session.flush()
         wanted = {doc["kind"] for doc in item["documents"]}
         for existing in list(category.required_documents):
