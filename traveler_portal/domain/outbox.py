@@ -52,8 +52,8 @@ def relay(message_ids: list[int]) -> int:
             sent.append(message.id)
         except (BrokerError, OSError) as exc:
             failed[message.id] = str(exc)[:500]
-            log.warning("outbox publish failed id=%s task=%s: %s", message.id,
-                        message.task_name, exc)
+            log.warning("broker unreachable, message kept for the outbox sweep: id=%s "
+                        "task=%s (%s)", message.id, message.task_name, exc)
             break  # the broker is away; the sweeper will retry the rest
     _record(sent, failed)
     return len(sent)
