@@ -19,8 +19,9 @@ from traveler_portal.extensions import db  # noqa: E402
 
 pytest_plugins = ["tests.live"]
 
-CASE_TABLES = ["notices", "evidence_items", "notifications", "events", "decisions",
-               "documents", "outbox", "petitions", "traveler_profiles", "api_tokens", "users",
+CASE_TABLES = ["webhook_deliveries", "webhook_endpoints", "api_keys", "notices",
+               "evidence_items", "notifications", "events", "decisions", "documents",
+               "outbox", "petitions", "traveler_profiles", "api_tokens", "users",
                "organizations"]
 
 

@@ -1,5 +1,6 @@
 """The data model, one module per domain. Models import nothing above them."""
 from .enums import Country, Outcome, Role, Status
+from .integrations import ApiKey, WebhookDelivery, WebhookEndpoint
 from .notices import Notice
 from .notifications import Notification
 from .outbox import OutboxMessage
@@ -10,7 +11,8 @@ from .reference import (AdjudicationQueue, Category, Port, ReasonCode, RequiredD
 from .users import ApiToken, Organization, User
 
 __all__ = [
-    "AdjudicationQueue", "ApiToken", "Category", "Country", "Decision", "Document", "Event",
+    "AdjudicationQueue", "ApiKey", "ApiToken", "Category", "Country", "Decision", "Document", "Event",
     "EvidenceItem", "Notice", "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port", "ReasonCode",
     "RequiredDocument", "Role", "RoutingRule", "Status", "TravelerProfile", "User",
+    "WebhookDelivery", "WebhookEndpoint",
 ]
