@@ -67,6 +67,10 @@ class Config:
     # Fernet keys for personal data at rest, newest first, comma-separated.
     PII_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PII_ENCRYPTION_KEYS", "").split(",")
                            if k.strip()]
+    # Webhooks to private or loopback addresses: refused unless set (the tests set it).
+    WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1"
+    WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+    WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "10"))
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "fr"]
     SESSION_COOKIE_HTTPONLY = True
@@ -96,6 +100,7 @@ class TestConfig(Config):
     BROKER_CONNECT_TIMEOUT = 0.5
     PII_ENCRYPTION_KEYS = [os.environ.get("TEST_PII_KEY",
                                           "dGVzdC1rZXktb25seS1mb3ItdGVzdHMtMDEyMzQ1Njc=")]
+    WEBHOOK_ALLOW_PRIVATE = True  # the tests' webhook receivers listen on 127.0.0.1
     # Every test signs in from 127.0.0.1; the per-account limit is still in force.
     SIGNIN_LIMIT_PER_ADDRESS = "100000/minute"
     WTF_CSRF_ENABLED = True

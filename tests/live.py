@@ -129,6 +129,7 @@ def live_env(app, database_url, broker_url, test_dirs, smtp_server):
         "UPLOAD_DIR": app.config["UPLOAD_DIR"], "INSTANCE_PATH": str(test_dirs / "live"),
         "OUTBOX_SWEEP_SECONDS": "1", "STUCK_SUBMISSION_SECONDS": "20",
         "REDRIVE_SWEEP_SECONDS": "1", "SMTP_URL": smtp_server.url,
+        "WEBHOOK_ALLOW_PRIVATE": "1", "WEBHOOK_RETRY_BASE_SECONDS": "1",
         # The same key as the test process, which reads what the live server encrypts.
         "PII_ENCRYPTION_KEYS": ",".join(app.config["PII_ENCRYPTION_KEYS"]),
         "PATH": f"{BIN}:{env.get('PATH', '')}",

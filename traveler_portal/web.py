@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from . import admin, employers, inbox, officers, travelers
+from . import admin, employers, inbox, integrations_views, officers, travelers
 from .api.helpers import HTTP_CODES
 from .domain import notifications, outbox, uow, workflow
 from .domain.errors import DomainError
@@ -89,6 +89,7 @@ def init_app(app):
     app.register_blueprint(officers.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(integrations_views.bp)
 
     @app.errorhandler(HTTPException)
     def _http(exc):

@@ -24,6 +24,9 @@ def create_token():
 @api_auth()
 def revoke_token():
     """Revoke the token used for this call."""
+    if g.api_token is None:
+        raise ApiError(403, "forbidden", "API keys are revoked by an employer admin in the "
+                                         "portal, not through this call.")
     accounts.revoke_token(g.api_token)
     return "", 204
 

@@ -6,7 +6,7 @@ from functools import wraps
 from flask import g, jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from ..domain import accounts
+from ..domain import accounts, integrations
 from ..domain.errors import DomainError, ValidationFailed
 from ..models import Role
 
@@ -50,9 +50,17 @@ def api_auth(*roles: Role):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            found = accounts.user_for_token(_bearer())
+            bearer = _bearer() or ""
+            found = accounts.user_for_token(bearer)
+            g.api_key = None
             if found is None:
-                raise ApiError(401, "unauthenticated", "A valid bearer token is required.")
+                keyed = integrations.principal_for_key(bearer)
+                if keyed is None:
+                    raise ApiError(401, "unauthenticated", "A valid bearer token is required.")
+                found = (keyed[0], None)
+                g.api_key = keyed[1]
+                if keyed[1].scope == "read" and request.method not in ("GET", "HEAD"):
+                    raise ApiError(403, "forbidden", "This API key may only read.")
             g.api_user, g.api_token = found
             if g.api_user.role not in allowed:
                 raise ApiError(403, "forbidden", "Your role cannot do this.")

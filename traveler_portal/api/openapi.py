@@ -197,7 +197,11 @@ def document() -> dict:
         "security": [{"bearer": []}],
         "paths": PATHS,
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {"bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "A token from POST /auth/token, or an employer API key "
+                               "(bbt_...) created in the portal; read-only keys may only "
+                               "GET."}},
             "schemas": SCHEMAS,
             "responses": {f"E{status}": {"description": code, "content": {
                 JSON: {"schema": _ref("Error")}}} for status, code in ERRORS.items()},

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import Event, Status
 from ..models.users import utcnow
-from . import notifications
+from . import integrations, notifications
 from .errors import Conflict
 
 S = Status
@@ -78,6 +78,7 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
     db.session.add(event)
     if transition.public:
         notifications.on_public_event(petition, event, str(transition.title))
+        integrations.on_public_event(petition, event, str(transition.title))
     return event
 
 
