@@ -56,12 +56,19 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
         errors["organization"] = "An employer admin needs an organization."
     if errors:
         raise ValidationFailed("The account could not be created.", errors)
+    org_role = None
     if organization is None and organization_name:
-        organization = organization_named(organization_name, create=True)
+        existing = organization_named(organization_name)
+        organization = existing or organization_named(organization_name, create=True)
+        # Whoever creates an organization owns it; later employer users are admins.
+        org_role = "admin" if existing else "owner"
+    elif organization is not None:
+        org_role = "admin"
     user = User(email=email, name=(name or email.split("@")[0]).strip()[:200],
                 password_hash=hash_password(password), role=role,
                 country=country if role in (Role.OFFICER, Role.SUPERVISOR) else None,
-                organization_id=organization.id if organization else None)
+                organization_id=organization.id if organization else None,
+                org_role=org_role if role == Role.EMPLOYER else None)
     db.session.add(user)
     uow.commit()
     return user

@@ -3,6 +3,7 @@ from .enums import Country, Outcome, Role, Status
 from .integrations import ApiKey, WebhookDelivery, WebhookEndpoint
 from .notices import Notice
 from .notifications import Notification
+from .organizations import EmployeeImport, Invitation
 from .outbox import OutboxMessage
 from .petitions import Decision, Document, Event, EvidenceItem, Petition
 from .profiles import TravelerProfile
@@ -11,8 +12,8 @@ from .reference import (AdjudicationQueue, Category, Port, ReasonCode, RequiredD
 from .users import ApiToken, Organization, User
 
 __all__ = [
-    "AdjudicationQueue", "ApiKey", "ApiToken", "Category", "Country", "Decision", "Document", "Event",
-    "EvidenceItem", "Notice", "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port", "ReasonCode",
+    "AdjudicationQueue", "ApiKey", "ApiToken", "Category", "Country", "Decision", "Document", "EmployeeImport", "Event",
+    "EvidenceItem", "Invitation", "Notice", "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port", "ReasonCode",
     "RequiredDocument", "Role", "RoutingRule", "Status", "TravelerProfile", "User",
     "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -22,11 +22,22 @@ def new_invite_code():
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
+ORG_ROLES = ("owner", "admin", "viewer")
+
+
 class Organization(db.Model):
     __tablename__ = "organizations"
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True,
                                     default=lambda: str(uuid.uuid4()))
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)  # the legal name
+    # US FEIN (12-3456789) or 9-digit Canadian business number.
+    business_number: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    address: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    contact_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+    # Weekly digest of action items and expiring approvals for the employer users.
+    digest_enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     invite_code: Mapped[str] = mapped_column(sa.String(16), unique=True,
                                              default=new_invite_code)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -42,6 +53,9 @@ class User(UserMixin, db.Model):
     country: Mapped[Country | None] = mapped_column(enum_column(Country, "user_country"))
     organization_id: Mapped[str | None] = mapped_column(
         sa.ForeignKey("organizations.id"), index=True)
+    # For employer users: owner (manages people and settings), admin (people and
+    # petitions) or viewer (read only). Null for everyone else.
+    org_role: Mapped[str | None] = mapped_column(sa.String(16))
     # Changing this logs out every session of the account (Flask-Login's alternative id).
     session_nonce: Mapped[str] = mapped_column(sa.String(32),
                                                default=lambda: secrets.token_hex(16))
