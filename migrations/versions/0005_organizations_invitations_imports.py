@@ -75,7 +75,7 @@ def upgrade():
         batch_op.add_column(sa.Column('contact_name', sa.String(length=200), server_default='', nullable=False))
         batch_op.add_column(sa.Column('contact_email', sa.String(length=254), server_default='', nullable=False))
         batch_op.add_column(sa.Column('contact_phone', sa.String(length=40), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('digest_enabled', sa.Boolean(), server_default=sa.text('1'), nullable=False))
+        batch_op.add_column(sa.Column('digest_enabled', sa.Boolean(), server_default=sa.true(), nullable=False))
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('org_role', sa.String(length=16), nullable=True))

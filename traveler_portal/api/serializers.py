@@ -43,10 +43,12 @@ def _event(event) -> dict:
 
 
 def petition(p, viewer=None) -> dict:
+    agency = viewer is not None and viewer.is_agency
+    shown = p.status if agency else workflow.public_status(p.status)
     data = {
         "receipt_number": p.receipt_number,
-        "status": p.status.value,
-        "status_label": str(workflow.STATUS_LABELS[p.status]),
+        "status": shown.value,
+        "status_label": str(workflow.STATUS_LABELS[shown]),
         "destination_country": p.destination_country.value,
         "category": p.category.code,
         "port_of_entry": p.port.code,

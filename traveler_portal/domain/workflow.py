@@ -56,7 +56,17 @@ STATUS_LABELS = {
     S.APPROVED: _l("Approved"),
     S.DENIED: _l("Denied"),
     S.WITHDRAWN: _l("Withdrawn"),
+    S.ON_HOLD: _l("On hold"),
+    S.DENIAL_PENDING: _l("Denial awaiting a supervisor"),
+    S.EXPIRED: _l("Approval expired"),
 }
+
+# What travelers and employers are shown for the agency's internal states.
+PUBLIC_STATUS = {S.ON_HOLD: S.IN_REVIEW, S.DENIAL_PENDING: S.IN_REVIEW}
+
+
+def public_status(status: Status) -> Status:
+    return PUBLIC_STATUS.get(status, status)
 
 
 def can(petition, action: str) -> bool:

@@ -31,6 +31,11 @@ class Status(StrEnum):
     APPROVED = "approved"
     DENIED = "denied"
     WITHDRAWN = "withdrawn"
+    # Agency-internal states: travelers and employers see them as "in_review".
+    ON_HOLD = "on_hold"
+    DENIAL_PENDING = "denial_pending"
+    # An approval whose validity has passed.
+    EXPIRED = "expired"
 
 
 class Outcome(StrEnum):

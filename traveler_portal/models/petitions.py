@@ -46,6 +46,11 @@ class Petition(db.Model):
     # keyed by the field names the category's reference data declares.
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
     attested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Officers' workspace: a hold keeps the case out of the queue until its date.
+    hold_until: Mapped[date | None] = mapped_column(sa.Date)
+    hold_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Checklist items the officer ticked (keys from the category's checklist).
+    checklist: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
     traveler_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     organization_id: Mapped[str | None] = mapped_column(sa.ForeignKey("organizations.id"),
                                                         index=True)
@@ -115,10 +120,18 @@ class Decision(db.Model):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the deadline passed without an answer and the case went back to the officer.
     no_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Conditions of an approval: {"employer": ..., "occupation": ..., "location": ...}.
+    conditions: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    # Four eyes: a denial waits for a supervisor ("pending"), who approves or returns it.
+    review_state: Mapped[str | None] = mapped_column(sa.String(16))
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    officer: Mapped[User] = relationship()
+    officer: Mapped[User] = relationship(foreign_keys=[officer_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     items: Mapped[list["EvidenceItem"]] = relationship(order_by="EvidenceItem.position",
                                                        back_populates="decision")
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .enums import Country, enum_column
+from .users import User
 
 
 class Category(db.Model):
@@ -22,6 +23,9 @@ class Category(db.Model):
     max_validity_days: Mapped[int | None]
     # Questions this category asks beyond the common ones: [{name, label, hint, required}].
     extra_fields: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
+    default_validity_days: Mapped[int | None]
+    # What the officer checks: [{key, label}] (documents and conditions from DOMAIN.md).
+    checklist: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
     required_documents: Mapped[list["RequiredDocument"]] = relationship(
@@ -61,6 +65,15 @@ class AdjudicationQueue(db.Model):
     sla_business_days: Mapped[int] = mapped_column(default=5)
     is_triage: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
+    officers: Mapped[list["User"]] = relationship(secondary="queue_officers")
+
+
+queue_officers = sa.Table(
+    "queue_officers", db.metadata,
+    sa.Column("queue_id", sa.ForeignKey("queues.id"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True),
+)
+
 
 class RoutingRule(db.Model):
     """Destination country (+ port, + category) → queue; the most specific match wins,
@@ -73,6 +86,7 @@ class RoutingRule(db.Model):
     category_code: Mapped[str | None] = mapped_column(sa.String(32))
     queue_id: Mapped[int] = mapped_column(sa.ForeignKey("queues.id"))
     position: Mapped[int] = mapped_column(default=100)
+    authority: Mapped[str | None] = mapped_column(sa.String(32))
     effective_from: Mapped[date | None] = mapped_column(sa.Date)
     effective_to: Mapped[date | None] = mapped_column(sa.Date)
 
