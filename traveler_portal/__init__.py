@@ -16,10 +16,14 @@ __version__ = "0.1.0"
 
 
 def _select_locale():
-    # Outside a request (Celery tasks rendering emails) the default language applies until
-    # travelers can state a preferred language with their profile.
+    # Outside a request (Celery tasks rendering emails) the default language applies.
     if not has_request_context():
         return None
+    from flask_login import current_user  # noqa: PLC0415 - after the login manager exists
+    profile = getattr(current_user, "profile", None) if current_user and \
+        current_user.is_authenticated else None
+    if profile is not None and profile.preferred_language in ("en", "fr"):
+        return profile.preferred_language  # the traveler's stated preference wins
     return request.accept_languages.best_match(["en", "fr"]) or "en"
 
 

@@ -11,7 +11,7 @@ from config import embedded_broker_socket
 
 from . import demo
 from . import embedded_broker as broker
-from .domain import accounts
+from .domain import accounts, profiles
 from .domain.errors import ValidationFailed
 from .models import Role
 from .reference import loader
@@ -58,6 +58,14 @@ def seed_demo():
         click.echo(line)
 
 
+@click.command("rotate-pii-keys")
+def rotate_pii_keys():
+    """Re-encrypt personal data with the first key of PII_ENCRYPTION_KEYS (then the old
+    keys can be dropped from the configuration)."""
+    count = profiles.rotate_encryption_keys()
+    click.echo(f"re-encrypted {count} values with the first key")
+
+
 @click.command("embedded-broker")
 def embedded_broker():
     """Run the embedded Redis broker in the foreground (the embedded default's broker)."""
@@ -76,4 +84,5 @@ def init_app(app):
     app.cli.add_command(load_reference_data)
     app.cli.add_command(seed_demo)
     app.cli.add_command(embedded_broker)
+    app.cli.add_command(rotate_pii_keys)
 

@@ -217,15 +217,19 @@ def dashboard():
 @bp.route("/petitions/new", methods=["GET", "POST"])
 @roles_required(Role.TRAVELER)
 def new_petition():
-    """File a petition: destination country first, then the details."""
-    return file_petition(False, "travelers/new_petition.html", "travelers.petition")
+    """File a petition: the guided filing (``filing.py``), step by step."""
+    return redirect(url_for("filing.start", **request.args))
 
 
 @bp.get("/petitions/<receipt_number>")
 @roles_required(Role.TRAVELER)
 def petition(receipt_number):
-    """One petition: status, timeline, decision, documents and what to do next."""
-    return _render_petition(access.get_petition(current_user, receipt_number))
+    """One petition: status, timeline, decision, documents and what to do next. A draft
+    is finished in the guided filing, which opens on its review."""
+    petition = access.get_petition(current_user, receipt_number)
+    if petition.status == Status.DRAFT:
+        return redirect(url_for("filing.review", receipt_number=petition.receipt_number))
+    return _render_petition(petition)
 
 
 @bp.post("/petitions/<receipt_number>/documents")
@@ -245,8 +249,8 @@ def document(receipt_number, document_id):
 @bp.post("/petitions/<receipt_number>/submit")
 @roles_required(Role.TRAVELER)
 def submit(receipt_number):
-    """Submit a draft for adjudication."""
-    return submit_petition(receipt_number, _render_petition, "travelers.petition")
+    """Travelers submit through the guided filing's attestation step."""
+    return redirect(url_for("filing.attest", receipt_number=receipt_number), 303)
 
 
 @bp.post("/petitions/<receipt_number>/evidence")

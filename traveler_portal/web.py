@@ -3,11 +3,12 @@ import logging
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from . import admin, employers, inbox, integrations_views, officers, travelers
+from . import admin, employers, filing, inbox, integrations_views, officers, profile, travelers
 from .api.helpers import HTTP_CODES
 from .domain import notifications, outbox, uow, workflow
 from .domain.errors import DomainError
@@ -89,6 +90,10 @@ def init_app(app):
     app.register_blueprint(officers.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(filing.bp)
+    app.register_blueprint(profile.bp)
+    # The page's language (html lang, dates, reason texts) follows the selected locale.
+    app.jinja_env.globals.setdefault("get_locale", get_locale)
     app.register_blueprint(integrations_views.bp)
 
     @app.errorhandler(HTTPException)

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Category, Petition, Port, Role, Status, User
 from ..models.users import utcnow
-from . import access, routing, uow, workflow
-from .errors import Forbidden, ValidationFailed
+from . import access, filing, routing, uow, workflow
+from .errors import Conflict, Forbidden, ValidationFailed
 
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -24,6 +24,8 @@ class DraftInput:
     employer_name: str
     traveler: User
     organization_id: str | None
+    requested_start: date | None = None
+    requested_end: date | None = None
 
 
 def new_receipt_number(country: str) -> str:
@@ -44,10 +46,86 @@ def create_draft(actor: User, data: DraftInput) -> Petition:
         destination_country=data.destination_country, category_id=data.category.id,
         port_id=data.port.id, travel_date=data.travel_date, job_title=data.job_title.strip(),
         employer_name=data.employer_name.strip(), traveler_id=data.traveler.id,
-        organization_id=data.organization_id, created_by_id=actor.id, created_at=utcnow())
+        organization_id=data.organization_id, created_by_id=actor.id, created_at=utcnow(),
+        requested_start=data.requested_start, requested_end=data.requested_end)
+    if data.requested_start or data.requested_end:
+        errors = filing.trip_errors(data.category, data.travel_date, data.requested_start,
+                                    data.requested_end)
+        if errors:
+            raise ValidationFailed("Some details of the trip are not valid.", errors)
     db.session.add(petition)
     uow.commit()
     return petition
+
+
+class StaleDraft(Conflict):
+    """The draft changed (another tab, another person) since the form was shown."""
+
+
+DRAFT_FIELDS = {"category", "port", "travel_date", "requested_start", "requested_end",
+                *filing.JOB_FIELDS, "details"}
+
+
+def _editable_draft(actor: User, receipt_number: str, expected_version) -> Petition:
+    petition = access.get_petition(actor, receipt_number, lock=True)
+    access.require_editor(actor, petition)
+    if petition.status != Status.DRAFT:
+        raise Conflict("This petition was already submitted; it can no longer be changed.")
+    if str(petition.version) != str(expected_version):
+        raise StaleDraft("This draft was changed in another tab or window after you opened "
+                         "this page, so your changes were not saved. The page now shows the "
+                         "current details: make your changes again, then save.")
+    return petition
+
+
+def update_draft(actor: User, receipt_number: str, changes: dict, expected_version) -> Petition:
+    """Save one step of the guided filing. ``expected_version`` is the draft's version the
+    form was built from: an older one is refused (``StaleDraft``), never silently saved
+    over a later edit. Every saved edit bumps the version."""
+    unknown = set(changes) - DRAFT_FIELDS
+    if unknown:
+        raise ValueError(f"not draft fields: {sorted(unknown)}")
+    petition = _editable_draft(actor, receipt_number, expected_version)
+    category = changes.get("category") or petition.category
+    port = changes.get("port") or petition.port
+    errors = {}
+    if category.country != petition.destination_country:
+        errors["category"] = "Choose a category of the destination country."
+    if port.country != petition.destination_country:
+        errors["port_of_entry"] = "Choose a port of entry of the destination country."
+    if {"category", "travel_date", "requested_start", "requested_end"} & set(changes):
+        errors.update(filing.trip_errors(
+            category, changes.get("travel_date", petition.travel_date),
+            changes.get("requested_start", petition.requested_start),
+            changes.get("requested_end", petition.requested_end)))
+    if "details" in changes:
+        errors.update(filing.detail_errors(category, changes["details"]))
+    if set(filing.JOB_FIELDS) & set(changes):
+        errors.update(filing.job_errors(changes))
+    if errors:
+        raise ValidationFailed("Some details are not valid.", errors)
+    names = {q["name"] for q in category.extra_fields or []}
+    details = changes.get("details", petition.details) or {}
+    petition.details = {k: v for k, v in details.items() if k in names}
+    petition.category_id, petition.port_id = category.id, port.id
+    for name, value in changes.items():
+        if name not in ("category", "port", "details"):
+            setattr(petition, name, value.strip() if isinstance(value, str) else value)
+    petition.version += 1
+    uow.commit()
+    return petition
+
+
+def attest_and_submit(actor: User, receipt_number: str, expected_version) -> Petition:
+    """The guided filing's last step: every step complete, the filer's attestation
+    recorded, then :func:`submit` (which still refuses missing documents)."""
+    petition = _editable_draft(actor, receipt_number, expected_version)
+    problems = filing.step_problems(petition)
+    if problems:
+        raise ValidationFailed("Some steps are not complete.",
+                               {step: "This step is not complete." for step in problems})
+    petition.attested_at = utcnow()
+    return submit(actor, receipt_number)
 
 
 def resolve_traveler(actor: User, traveler_email: str | None) -> tuple[User, str | None]:
