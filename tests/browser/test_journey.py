@@ -14,6 +14,7 @@ from datetime import timedelta
 from babel.dates import format_date
 from playwright.sync_api import Page, expect
 
+from tests.browser import filing_steps
 from tests.factories import PDF_BYTES
 from traveler_portal.models.users import utcnow
 
@@ -95,23 +96,18 @@ def test_tn_petition_from_filing_to_approval(live_server, create_user, browser_p
     page.get_by_label("United States").check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_label("Traveler's email")).to_have_count(0)  # not asked of travelers
-    page.get_by_label("Category", exact=True).select_option("TN")
-    page.get_by_label("Port of entry").select_option("BLAINE")
-    page.get_by_label("Travel date").fill((today + timedelta(days=20)).isoformat())
-    page.get_by_label("Job title").fill("Mechanical engineer")
-    page.get_by_label("Employer name").fill("Cascade Systems Inc.")
-    page.get_by_role("button", name="Save draft and continue").click()
-    heading = page.get_by_role("heading", level=1, name=re.compile(r"^Petition US-"))
-    expect(heading).to_be_visible()
-    receipt = heading.inner_text().split()[-1]
+    receipt = filing_steps.fill_trip(page)
+    filing_steps.fill_job(page)
 
-    # Submitting without the documents names what is missing; with them it goes through.
-    page.get_by_role("button", name="Submit petition").click()
+    # The review names the missing documents and offers no submission; with them it goes.
+    page.get_by_role("link", name="Continue to the review").click()
     expect(page.get_by_role("link", name="Passport is required before you submit.")).to_be_visible()
-    upload(page, "passport", pdf("passport.pdf"))
-    upload(page, "employer_letter", pdf("employer-letter.pdf"))
-    page.get_by_role("button", name="Submit petition").click()
-    expect(page.get_by_text(f"Petition {receipt} was submitted.")).to_be_visible()
+    expect(page.get_by_role("link", name="Continue to attest and submit")).to_have_count(0)
+    page.get_by_role("link", name="Passport is required before you submit.").click()
+    filing_steps.upload_slot(page, "Passport", pdf("passport.pdf"))
+    filing_steps.upload_slot(page, "Employer letter", pdf("employer-letter.pdf"))
+    page.get_by_role("link", name="Continue to the review").click()
+    filing_steps.attest_and_submit(page, receipt)
 
     # The worker routes it to the Blaine queue: reload until the page says so.
     deadline = time.monotonic() + ROUTING_TIMEOUT_S
