@@ -130,3 +130,11 @@ def test_rotation_re_encrypts_every_profile_with_the_first_key(app, seed, monkey
     after = raw_row(app, email)
     assert after["passport_number"] != before["passport_number"]
     assert Fernet(new).decrypt(after["date_of_birth"].encode()) == b"1990-01-02"
+
+
+def test_changing_the_profile_from_a_drafts_review_returns_to_it(client, seed):
+    sign_in(client, seed.user("traveler"))
+    data = {"csrf_token": csrf_token(client, "/my/profile"), **profile_form()}
+    response = client.post("/my/profile?back=US-2026-ABC123", data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/my/filing/US-2026-ABC123/review")
