@@ -50,6 +50,9 @@ def celery_init_app(app) -> Celery:
                 "schedule": timedelta(seconds=app.config["REDRIVE_SWEEP_SECONDS"])},
             "reminders": {"task": "notifications.reminders", "options": {"queue": "periodic"},
                           "schedule": timedelta(hours=1)},
+            "evidence-deadlines": {"task": "petitions.evidence_deadlines",
+                                   "options": {"queue": "periodic"},
+                                   "schedule": timedelta(minutes=15)},
         },
         worker_hijack_root_logger=False,
     )

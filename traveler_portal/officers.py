@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 from . import travelers
 from .domain import access, adjudication, reference, uow
 from .domain.errors import Conflict, ValidationFailed
-from .forms import BaseForm, DecisionForm, decision_input
+from .forms import BaseForm, DecisionForm, decision_error_fields, decision_input
 from .models import Petition, Role, Status
 from .permissions import roles_required
 
@@ -37,6 +37,8 @@ def _render_case(petition: Petition, status: int = 200, decision_form=None, note
     if decision_form is None and mine:
         decision_form = DecisionForm(formdata=None)
         decision_form.set_reason_choices()
+    if decision_form is not None:
+        decision_form.set_kind_choices(petition)
     final = petition.final_decision
     return render_template(
         "officers/case.html", petition=petition, mine=mine, decision_form=decision_form,
@@ -129,6 +131,7 @@ def decide(receipt_number):
             adjudication.decide(current_user, receipt_number, decision_input(form))
         except ValidationFailed as exc:
             uow.rollback()
+            exc.fields = decision_error_fields(exc.fields)
             travelers.apply_errors(form, exc, fallback="outcome")
         except Conflict as exc:
             uow.rollback()

@@ -2,7 +2,7 @@
 from celery import shared_task
 from flask import current_app
 
-from traveler_portal.domain import outbox, routing
+from traveler_portal.domain import evidence, outbox, routing
 
 
 @shared_task(name="outbox.sweep", queue="periodic")
@@ -15,3 +15,9 @@ def sweep_outbox() -> int:
 def redrive_stuck() -> int:
     """Re-publish routing for petitions submitted long ago and still not routed."""
     return routing.redrive_stuck(current_app.config["STUCK_SUBMISSION_SECONDS"])
+
+
+@shared_task(name="petitions.evidence_deadlines", queue="periodic")
+def evidence_deadlines() -> int:
+    """Send requests for evidence unanswered past their deadline back to their officer."""
+    return evidence.sweep_deadlines()

@@ -23,6 +23,7 @@ EXPECTED = {  # action: (sources, target, public)
     "deny": ({S.IN_REVIEW}, S.DENIED, True),
     "request_evidence": ({S.IN_REVIEW}, S.EVIDENCE_REQUESTED, True),
     "evidence_received": ({S.EVIDENCE_REQUESTED}, S.QUEUED, True),
+    "evidence_deadline_passed": ({S.EVIDENCE_REQUESTED}, S.IN_REVIEW, True),
     "withdraw": (BEFORE_DECISION, S.WITHDRAWN, True),
 }
 ALLOWED = [(action, source) for action, (sources, _, _) in EXPECTED.items()

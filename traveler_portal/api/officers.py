@@ -52,7 +52,10 @@ def add_note(receipt_number):
 @api_auth(*AGENCY)
 def decide(receipt_number):
     """Approve, deny or request evidence on a petition the caller has claimed."""
-    form = form_from_json(DecisionForm, json_body())
+    data = json_body()
+    items = data.pop("evidence_items", None)  # strings (v1) or objects: the domain reads them
+    form = form_from_json(DecisionForm, data)
     validated(form)
-    petition = adjudication.decide(g.api_user, receipt_number, decision_input(form))
+    petition = adjudication.decide(g.api_user, receipt_number,
+                                   decision_input(form, evidence_items=items))
     return jsonify(serializers.petition(petition, g.api_user))

@@ -86,8 +86,13 @@ SCHEMAS = {
             "message": {"type": "string"}, "valid_from": NULLABLE_STR,
             "valid_until": NULLABLE_STR}},
         "evidence_request": {"type": ["object", "null"], "properties": {
-            "items": {"type": "array", "items": {"type": "string"}},
-            "respond_by": NULLABLE_STR}},
+            "items": {"type": "array", "items": {"type": "string"},
+                      "description": "The requirements, as in API v1."},
+            "details": {"type": "array", "items": _ref("EvidenceItem")},
+            "respond_by": NULLABLE_STR, "requested_at": TS, "responded_at": TS,
+            "overdue": {"type": "boolean",
+                        "description": "Unanswered and past respond_by (its last day)."},
+            "no_response_at": TS}},
         "documents": {"type": "array", "items": _ref("Document")},
         "timeline": {"type": "array", "items": {"type": "object", "properties": {
             "at": {"type": "string"}, "status": NULLABLE_STR, "title": {"type": "string"},
@@ -106,8 +111,36 @@ SCHEMAS = {
         "outcome": {"type": "string", "enum": ["approved", "denied", "evidence_requested"]},
         "message": {"type": "string"},
         "reason_codes": {"type": "array", "items": {"type": "string"}},
-        "valid_until": DATE, "evidence_items": {"type": "array", "items": {"type": "string"}},
+        "valid_until": DATE, "evidence_items": {
+            "type": "array", "description": (
+                "A string (API v1: the requirement only) or an object per item. An item "
+                "naming a kind already on file is refused unless its reason (30 characters "
+                "or more) says why the document on file is not enough."),
+            "items": {"oneOf": [{"type": "string"}, _ref("EvidenceAsk")]}},
         "respond_by": DATE}},
+    "EvidenceAsk": {"type": "object", "required": ["requirement", "reason"], "properties": {
+        "requirement": {"type": "string", "maxLength": 500},
+        "reason": {"type": "string", "maxLength": 2000,
+                   "description": "Why the evidence on file falls short."},
+        "kind": {"type": "string", "description": "One of the category's document kinds, "
+                                                  "or other; omit for any document."}}},
+    "EvidenceItem": {"type": "object", "properties": {
+        "id": {"type": ["integer", "null"]}, "requirement": {"type": "string"},
+        "reason": {"type": "string"}, "kind": NULLABLE_STR, "answered_at": TS,
+        "document_id": NULLABLE_STR, "note": {"type": "string"}}},
+    "EvidenceResponse": {"type": "object", "description": (
+        "Every item answered at once, or 422 naming each unanswered item "
+        "(field item<id>_document) and nothing saved. Without items (API v1) each item "
+        "takes a document uploaded since the request, of its kind when it names one."),
+        "properties": {
+            "message": {"type": "string", "maxLength": 5000},
+            "items": {"type": "array", "items": {
+                "type": "object", "required": ["id", "document_id"], "properties": {
+                    "id": {"type": "integer"},
+                    "document_id": {"type": "string",
+                                    "description": "A document of this petition: new, "
+                                                   "or already on file (reuse)."},
+                    "note": {"type": "string", "maxLength": 2000}}}}}},
 }
 
 PETITION = _ok("200", "The petition.", _ref("Petition"))
@@ -166,7 +199,7 @@ PATHS = {
         params=[RECEIPT])},
     "/petitions/{receipt_number}/evidence": {"post": _op(
         "Answer a request for evidence", {**PETITION, **_errors(401, 403, 404, 409, 422)},
-        params=[RECEIPT])},
+        body={JSON: {"schema": _ref("EvidenceResponse")}}, params=[RECEIPT])},
     "/queues": {"get": _op("The officer's country's queues", {
         **_ok("200", "Queues with depth.", _list_of({"type": "object"})),
         **_errors(401, 403)}, tag="officers")},
@@ -186,6 +219,9 @@ PATHS = {
                                                       {"type": "object"}),
                                  auth=False, tag="meta")},
 }
+
+# API v1 clients may answer a request for evidence with no body at all.
+PATHS["/petitions/{receipt_number}/evidence"]["post"]["requestBody"]["required"] = False
 
 
 def document() -> dict:

@@ -1,5 +1,5 @@
 """The petition and its parts as JSON (field names fixed by shared/API.md)."""
-from ..domain import workflow
+from ..domain import evidence, workflow
 from ..models import Outcome, Status
 
 
@@ -34,7 +34,12 @@ def _evidence_request(petition) -> dict | None:
         return None
     return {"items": list(ask.evidence_items or []), "respond_by": _date(ask.respond_by),
             "message": ask.message, "requested_at": _ts(ask.decided_at),
-            "responded_at": _ts(ask.responded_at)}
+            "responded_at": _ts(ask.responded_at),
+            "details": [{"id": i.id, "requirement": i.requirement, "reason": i.reason,
+                         "kind": i.document_kind, "answered_at": _ts(i.answered_at),
+                         "document_id": i.response_document_id, "note": i.response_note}
+                        for i in ask.items],
+            "overdue": evidence.is_overdue(ask), "no_response_at": _ts(ask.no_response_at)}
 
 
 def _event(event) -> dict:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import AdjudicationQueue, Decision, Outcome, Petition, ReasonCode, Status, User
 from ..models.users import utcnow
-from . import access, uow, workflow
+from . import access, evidence, uow, workflow
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MAX_EVIDENCE_DAYS = 84  # USCIS allows up to 84 days to answer a request for evidence
@@ -19,6 +19,7 @@ class DecisionInput:
     message: str = ""
     reason_codes: list = field(default_factory=list)
     valid_until: date | None = None
+    # strings (API v1), {"requirement", "reason", "kind"} objects or evidence.Ask
     evidence_items: list = field(default_factory=list)
     respond_by: date | None = None
 
@@ -124,8 +125,7 @@ def validate_decision(petition: Petition, data: DecisionInput, today: date) -> d
         if not data.message.strip():
             errors["message"] = "Explain the denial to the traveler."
     else:
-        if not data.evidence_items:
-            errors["evidence_items"] = "List at least one item of evidence."
+        errors.update(evidence.ask_errors(petition, evidence.asks_from(data.evidence_items)))
         if data.respond_by is None:
             errors["respond_by"] = "Give the date to respond by."
         elif data.respond_by <= today:
@@ -153,7 +153,7 @@ def decide(user: User, receipt_number: str, data: DecisionInput) -> Petition:
     elif outcome == Outcome.DENIED:
         decision.reason_codes = list(dict.fromkeys(data.reason_codes))
     else:
-        decision.evidence_items = [i.strip() for i in data.evidence_items if i.strip()]
+        evidence.add_items(decision, evidence.asks_from(data.evidence_items))
         decision.respond_by = data.respond_by
     db.session.add(decision)
     workflow.apply(petition, ACTIONS[outcome], user, message=decision.message)

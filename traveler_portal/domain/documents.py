@@ -40,6 +40,18 @@ def path_of(document: Document) -> Path:
 
 def add(user, petition, kind: str, stream, filename: str) -> Document:
     """Store one upload for ``petition``; nothing is kept if any check fails."""
+    document = stage(user, petition, kind, stream, filename)
+    try:
+        uow.commit()
+    except Exception:
+        path_of(document).unlink(missing_ok=True)
+        raise
+    return document
+
+
+def stage(user, petition, kind: str, stream, filename: str) -> Document:
+    """Check and write one upload and add its row to the session, without committing: the
+    caller commits it with the rest of its change, or unlinks ``path_of`` it on failure."""
     access.require_editor(user, petition)
     if petition.status not in UPLOADABLE:
         raise Conflict("Documents can be added only to a draft or to answer a request "
@@ -70,9 +82,4 @@ def add(user, petition, kind: str, stream, filename: str) -> Document:
                         sha256=hashlib.sha256(data).hexdigest(), uploaded_at=utcnow(),
                         uploaded_by_id=user.id)
     db.session.add(document)
-    try:
-        uow.commit()
-    except Exception:
-        target.unlink(missing_ok=True)
-        raise
     return document

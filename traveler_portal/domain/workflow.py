@@ -41,6 +41,11 @@ TRANSITIONS = {
                                    _l("Request for evidence was sent")),
     "evidence_received": Transition(frozenset({S.EVIDENCE_REQUESTED}), S.QUEUED, True,
                                     _l("Response to request for evidence was received")),
+    # The deadline of a request for evidence passed unanswered: back to the officer who
+    # asked (domain/evidence.py sweep_deadlines), who may then deny for no response.
+    "evidence_deadline_passed": Transition(
+        frozenset({S.EVIDENCE_REQUESTED}), S.IN_REVIEW, True,
+        _l("No response to the request for evidence was received by the deadline")),
     "withdraw": Transition(BEFORE_DECISION, S.WITHDRAWN, True, _l("Case was withdrawn")),
 }
 
