@@ -15,7 +15,9 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from .domain import access, accounts, documents, petitions, reference, uow, workflow
+from . import evidence_web
+from .domain import (access, accounts, documents, evidence, petitions, reference, uow,
+                     workflow)
 from .domain.errors import Conflict, DomainError, ValidationFailed
 from .extensions import db
 from .forms import BaseForm, PetitionForm, draft_input
@@ -37,7 +39,8 @@ LIST_OPTIONS = (selectinload(Petition.category), selectinload(Petition.port),
 def _label_helpers():
     """Translated names of countries and roles, for every page (the header uses them)."""
     return {"country_name": lambda code: COUNTRY_NAMES.get(str(code), str(code)),
-            "role_name": lambda role: ROLE_NAMES.get(role, str(role))}
+            "role_name": lambda role: ROLE_NAMES.get(role, str(role)),
+            "evidence_overdue": evidence.is_overdue}
 
 
 class UploadForm(BaseForm):
@@ -57,10 +60,6 @@ class UploadForm(BaseForm):
             choices.append((r.kind, f"{r.name} ({note})"))
         choices.append(("other", _("Other document")))
         self.kind.choices = choices
-
-
-class RespondForm(BaseForm):
-    note = TextAreaField(_l("Note to the officer (optional)"), validators=[Length(max=5000)])
 
 
 class WithdrawForm(BaseForm):
@@ -197,8 +196,7 @@ def _render_petition(petition: Petition, status: int = 200, upload_form=None,
         "travelers/petition.html", petition=petition,
         reasons=reference.reason_map(final.reason_codes if final else []),
         upload_form=upload_form or upload_form_for(petition),
-        respond_form=respond_form or (RespondForm(formdata=None)
-                                      if petition.status == Status.EVIDENCE_REQUESTED else None),
+        respond_form=respond_form or evidence_web.respond_form(petition),
         missing=petitions.missing_documents(petition),
         can_withdraw=workflow.can(petition, "withdraw"),
         problems=problems or []), status
@@ -256,25 +254,9 @@ def submit(receipt_number):
 @bp.post("/petitions/<receipt_number>/evidence")
 @roles_required(Role.TRAVELER)
 def respond(receipt_number):
-    """Send the answer to a request for evidence (documents uploaded first)."""
-    form = RespondForm()
-    if form.validate_on_submit():
-        try:
-            petitions.respond_to_evidence(current_user, receipt_number, form.note.data or "")
-        except ValidationFailed as exc:
-            uow.rollback()
-            return _render_petition(access.get_petition(current_user, receipt_number),
-                                    status=422, respond_form=form,
-                                    problems=[(m, "kind") for m in exc.fields.values()])
-        except Conflict as exc:
-            uow.rollback()
-            flash(exc.message, "error")
-        else:
-            flash(_("Your response was sent. The petition is back in the officers' queue."),
-                  "success")
-        return redirect(url_for(".petition", receipt_number=receipt_number))
-    return _render_petition(access.get_petition(current_user, receipt_number), status=422,
-                            respond_form=form)
+    """Answer every item of a request for evidence at once: a new file or a document
+    already on file per item, with an optional note each."""
+    return evidence_web.respond(receipt_number, _render_petition, apply_errors)
 
 
 @bp.route("/petitions/<receipt_number>/withdraw", methods=["GET", "POST"])

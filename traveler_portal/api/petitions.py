@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from flask import g, jsonify, request
 from sqlalchemy.orm import selectinload
 
-from ..domain import access, documents, petitions
+from ..domain import access, documents, evidence, petitions
 from ..extensions import db
 from ..forms import PetitionForm, draft_input
 from ..models import Petition, Role, Status
@@ -96,7 +96,12 @@ def withdraw_petition(receipt_number):
 @bp.post("/petitions/<receipt_number>/evidence")
 @api_auth(Role.TRAVELER)
 def answer_evidence(receipt_number):
-    """Send the answer to a request for evidence (after uploading the documents)."""
+    """Answer every item of a request for evidence at once (documents uploaded first):
+    ``items`` pairs each item id with a document of the petition; without ``items`` (v1)
+    each item takes a document uploaded since the request."""
     data = request.get_json(silent=True) or {}
-    note = str(data.get("message") or "")[:5000] if isinstance(data, dict) else ""
-    return _petition_json(petitions.respond_to_evidence(g.api_user, receipt_number, note))
+    data = data if isinstance(data, dict) else {}
+    note = str(data.get("message") or "")[:5000]
+    answers = evidence.answers_from(data.get("items"))
+    return _petition_json(petitions.respond_to_evidence(g.api_user, receipt_number, note,
+                                                        answers))

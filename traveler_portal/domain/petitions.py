@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Category, Petition, Port, Role, Status, User
 from ..models.users import utcnow
-from . import access, filing, routing, uow, workflow
+from . import access, evidence, filing, routing, uow, workflow
 from .errors import Conflict, Forbidden, ValidationFailed
 
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -182,19 +182,22 @@ def withdraw(actor: User, receipt_number: str, reason: str = "") -> Petition:
     return petition
 
 
-def respond_to_evidence(actor: User, receipt_number: str, note: str = "") -> Petition:
-    """The traveler's answer: at least one document uploaded since the request."""
+def respond_to_evidence(actor: User, receipt_number: str, note: str = "",
+                        answers: list | None = None) -> Petition:
+    """The traveler's one consolidated answer: every item of the request answered with a
+    document of the petition (``answers``: a list of ``evidence.Answer``; None for API v1
+    clients, whose items take the documents uploaded since the request). The rule lives in
+    ``evidence.record_answers``; this is its one entry point."""
     petition = access.get_petition(actor, receipt_number, lock=True)
     access.require_traveler(actor, petition)
+    staged = []
     if petition.status == Status.EVIDENCE_REQUESTED:
-        request = petition.evidence_request
-        answered = [d for d in petition.documents if d.uploaded_at >= request.decided_at]
-        if not answered:
-            raise ValidationFailed("Upload the requested documents first.", {
-                "documents": "Upload at least one of the requested documents before you "
-                             "send your response."})
-        request.responded_at = utcnow()
-    workflow.apply(petition, "evidence_received", actor, message=note)
-    petition.assigned_officer_id = None
-    uow.commit()
+        staged = evidence.record_answers(actor, petition, petition.evidence_request, answers)
+    try:
+        workflow.apply(petition, "evidence_received", actor, message=note)
+        petition.assigned_officer_id = None
+        uow.commit()
+    except Exception:
+        evidence.discard(staged)
+        raise
     return petition
