@@ -40,9 +40,10 @@ def respond_form(petition: Petition, formdata=None):
         return None
     ask = petition.evidence_request
     form = _form_class(ask)() if formdata else _form_class(ask)(formdata=None)
+    names = {r.kind: r.name for r in petition.category.required_documents}
     choices = [("", _("– No, I upload a new file –"))] + [
-        (d.id, f"{d.filename} ({d.kind.replace('_', ' ')}, {d.uploaded_at:%Y-%m-%d})")
-        for d in petition.documents]
+        (d.id, f"{d.filename} ({names.get(d.kind) or _('Other document')}, "
+               f"{d.uploaded_at:%Y-%m-%d})") for d in petition.documents]
     form.items = []
     for item in ask.items if ask else []:
         form[f"item{item.id}_document"].choices = choices
