@@ -7,8 +7,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, EmailField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import (DateField, EmailField, HiddenField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .domain import reference
@@ -110,6 +110,11 @@ class DecisionForm(BaseForm):
     reason_codes = SelectMultipleField(_l("Reason codes"), choices=[], validate_choice=False)
     valid_until = DateField(_l("Valid until"), format="%Y-%m-%d", validators=[Optional()])
     respond_by = DateField(_l("Respond by"), format="%Y-%m-%d", validators=[Optional()])
+    condition_employer = StringField(_l("Condition: employer"), validators=[Length(max=300)])
+    condition_occupation = StringField(_l("Condition: occupation"),
+                                       validators=[Length(max=300)])
+    condition_location = StringField(_l("Condition: location"), validators=[Length(max=300)])
+    version = HiddenField()
 
     def set_reason_choices(self):
         self.reason_codes.choices = [(r.code, f"{r.code}: {r.title}")
@@ -157,7 +162,7 @@ def draft_input(actor, form: PetitionForm):
                       organization_id=organization_id)
 
 
-def decision_input(form: DecisionForm, evidence_items=None):
+def decision_input(form: DecisionForm, evidence_items=None, conditions=None, version=None):
     """The decision for the domain; the API passes its ``evidence_items`` JSON as is, the
     browser form its non-empty rows."""
     if evidence_items is None:
@@ -168,7 +173,11 @@ def decision_input(form: DecisionForm, evidence_items=None):
     return DecisionInput(outcome=form.outcome.data, message=form.message.data or "",
                          reason_codes=list(form.reason_codes.data or []),
                          valid_until=form.valid_until.data,
-                         evidence_items=evidence_items, respond_by=form.respond_by.data)
+                         evidence_items=evidence_items, respond_by=form.respond_by.data,
+                         conditions=conditions if isinstance(conditions, dict) else {
+                             key: form[f"condition_{key}"].data or ""
+                             for key in ("employer", "occupation", "location")},
+                         version=version if version is not None else (form.version.data or None))
 
 
 def decision_error_fields(fields: dict) -> dict:

@@ -4,15 +4,15 @@ documents, full history and internal notes, and the decision.
 A petition bound for another country, or still a draft, does not exist here (404):
 ``access.get_petition`` applies the officer's country.
 """
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from . import travelers
-from .domain import access, adjudication, reference, uow
+from . import casework_web, travelers
+from .domain import access, adjudication, audit, casework, reference, uow
 from .domain.errors import Conflict, ValidationFailed
 from .forms import BaseForm, DecisionForm, decision_error_fields, decision_input
 from .models import Petition, Role, Status
@@ -31,11 +31,12 @@ class NoteForm(BaseForm):
         DataRequired(_l("Write the note.")), Length(max=5000)])
 
 
-def _render_case(petition: Petition, status: int = 200, decision_form=None, note_form=None):
+def _render_case(petition: Petition, status: int = 200, decision_form=None, note_form=None,
+                 refer_form=None):
     mine = petition.status == Status.IN_REVIEW and \
         petition.assigned_officer_id == current_user.id
     if decision_form is None and mine:
-        decision_form = DecisionForm(formdata=None)
+        decision_form = DecisionForm(formdata=None, **casework_web.decision_defaults(petition))
         decision_form.set_reason_choices()
     if decision_form is not None:
         decision_form.set_kind_choices(petition)
@@ -43,7 +44,8 @@ def _render_case(petition: Petition, status: int = 200, decision_form=None, note
     return render_template(
         "officers/case.html", petition=petition, mine=mine, decision_form=decision_form,
         note_form=note_form or NoteForm(formdata=None), reason_codes=reference.reason_codes(),
-        reasons=reference.reason_map(final.reason_codes if final else [])), status
+        reasons=reference.reason_map(final.reason_codes if final else []),
+        **casework_web.case_context(petition, refer_form, conflict=status == 409)), status
 
 
 @bp.get("/")
@@ -78,14 +80,21 @@ def my_cases():
 @roles_required(*AGENCY)
 def case(receipt_number):
     """Everything about one petition, and the decision form when it is claimed."""
-    return _render_case(access.get_petition(current_user, receipt_number))
+    petition = access.get_petition(current_user, receipt_number)
+    audit.record(current_user, "case.view", "petition", petition.receipt_number, petition)
+    uow.commit()
+    return _render_case(petition)
 
 
 @bp.get("/cases/<receipt_number>/documents/<document_id>")
 @roles_required(*AGENCY)
 def document(receipt_number, document_id):
-    """Open one document inline."""
-    return travelers.stream_document(current_user, receipt_number, document_id)
+    """Open one document inline (each view goes to the audit trail)."""
+    response = travelers.stream_document(current_user, receipt_number, document_id)
+    petition = access.get_petition(current_user, receipt_number)
+    audit.record(current_user, "document.view", "document", document_id, petition)
+    uow.commit()
+    return response
 
 
 @bp.post("/cases/<receipt_number>/notes")
@@ -111,7 +120,7 @@ def add_note(receipt_number):
 def release(receipt_number):
     """Give a claimed petition back to its queue."""
     try:
-        adjudication.release(current_user, receipt_number)
+        adjudication.release(current_user, receipt_number, request.form.get("version"))
     except Conflict as exc:
         uow.rollback()
         flash(exc.message, "error")
@@ -135,8 +144,11 @@ def decide(receipt_number):
             travelers.apply_errors(form, exc, fallback="outcome")
         except Conflict as exc:
             uow.rollback()
+            # Nothing is lost: the officer's input comes back with the case as it is now.
             flash(exc.message, "error")
-            return redirect(url_for(".case", receipt_number=receipt_number))
+            petition = access.get_petition(current_user, receipt_number)
+            return _render_case(petition, status=409,
+                                decision_form=casework_web.restamp(form, petition))
         else:
             flash(str(DECIDED[form.outcome.data]) % {"number": receipt_number}, "success")
             return redirect(url_for(".queues"))

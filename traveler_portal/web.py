@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from . import admin, employers, filing, inbox, integrations_views, officers, profile, travelers
+from . import casework_web, supervisors
 from .api.helpers import HTTP_CODES
 from .domain import notifications, outbox, uow, workflow
 from .domain.errors import DomainError
@@ -88,6 +89,8 @@ def init_app(app):
     app.register_blueprint(travelers.bp)
     app.register_blueprint(employers.bp)
     app.register_blueprint(officers.bp)
+    app.register_blueprint(casework_web.bp)
+    app.register_blueprint(supervisors.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(filing.bp)
@@ -131,5 +134,8 @@ def init_app(app):
         # Emails are rendered from tasks too, where there is no signed-in user.
         signed_in = bool(current_user) and current_user.is_authenticated
         unread = notifications.unread_count(current_user) if signed_in else 0
+        agency = signed_in and current_user.is_agency
         return {"status_label": lambda s: workflow.STATUS_LABELS[s], "unread_count": unread,
+                # travelers and employers see the agency's internal states as "in review"
+                "shown_status": lambda s: s if agency else workflow.public_status(s),
                 "event_title": workflow.event_title, "Role": Role}

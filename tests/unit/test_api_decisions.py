@@ -105,10 +105,16 @@ def test_an_incomplete_decision_is_refused_and_changes_nothing(case, seed, decis
     ({"outcome": "evidence_requested", "evidence_items": ["Engineering degree"],
       "respond_by": day(84), "message": "Please send your degree."}, "evidence_requested"),
 ])
-def test_a_complete_decision_at_the_limits_is_recorded(case, decision, status):
+def test_a_complete_decision_at_the_limits_is_recorded(case, api, decision, status):
     traveler, officer, receipt = case
     response = officer.post(f"/petitions/{receipt}/decision", json=decision)
     assert response.status_code == 200, response.get_json()
+    if status == "denied":  # four eyes: pending (the traveler sees in review) until approved
+        assert response.get_json()["status"] == "denial_pending"
+        pending = traveler.get(f"/petitions/{receipt}").get_json()
+        assert pending["status"] == "in_review" and pending["decision"] is None
+        assert api("supervisor", country="US").post(
+            f"/petitions/{receipt}/denial-review", json={"action": "approve"}).status_code == 200
     seen = traveler.get(f"/petitions/{receipt}").get_json()
     assert seen["status"] == status
     if status == "evidence_requested":

@@ -159,6 +159,8 @@ def test_no_withdrawal_after_a_decision(api, seed):
         "outcome": "denied", "reason_codes": ["NOT_ELIGIBLE_CATEGORY"],
         "message": "The job is not a USMCA profession."})
     assert denied.status_code == 200
+    assert api("supervisor", country="US").post(  # four eyes: the denial becomes final
+        f"/petitions/{receipt}/denial-review", json={"action": "approve"}).status_code == 200
     before = seed.petition(receipt)
     assert_error(traveler.post(f"/petitions/{receipt}/withdraw"), 409, "conflict")
     assert seed.petition(receipt) == before

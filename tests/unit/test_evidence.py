@@ -192,7 +192,8 @@ def test_an_overdue_request_goes_back_to_the_officer_marked_no_response(app, cas
     denied = officer.post(f"/petitions/{receipt}/decision", json={
         "outcome": "denied", "reason_codes": ["NO_RESPONSE_TO_EVIDENCE_REQUEST"],
         "message": "No response was received by the deadline."})
-    assert denied.status_code == 200 and denied.get_json()["status"] == "denied"
+    # four eyes: the denial waits for a supervisor before the traveler sees it
+    assert denied.status_code == 200 and denied.get_json()["status"] == "denial_pending"
 
 
 def test_the_travelers_page_flags_an_overdue_request(case, seed, client):

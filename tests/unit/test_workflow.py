@@ -20,7 +20,11 @@ EXPECTED = {  # action: (sources, target, public)
     "claim": ({S.QUEUED}, S.IN_REVIEW, True),
     "release": ({S.IN_REVIEW}, S.QUEUED, False),
     "approve": ({S.IN_REVIEW}, S.APPROVED, True),
-    "deny": ({S.IN_REVIEW}, S.DENIED, True),
+    # four eyes: a denial waits, internal, for a supervisor to confirm or return it
+    "deny": ({S.IN_REVIEW}, S.DENIAL_PENDING, False),
+    "confirm_denial": ({S.DENIAL_PENDING}, S.DENIED, True),
+    "return_denial": ({S.DENIAL_PENDING}, S.IN_REVIEW, False),
+    "refer": ({S.IN_REVIEW}, S.QUEUED, False),
     "request_evidence": ({S.IN_REVIEW}, S.EVIDENCE_REQUESTED, True),
     "evidence_received": ({S.EVIDENCE_REQUESTED}, S.QUEUED, True),
     "evidence_deadline_passed": ({S.EVIDENCE_REQUESTED}, S.IN_REVIEW, True),

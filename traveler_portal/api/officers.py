@@ -54,8 +54,10 @@ def decide(receipt_number):
     """Approve, deny or request evidence on a petition the caller has claimed."""
     data = json_body()
     items = data.pop("evidence_items", None)  # strings (v1) or objects: the domain reads them
+    conditions, version = data.pop("conditions", None), data.pop("version", None)
     form = form_from_json(DecisionForm, data)
     validated(form)
-    petition = adjudication.decide(g.api_user, receipt_number,
-                                   decision_input(form, evidence_items=items))
+    petition = adjudication.decide(g.api_user, receipt_number, decision_input(
+        form, evidence_items=items, conditions=conditions if isinstance(conditions, dict)
+        else {}, version=version))
     return jsonify(serializers.petition(petition, g.api_user))

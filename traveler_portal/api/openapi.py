@@ -117,7 +117,17 @@ SCHEMAS = {
                 "naming a kind already on file is refused unless its reason (30 characters "
                 "or more) says why the document on file is not enough."),
             "items": {"oneOf": [{"type": "string"}, _ref("EvidenceAsk")]}},
-        "respond_by": DATE}},
+        "respond_by": DATE,
+        "conditions": {"type": "object", "description": "Conditions of an approval.",
+                       "properties": {"employer": {"type": "string"},
+                                      "occupation": {"type": "string"},
+                                      "location": {"type": "string"}}},
+        "version": {"type": "integer", "description": (
+            "The petition's agency.version as you read it; a stale one is refused with "
+            "409 conflict (someone else changed the case).")}},
+        "description": ("A denial is not final: the petition goes to denial_pending (the "
+                        "traveler still sees in_review, with no decision) until a "
+                        "supervisor approves it with POST .../denial-review.")},
     "EvidenceAsk": {"type": "object", "required": ["requirement", "reason"], "properties": {
         "requirement": {"type": "string", "maxLength": 500},
         "reason": {"type": "string", "maxLength": 2000,
@@ -215,6 +225,21 @@ PATHS = {
     "/petitions/{receipt_number}/decision": {"post": _op("Record a decision", {
         **PETITION, **_errors(401, 403, 404, 409, 422)}, params=[RECEIPT],
         body={JSON: {"schema": _ref("Decision")}}, tag="officers")},
+    "/petitions/{receipt_number}/denial-review": {"post": _op(
+        "Supervisors: approve a pending denial (the traveler is told) or return it to its "
+        "officer with a note", {**PETITION, **_errors(401, 403, 404, 409, 422)},
+        params=[RECEIPT], tag="officers", body={JSON: {"schema": {
+            "type": "object", "required": ["action"], "properties": {
+                "action": {"type": "string", "enum": ["approve", "return"]},
+                "note": {"type": "string", "description": "Required to return."},
+                "version": {"type": "integer"}}}}})},
+    "/petitions/{receipt_number}/refer": {"post": _op(
+        "Refer a claimed petition to another queue of the same country",
+        {**PETITION, **_errors(401, 403, 404, 409, 422)}, params=[RECEIPT], tag="officers",
+        body={JSON: {"schema": {"type": "object", "required": ["queue", "reason"],
+                                "properties": {"queue": {"type": "string"},
+                                               "reason": {"type": "string"},
+                                               "version": {"type": "integer"}}}}})},
     "/openapi.json": {"get": _op("This document", _ok("200", "OpenAPI 3.1.",
                                                       {"type": "object"}),
                                  auth=False, tag="meta")},

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from flask import g, jsonify, request
 from sqlalchemy.orm import selectinload
 
-from ..domain import access, documents, evidence, petitions
+from ..domain import access, documents, evidence, petitions, workflow
 from ..extensions import db
 from ..forms import PetitionForm, draft_input
 from ..models import Petition, Role, Status
@@ -70,7 +70,11 @@ def list_petitions():
         if status not in {s.value for s in Status}:
             raise ApiError(422, "validation_failed", "Unknown status.",
                            {"status": "Use one of: " + ", ".join(s.value for s in Status)})
-        query = query.where(Petition.status == status)
+        if g.api_user.is_agency:
+            query = query.where(Petition.status == status)
+        else:  # the agency's internal states are "in_review" to travelers and employers
+            query = query.where(Petition.status.in_(
+                [s for s in Status if workflow.public_status(s).value == status]))
     if after is not None:
         query = query.where(Petition.id < after)
     rows = db.session.scalars(query.order_by(Petition.id.desc()).limit(limit + 1).options(

@@ -25,7 +25,8 @@ def _decision(petition) -> dict | None:
         return None
     return {"outcome": final.outcome.value, "reason_codes": list(final.reason_codes or []),
             "message": final.message, "valid_from": _date(final.valid_from),
-            "valid_until": _date(final.valid_until), "decided_at": _ts(final.decided_at)}
+            "valid_until": _date(final.valid_until), "decided_at": _ts(final.decided_at),
+            "conditions": dict(final.conditions or {})}
 
 
 def _evidence_request(petition) -> dict | None:
@@ -77,7 +78,12 @@ def petition(p, viewer=None) -> dict:
         data["agency"] = {
             "assigned_officer": p.assigned_officer.email if p.assigned_officer else None,
             "priority": p.priority, "due_date": _date(p.due_date),
-            "routing_reason": p.routing_reason,
+            "routing_reason": p.routing_reason, "version": p.version,
+            "checklist": dict(p.checklist or {}),
+            "pending_denial": ({"reason_codes": list(p.pending_denial.reason_codes or []),
+                                "message": p.pending_denial.message,
+                                "officer": p.pending_denial.officer.email}
+                               if p.pending_denial else None),
             "history": [dict(_event(e), action=e.action, public=e.public,
                              actor=e.actor.email if e.actor else None) for e in p.events],
         }

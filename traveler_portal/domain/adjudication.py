@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import AdjudicationQueue, Decision, Outcome, Petition, ReasonCode, Status, User
 from ..models.users import utcnow
-from . import access, evidence, uow, workflow
+from . import access, audit, evidence, uow, versions, workflow
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MAX_EVIDENCE_DAYS = 84  # USCIS allows up to 84 days to answer a request for evidence
@@ -22,6 +22,9 @@ class DecisionInput:
     # strings (API v1), {"requirement", "reason", "kind"} objects or evidence.Ask
     evidence_items: list = field(default_factory=list)
     respond_by: date | None = None
+    # An approval's conditions: {"employer", "occupation", "location"}.
+    conditions: dict = field(default_factory=dict)
+    version: int | None = None  # the petition's version the officer saw (optimistic check)
 
 
 def _require_agency(user: User):
@@ -70,6 +73,8 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
     workflow.apply(petition, "claim", user)
     petition.assigned_officer_id = user.id
     petition.claimed_at = utcnow()
+    audit.record(user, "case.claim", "petition", petition.receipt_number, petition,
+                 queue=queue.code)
     uow.commit()
     return petition
 
@@ -82,11 +87,13 @@ def _claimed_by(user: User, receipt_number: str) -> Petition:
     return petition
 
 
-def release(user: User, receipt_number: str) -> Petition:
+def release(user: User, receipt_number: str, version=None) -> Petition:
     petition = _claimed_by(user, receipt_number)
+    versions.check(petition, version)
     workflow.apply(petition, "release", user)
     petition.assigned_officer_id = None
     petition.claimed_at = None
+    audit.record(user, "case.release", "petition", petition.receipt_number, petition)
     uow.commit()
     return petition
 
@@ -97,7 +104,10 @@ def add_note(user: User, receipt_number: str, text: str) -> None:
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("The note is empty.", {"note": "Write the note."})
-    workflow.add_note(petition, user, text[:5000])
+    event = workflow.add_note(petition, user, text[:5000])
+    db.session.flush()
+    audit.record(user, "case.note", "petition", petition.receipt_number, petition,
+                 event_id=event.id)
     uow.commit()
 
 
@@ -140,6 +150,9 @@ ACTIONS = {Outcome.APPROVED: "approve", Outcome.DENIED: "deny",
 
 
 def decide(user: User, receipt_number: str, data: DecisionInput) -> Petition:
+    petition = access.get_petition(user, receipt_number, lock=True)
+    access.require_agency(user, petition)
+    versions.check(petition, data.version)
     petition = _claimed_by(user, receipt_number)
     now = utcnow()
     errors = validate_decision(petition, data, now.date())
@@ -150,16 +163,22 @@ def decide(user: User, receipt_number: str, data: DecisionInput) -> Petition:
                         decided_at=now, message=data.message.strip())
     if outcome == Outcome.APPROVED:
         decision.valid_from, decision.valid_until = now.date(), data.valid_until
+        decision.conditions = {k: str(v).strip()[:300] for k, v in
+                               (data.conditions or {}).items() if str(v or "").strip()}
     elif outcome == Outcome.DENIED:
         decision.reason_codes = list(dict.fromkeys(data.reason_codes))
+        decision.review_state = "pending"  # four eyes: a supervisor confirms or returns it
     else:
         evidence.add_items(decision, evidence.asks_from(data.evidence_items))
         decision.respond_by = data.respond_by
     db.session.add(decision)
     workflow.apply(petition, ACTIONS[outcome], user, message=decision.message)
     petition.assigned_officer_id = None if outcome == Outcome.EVIDENCE_REQUESTED else user.id
-    if outcome != Outcome.EVIDENCE_REQUESTED:
+    if outcome == Outcome.APPROVED:  # a denial is decided when a supervisor confirms it
         petition.decided_at = now
+    audit.record(user, "decision." + outcome.value, "petition", petition.receipt_number,
+                 petition, reason_codes=decision.reason_codes,
+                 valid_until=decision.valid_until, conditions=decision.conditions)
     uow.commit()
     return petition
 

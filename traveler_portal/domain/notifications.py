@@ -27,7 +27,7 @@ KINDS = {
     "decision": "Decisions (always sent)",
 }
 ALWAYS_SENT = {"decision"}
-KIND_BY_ACTION = {"approve": "decision", "deny": "decision",
+KIND_BY_ACTION = {"approve": "decision", "deny": "decision", "confirm_denial": "decision",
                   "request_evidence": "evidence_request"}
 OPEN = (Status.SUBMITTED, Status.QUEUED, Status.IN_REVIEW, Status.EVIDENCE_REQUESTED)
 

@@ -36,7 +36,15 @@ TRANSITIONS = {
     "release": Transition(frozenset({S.IN_REVIEW}), S.QUEUED, False,
                           _l("Case was returned to the queue")),
     "approve": Transition(frozenset({S.IN_REVIEW}), S.APPROVED, True, _l("Case was approved")),
-    "deny": Transition(frozenset({S.IN_REVIEW}), S.DENIED, True, _l("Case was denied")),
+    # Four eyes: a denial waits, unseen by the traveler, for a supervisor's approval.
+    "deny": Transition(frozenset({S.IN_REVIEW}), S.DENIAL_PENDING, False,
+                       _l("Denial sent to a supervisor for review")),
+    "confirm_denial": Transition(frozenset({S.DENIAL_PENDING}), S.DENIED, True,
+                                 _l("Case was denied")),
+    "return_denial": Transition(frozenset({S.DENIAL_PENDING}), S.IN_REVIEW, False,
+                                _l("Denial returned to the officer by a supervisor")),
+    "refer": Transition(frozenset({S.IN_REVIEW}), S.QUEUED, False,
+                        _l("Case was referred to another queue")),
     "request_evidence": Transition(frozenset({S.IN_REVIEW}), S.EVIDENCE_REQUESTED, True,
                                    _l("Request for evidence was sent")),
     "evidence_received": Transition(frozenset({S.EVIDENCE_REQUESTED}), S.QUEUED, True,
@@ -83,7 +91,8 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
     transition = TRANSITIONS[action]
     if petition.status not in transition.sources:
         raise Conflict(
-            f"This petition is {petition.status.value}; it cannot be {action.replace('_', ' ')}"
+            f"This petition is {public_status(petition.status).value}; it cannot be "
+            f"{action.replace('_', ' ')}"
             f" from that status.")
     event = Event(petition_id=petition.id, at=utcnow(), actor_id=actor.id if actor else None,
                   action=action, from_status=petition.status, to_status=transition.target,

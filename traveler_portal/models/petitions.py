@@ -79,8 +79,17 @@ class Petition(db.Model):
 
     @property
     def final_decision(self):
-        finals = [d for d in self.decisions if d.outcome != Outcome.EVIDENCE_REQUESTED]
+        """The decision the traveler sees: a denial awaiting (or returned by) a supervisor
+        is not one."""
+        finals = [d for d in self.decisions if d.outcome != Outcome.EVIDENCE_REQUESTED
+                  and d.review_state not in ("pending", "returned")]
         return finals[-1] if finals else None
+
+    @property
+    def pending_denial(self):
+        """The denial waiting for a supervisor's second approval (agency only)."""
+        pending = [d for d in self.decisions if d.review_state == "pending"]
+        return pending[-1] if pending else None
 
     @property
     def evidence_request(self):

@@ -35,7 +35,9 @@ def _load_categories() -> int:
             "name": item["name"], "decided_by": item.get("decided_by", ""),
             "channel": item.get("channel", "port"),
             "max_validity_days": item.get("max_validity_days"),
-            "extra_fields": item.get("fields", []), "active": True})
+            "extra_fields": item.get("fields", []), "active": True,
+            "default_validity_days": item.get("default_validity_days"),
+            "checklist": item.get("checklist", [])})
         db.session.flush()
         wanted = {doc["kind"] for doc in item["documents"]}
         for existing in list(category.required_documents):

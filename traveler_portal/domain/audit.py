@@ -1,0 +1,115 @@
+"""The audit trail: who did what, when, and from where.
+
+:func:`record` adds an entry in the caller's transaction, so it is committed (or rolled
+back) with the change it describes. The trail is append-only: this module, and the whole
+application, has no path that updates or deletes an entry.
+"""
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+
+from ..extensions import db
+from ..models import AuditEntry, Petition
+from ..models.users import utcnow
+
+CSV_COLUMNS = ["at", "actor_email", "country", "action", "object_type", "object_id",
+               "receipt_number", "ip_address", "user_agent", "details"]
+PAGE_SIZE = 100
+
+
+def _clean(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if value is None or isinstance(value, (int, float, bool, str)):
+        return value
+    return str(value)
+
+
+def record(actor, action: str, object_type: str, object_id, petition=None,
+           **details) -> AuditEntry:
+    """Append one entry (committed with the caller's transaction)."""
+    ip, agent = "", ""
+    if has_request_context():
+        ip = (request.remote_addr or "")[:64]
+        agent = (request.user_agent.string or "")[:300]
+    country = getattr(actor, "country", None) if actor is not None else None
+    entry = AuditEntry(at=utcnow(), actor_id=getattr(actor, "id", None),
+                       actor_email=getattr(actor, "email", "") or "",
+                       country=country.value if hasattr(country, "value") else country,
+                       action=action[:64], object_type=object_type[:32],
+                       object_id=str(object_id)[:64],
+                       petition_id=petition.id if petition is not None else None,
+                       details=_clean(details), ip_address=ip, user_agent=agent)
+    db.session.add(entry)
+    return entry
+
+
+@dataclass
+class AuditFilter:
+    actor_email: str = ""
+    action: str = ""
+    receipt_number: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _query(country, filters: AuditFilter):
+    query = (sa.select(AuditEntry, Petition.receipt_number)
+             .outerjoin(Petition, Petition.id == AuditEntry.petition_id)
+             .where(AuditEntry.country == (country.value if hasattr(country, "value")
+                                           else country)))
+    if filters.actor_email:
+        query = query.where(AuditEntry.actor_email.ilike(f"%{filters.actor_email.strip()}%"))
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.receipt_number:
+        query = query.where(Petition.receipt_number == filters.receipt_number.strip().upper())
+    if filters.date_from:
+        query = query.where(AuditEntry.at >= datetime.combine(filters.date_from, time.min,
+                                                              timezone.utc))
+    if filters.date_to:
+        query = query.where(AuditEntry.at < datetime.combine(
+            filters.date_to + timedelta(days=1), time.min, timezone.utc))
+    return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def entries(country, filters: AuditFilter, limit: int | None = PAGE_SIZE) -> list:
+    """(entry, receipt number) rows of the country's trail, newest first."""
+    query = _query(country, filters)
+    if limit:
+        query = query.limit(limit)
+    return db.session.execute(query).all()
+
+
+def actions(country) -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEntry.action).distinct()
+                                   .where(AuditEntry.country == getattr(country, "value",
+                                                                        country))
+                                   .order_by(AuditEntry.action)))
+
+
+def to_csv(rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for entry, receipt in rows:
+        writer.writerow([_cell(v) for v in (
+            entry.at.isoformat(timespec="seconds"), entry.actor_email, entry.country or "",
+            entry.action, entry.object_type, entry.object_id, receipt or "",
+            entry.ip_address, entry.user_agent,
+            json.dumps(entry.details or {}, sort_keys=True, ensure_ascii=False))])
+    return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    """No spreadsheet formulas from user-supplied text (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
