@@ -40,6 +40,8 @@ def test_each_public_event_is_emailed_once(api, smtp_server, live_server):
     officer.post(f"/petitions/{receipt}/decision", json={
         "outcome": "denied", "reason_codes": ["CREDENTIALS_INSUFFICIENT"],
         "message": "The licence is from another profession."})
+    assert api("supervisor", country="US").post(  # four eyes: only now is the traveler told
+        f"/petitions/{receipt}/denial-review", json={"action": "approve"}).status_code == 200
     mails = wait_for_mail(smtp_server, traveler.email, 4)
     time.sleep(1)  # no stray duplicates arrive late
     mails = smtp_server.to(traveler.email)
