@@ -59,6 +59,10 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     REMINDER_EVIDENCE_DAYS = int(os.environ.get("REMINDER_EVIDENCE_DAYS", "7"))
     REMINDER_TRAVEL_DAYS = int(os.environ.get("REMINDER_TRAVEL_DAYS", "14"))
+    # Decision estimates: fewer decided cases of a queue and category than this shows
+    # "not enough data yet"; only the most recent ESTIMATE_SAMPLE_LIMIT are read.
+    ESTIMATE_MIN_SAMPLE = int(os.environ.get("ESTIMATE_MIN_SAMPLE", "5"))
+    ESTIMATE_SAMPLE_LIMIT = int(os.environ.get("ESTIMATE_SAMPLE_LIMIT", "500"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Sign-in attempts per account (credential stuffing) and per client address.

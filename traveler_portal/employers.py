@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from . import travelers
 from .domain import access, petitions, reference
+from .domain.status import for_petition as status_of
 from .extensions import db
 from .models import Petition, Role, User
 from .permissions import roles_required
@@ -33,7 +34,8 @@ def _render_petition(petition: Petition, status: int = 200, upload_form=None, pr
         "employers/petition.html", petition=petition,
         reasons=reference.reason_map(final.reason_codes if final else []),
         upload_form=upload_form or travelers.upload_form_for(petition),
-        missing=petitions.missing_documents(petition), problems=problems or []), status
+        missing=petitions.missing_documents(petition), problems=problems or [],
+        status_info=status_of(petition, current_user)), status
 
 
 @bp.get("/")

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from . import travelers
-from .domain import access, documents, filing, petitions, profiles, reference, uow
+from .domain import access, documents, filing, history, petitions, profiles, reference, uow
 from .domain.errors import Conflict, DomainError, ValidationFailed
 from .filing_forms import AttestForm, SlotUploadForm, TripForm, job_form
 from .models import Role, Status
@@ -59,6 +59,19 @@ def _trip_form(country: str, petition=None, fresh: bool = False) -> TripForm:
     return form
 
 
+def _like(petition, country: str, form) -> dict:
+    """A new petition "like" a past one (``?like=<receipt>``, see domain/history.py): its
+    category and port shown in the form, its job title and employer kept for the draft."""
+    if petition is not None or not request.args.get("like"):
+        return {}
+    like = history.prefill_from(current_user, request.args["like"])
+    if like["country"] != country:
+        return {}
+    if request.method == "GET":
+        form.category.data, form.port_of_entry.data = like["category"], like["port_of_entry"]
+    return like
+
+
 def _trip(petition=None):
     country = petition.destination_country.value if petition else \
         request.args.get("country", "").upper()
@@ -67,7 +80,9 @@ def _trip(petition=None):
         return _page("country", "trip", countries=travelers.COUNTRY_NAMES, missing=chosen,
                      status=422 if chosen else 200)
     form = _trip_form(country, petition, fresh=petition is not None and request.method == "GET")
-    context = {"form": form, "country": country, "categories": reference.categories(country)}
+    like = _like(petition, country, form)
+    context = {"form": form, "country": country, "categories": reference.categories(country),
+               "like": like.get("receipt_number")}
     if form.validate_on_submit():
         category = reference.category(country, form.category.data)
         port = reference.port(country, form.port_of_entry.data)
@@ -75,7 +90,8 @@ def _trip(petition=None):
             if petition is None:
                 petition = petitions.create_draft(current_user, petitions.DraftInput(
                     destination_country=country, category=category, port=port,
-                    travel_date=form.travel_date.data, job_title="", employer_name="",
+                    travel_date=form.travel_date.data, job_title=like.get("job_title", ""),
+                    employer_name=like.get("employer_name", ""),
                     traveler=current_user, organization_id=current_user.organization_id,
                     requested_start=form.requested_start.data,
                     requested_end=form.requested_end.data))

@@ -4,7 +4,6 @@ The petition page's building blocks (upload form, the filing view, streaming a d
 are shared with the employer pages, which show the same petition to the organization.
 Every view is thin: the domain services apply the rules and commit.
 """
-import sqlalchemy as sa
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
                    url_for)
 from flask_babel import gettext as _
@@ -15,11 +14,11 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from . import evidence_web
+from . import evidence_web, history_web
 from .domain import (access, accounts, documents, evidence, petitions, reference, uow,
                      workflow)
+from .domain.status import for_petition as status_of
 from .domain.errors import Conflict, DomainError, ValidationFailed
-from .extensions import db
 from .forms import BaseForm, PetitionForm, draft_input
 from .models import Petition, Role, Status
 from .permissions import roles_required
@@ -199,17 +198,15 @@ def _render_petition(petition: Petition, status: int = 200, upload_form=None,
         respond_form=respond_form or evidence_web.respond_form(petition),
         missing=petitions.missing_documents(petition),
         can_withdraw=workflow.can(petition, "withdraw"),
+        status_info=status_of(petition, current_user),
         problems=problems or []), status
 
 
 @bp.get("/")
 @roles_required(Role.TRAVELER)
 def dashboard():
-    """The traveler's petitions, newest first."""
-    rows = db.session.scalars(sa.select(Petition).where(access.visible_filter(current_user))
-                              .order_by(Petition.created_at.desc(), Petition.id.desc())
-                              .options(*LIST_OPTIONS)).all()
-    return render_template("travelers/dashboard.html", petitions=rows)
+    """The traveler's petitions, current and past, newest first; filters in GET."""
+    return history_web.dashboard(LIST_OPTIONS)
 
 
 @bp.route("/petitions/new", methods=["GET", "POST"])

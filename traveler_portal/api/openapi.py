@@ -68,7 +68,7 @@ SCHEMAS = {
         "receipt_number", "status", "destination_country", "category", "port_of_entry",
         "travel_date", "job_title", "employer_name", "traveler", "organization", "queue",
         "submitted_at", "decided_at", "decision", "evidence_request", "documents",
-        "timeline"], "properties": {
+        "timeline", "waiting_on", "queue_position", "estimate"], "properties": {
         "receipt_number": {"type": "string"},
         "status": {"type": "string", "enum": [s.value for s in Status]},
         "status_label": {"type": "string"},
@@ -97,7 +97,23 @@ SCHEMAS = {
         "timeline": {"type": "array", "items": {"type": "object", "properties": {
             "at": {"type": "string"}, "status": NULLABLE_STR, "title": {"type": "string"},
             "message": {"type": "string"}}}},
-        "agency": {"type": "object", "description": "Officers and supervisors only."}}},
+        "agency": {"type": "object", "description": "Officers and supervisors only."},
+        "waiting_on": {"type": ["string", "null"],
+                       "enum": ["applicant", "employer", "agency", None],
+                       "description": "Who must act next; null once the case is closed."},
+        "queue_position": {"type": ["integer", "null"], "minimum": 1,
+                           "description": "1 for the next to be claimed; null unless "
+                                          "queued."},
+        "estimate": {"type": ["object", "null"], "description": (
+            "From the most recent decided cases of the same queue and category "
+            "(submission to decision, in days); null while there are too few or once "
+            "the case is closed."),
+            "required": ["median_days", "p80_days", "sample_size", "expected_by"],
+            "properties": {
+                "median_days": {"type": "integer"}, "p80_days": {"type": "integer"},
+                "sample_size": {"type": "integer"}, "expected_by": DATE,
+                "after_travel_date": {"type": "boolean", "description":
+                                      "expected_by falls after the travel date."}}}}},
     "NewPetition": {"type": "object", "required": [
         "destination_country", "category", "port_of_entry", "travel_date", "job_title",
         "employer_name"], "properties": {

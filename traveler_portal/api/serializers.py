@@ -1,5 +1,6 @@
 """The petition and its parts as JSON (field names fixed by shared/API.md)."""
 from ..domain import evidence, workflow
+from ..domain import status as status_info
 from ..models import Outcome, Status
 
 
@@ -48,7 +49,14 @@ def _event(event) -> dict:
             "title": str(workflow.event_title(event)), "message": event.message}
 
 
-def petition(p, viewer=None) -> dict:
+def _status_fields(info) -> dict:
+    """waiting_on, queue_position and estimate (shared/API.md "What later work adds")."""
+    return {"waiting_on": info.waiting_on, "queue_position": info.queue_position,
+            "estimate": info.estimate.as_json() if info.estimate else None}
+
+
+def petition(p, viewer=None, info=None) -> dict:
+    """``info``: the petition's ``status.StatusInfo`` when a list computed it in batch."""
     agency = viewer is not None and viewer.is_agency
     shown = p.status if agency else workflow.public_status(p.status)
     data = {
@@ -73,6 +81,7 @@ def petition(p, viewer=None) -> dict:
         "evidence_request": _evidence_request(p),
         "documents": [document(d) for d in p.documents],
         "timeline": [_event(e) for e in p.events if e.public],
+        **_status_fields(info or status_info.for_petition(p, viewer)),
     }
     if viewer is not None and viewer.is_agency:
         data["agency"] = {

@@ -1,0 +1,33 @@
+"""The traveler's dashboard: every petition, current and past, filtered by status and
+destination (GET parameters), each with a link to file a new petition like it."""
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectField
+
+from .domain import history, workflow
+from .forms import BaseForm
+
+COUNTRIES = (("US", _l("United States")), ("CA", _l("Canada")))
+
+
+class HistoryFilterForm(BaseForm):
+    class Meta:
+        csrf = False  # a GET filter form
+
+    status = SelectField(_l("Status"), choices=[], validate_choice=False)
+    country = SelectField(_l("Destination"), choices=[], validate_choice=False)
+
+    def set_choices(self):
+        self.status.choices = [("", _l("Any status")), *[
+            (s.value, workflow.STATUS_LABELS[s]) for s in history.PUBLIC_STATUSES]]
+        self.country.choices = [("", _l("Any destination")), *COUNTRIES]
+
+
+def dashboard(list_options=()):
+    form = HistoryFilterForm()
+    form.set_choices()
+    status, country = form.status.data or None, form.country.data or None
+    rows = history.petitions_of(current_user, status, country, list_options)
+    return render_template("travelers/dashboard.html", petitions=rows, filter_form=form,
+                           filtered=bool(status or country), current=history.CURRENT)
