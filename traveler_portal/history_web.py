@@ -1,6 +1,6 @@
 """The traveler's dashboard: every petition, current and past, filtered by status and
 destination (GET parameters), each with a link to file a new petition like it."""
-from flask import render_template
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField
@@ -25,7 +25,7 @@ class HistoryFilterForm(BaseForm):
 
 
 def dashboard(list_options=()):
-    form = HistoryFilterForm()
+    form = HistoryFilterForm(request.args)
     form.set_choices()
     status, country = form.status.data or None, form.country.data or None
     rows = history.petitions_of(current_user, status, country, list_options)
