@@ -29,6 +29,9 @@ EXPECTED = {  # action: (sources, target, public)
     "evidence_received": ({S.EVIDENCE_REQUESTED}, S.QUEUED, True),
     "evidence_deadline_passed": ({S.EVIDENCE_REQUESTED}, S.IN_REVIEW, True),
     "withdraw": (BEFORE_DECISION, S.WITHDRAWN, True),
+    "hold": ({S.IN_REVIEW}, S.ON_HOLD, False),
+    "resume": ({S.ON_HOLD}, S.QUEUED, False),
+    "expire": ({S.APPROVED}, S.EXPIRED, True),
 }
 ALLOWED = [(action, source) for action, (sources, _, _) in EXPECTED.items()
            for source in sorted(sources)]

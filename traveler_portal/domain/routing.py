@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import AdjudicationQueue, Petition, RoutingRule, Status
+from ..models import AdjudicationQueue, Category, Petition, RoutingRule, Status
 from ..models.users import utcnow
 from . import outbox, uow, workflow
 
@@ -29,10 +29,14 @@ def _specificity(rule: RoutingRule) -> int:
     return (2 if rule.port_code else 0) + (1 if rule.category_code else 0)
 
 
-def matching_rules(country, port_code: str, category_code: str, on: date) -> list[RoutingRule]:
-    """Rules that match, most specific first, then by their stated position."""
+def matching_rules(country, port_code: str, category_code: str, on: date,
+                   authority: str = "port") -> list[RoutingRule]:
+    """Rules that match, most specific first, then by their stated position. A rule without
+    an authority takes only petitions decided at a port (the category's channel)."""
+    wanted = (sa.or_(RoutingRule.authority.is_(None), RoutingRule.authority == "port")
+              if authority == "port" else RoutingRule.authority == authority)
     rules = db.session.scalars(sa.select(RoutingRule).where(
-        RoutingRule.country == country,
+        RoutingRule.country == country, wanted,
         sa.or_(RoutingRule.port_code.is_(None), RoutingRule.port_code == port_code),
         sa.or_(RoutingRule.category_code.is_(None), RoutingRule.category_code == category_code),
         sa.or_(RoutingRule.effective_from.is_(None), RoutingRule.effective_from <= on),
@@ -50,19 +54,23 @@ def triage_queue(country) -> AdjudicationQueue:
     return queue
 
 
-def choose_queue(petition: Petition, on: date) -> RoutingChoice:
-    category, port = petition.category, petition.port
+def choose(country, category: Category, port_code: str, on: date) -> RoutingChoice:
+    """The queue for plain values (the petition's, or a dry-run's sample) and why."""
+    rules = matching_rules(country, port_code, category.code, on, category.channel or "port")
+    if rules:
+        rule = rules[0]
+        return RoutingChoice(rule.queue, f"Rule {rule.name}", rule)
     if category.channel != "port":
-        return RoutingChoice(triage_queue(petition.destination_country),
+        return RoutingChoice(triage_queue(country),
                              f"WRONG_CHANNEL: {category.code} is decided by "
                              f"{category.decided_by or category.channel}, not at a port.", None)
-    rules = matching_rules(petition.destination_country, port.code, category.code, on)
-    if not rules:
-        return RoutingChoice(triage_queue(petition.destination_country),
-                             f"No routing rule matches port {port.code} and category "
-                             f"{category.code}.", None)
-    rule = rules[0]
-    return RoutingChoice(rule.queue, f"Rule {rule.name}", rule)
+    return RoutingChoice(triage_queue(country),
+                         f"No routing rule matches port {port_code} and category "
+                         f"{category.code}.", None)
+
+
+def choose_queue(petition: Petition, on: date) -> RoutingChoice:
+    return choose(petition.destination_country, petition.category, petition.port.code, on)
 
 
 def priority_for(travel_date: date, today: date) -> int:
@@ -79,15 +87,16 @@ def add_business_days(start: date, days: int) -> date:
     return current
 
 
-def route(petition_id: int) -> bool:
+def route(petition_id: int, today: date | None = None) -> bool:
     """Route one submitted petition. Returns False (changing nothing) if it is not
-    waiting for routing any more: running it twice is harmless."""
+    waiting for routing any more: running it twice is harmless. Rules are read now, so a
+    rule change applies to new routings only; routed petitions keep their queue."""
     petition = db.session.scalars(sa.select(Petition).where(Petition.id == petition_id)
                                   .with_for_update()).first()
     if petition is None or petition.status != Status.SUBMITTED:
         uow.rollback()
         return False
-    today = utcnow().date()
+    today = today or utcnow().date()
     choice = choose_queue(petition, today)
     petition.queue_id = choice.queue.id
     petition.routing_reason = choice.reason

@@ -55,6 +55,12 @@ TRANSITIONS = {
         frozenset({S.EVIDENCE_REQUESTED}), S.IN_REVIEW, True,
         _l("No response to the request for evidence was received by the deadline")),
     "withdraw": Transition(BEFORE_DECISION, S.WITHDRAWN, True, _l("Case was withdrawn")),
+    # Officers' workspace: a hold takes the case out of the queue until its date, when the
+    # scheduled sweep puts it back (domain/schedules.py); an approval past its validity.
+    "hold": Transition(frozenset({S.IN_REVIEW}), S.ON_HOLD, False, _l("Case was put on hold")),
+    "resume": Transition(frozenset({S.ON_HOLD}), S.QUEUED, False,
+                         _l("Case came back to the queue after its hold")),
+    "expire": Transition(frozenset({S.APPROVED}), S.EXPIRED, True, _l("Approval has expired")),
 }
 
 NOTE_TITLE = _l("Internal note")
