@@ -11,6 +11,9 @@ from . import access, audit, evidence, uow, versions, workflow
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MAX_EVIDENCE_DAYS = 84  # USCIS allows up to 84 days to answer a request for evidence
+# "Claim next": most urgent first, then the earliest due date, then the oldest.
+CLAIM_ORDER = (Petition.priority.desc(), Petition.due_date.asc().nulls_last(),
+               Petition.submitted_at, Petition.id)
 
 
 @dataclass
@@ -54,7 +57,8 @@ def get_queue(user: User, code: str) -> AdjudicationQueue:
 
 
 def claim_next(user: User, queue_code: str) -> Petition | None:
-    """Give ``user`` the most urgent, then oldest, queued petition of the queue.
+    """Give ``user`` the queue's next petition: highest priority, then earliest due date,
+    then oldest (``CLAIM_ORDER``).
 
     PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets concurrent claimers pass over each other's
     row instead of both taking it. SQLite: every transaction begins IMMEDIATE (see
@@ -65,7 +69,9 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
     petition = db.session.scalars(
         sa.select(Petition).where(Petition.queue_id == queue.id,
                                   Petition.status == Status.QUEUED)
-        .order_by(Petition.priority.desc(), Petition.submitted_at, Petition.id)
+        # Priority, then the earliest due date, then age. The partial index on queued rows
+        # (queue_id, priority, submitted_at) still narrows this to the queue's waiting cases.
+        .order_by(*CLAIM_ORDER)
         .limit(1).with_for_update(skip_locked=True, of=Petition)).first()
     if petition is None:
         uow.rollback()

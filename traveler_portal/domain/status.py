@@ -6,7 +6,7 @@ and category. Read-only: queries and pure functions, nothing here commits.
   review and the agency's internal states), ``None`` once closed. Drafts an employer
   prepares for an employee will later wait on "employer" or "applicant" by who must act.
 - ``queue_position``: 1 for the petition the next ``adjudication.claim_next`` would hand
-  out (priority descending, then ``submitted_at``, then ``id``); ``None`` unless queued.
+  out (priority descending, then due date, then ``submitted_at``, then ``id``); ``None`` unless queued.
 - ``estimate``: median and 80th percentile of ``decided_at - submitted_at`` (in days) over
   the most recent ``ESTIMATE_SAMPLE_LIMIT`` decided cases (approved, denied, and approvals
   since expired) of the same queue and category; ``None`` below ``ESTIMATE_MIN_SAMPLE``.
@@ -133,10 +133,13 @@ def estimate(petition, today: date | None = None, queue=None,
 
 def _ahead_count(p, ahead):
     """How many queued petitions of p's queue the claim order puts before p."""
+    never = sa.literal(date(9999, 12, 31))  # no due date sorts last, as in CLAIM_ORDER
+    ahead_due, p_due = sa.func.coalesce(ahead.due_date, never), sa.func.coalesce(p.due_date, never)
     before = sa.or_(ahead.priority > p.priority, sa.and_(
-        ahead.priority == p.priority, sa.or_(
-            ahead.submitted_at < p.submitted_at,
-            sa.and_(ahead.submitted_at == p.submitted_at, ahead.id < p.id))))
+        ahead.priority == p.priority, sa.or_(ahead_due < p_due, sa.and_(
+            ahead_due == p_due, sa.or_(
+                ahead.submitted_at < p.submitted_at,
+                sa.and_(ahead.submitted_at == p.submitted_at, ahead.id < p.id))))))
     return (sa.select(sa.func.count()).select_from(ahead)
             .where(ahead.queue_id == p.queue_id, ahead.status == S.QUEUED, before)
             .correlate(p).scalar_subquery())
