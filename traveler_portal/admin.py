@@ -1,5 +1,5 @@
 """Administration: the configuration at a glance (queues, routing rules, accounts per
-role). Read-only for now; changes go through the reference data files and the CLI."""
+role). Rules and queues are changed in ``admin_rules.py``."""
 import sqlalchemy as sa
 from flask import Blueprint, render_template
 from sqlalchemy.orm import selectinload
@@ -15,7 +15,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @roles_required(Role.ADMIN)
 def home():
     """Queues, routing rules and how many accounts each role has."""
-    queues = db.session.scalars(sa.select(AdjudicationQueue).order_by(
+    queues = db.session.scalars(sa.select(AdjudicationQueue).options(
+        selectinload(AdjudicationQueue.officers)).order_by(
         AdjudicationQueue.country, AdjudicationQueue.is_triage.desc(),
         AdjudicationQueue.name)).all()
     rules = db.session.scalars(sa.select(RoutingRule).options(selectinload(RoutingRule.queue))

@@ -53,6 +53,16 @@ def celery_init_app(app) -> Celery:
             "evidence-deadlines": {"task": "petitions.evidence_deadlines",
                                    "options": {"queue": "periodic"},
                                    "schedule": timedelta(minutes=15)},
+            # Casework (workers/schedules.py): dates are whole days, so a few runs a day
+            # would do; every 15 minutes keeps a deploy or outage from delaying a day.
+            "deadline-breaches": {"task": "casework.escalate_breaches",
+                                  "options": {"queue": "periodic"},
+                                  "schedule": timedelta(minutes=15)},
+            "resume-holds": {"task": "casework.resume_holds", "options": {"queue": "periodic"},
+                             "schedule": timedelta(minutes=15)},
+            "expire-approvals": {"task": "casework.expire_approvals",
+                                 "options": {"queue": "periodic"},
+                                 "schedule": timedelta(hours=1)},
         },
         worker_hijack_root_logger=False,
     )

@@ -12,7 +12,7 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from . import casework_web, travelers
-from .domain import access, adjudication, audit, casework, reference, uow
+from .domain import access, adjudication, audit, casework, reference, uow, workspace
 from .domain.errors import Conflict, ValidationFailed
 from .forms import BaseForm, DecisionForm, decision_error_fields, decision_input
 from .models import Petition, Role, Status
@@ -53,7 +53,7 @@ def _render_case(petition: Petition, status: int = 200, decision_form=None, note
 def queues():
     """The country's queues, how many petitions wait in each, and a claim button."""
     return render_template("officers/queues.html",
-                           queues=adjudication.queues_with_depth(current_user),
+                           summaries=workspace.summaries(current_user),
                            my_case_count=len(adjudication.my_cases(current_user)))
 
 

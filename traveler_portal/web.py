@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from . import admin, employers, filing, inbox, integrations_views, officers, profile, travelers
-from . import casework_web, supervisors
+from . import admin_rules, casework_web, queue_web, supervisors
 from .api.helpers import HTTP_CODES
 from .domain import notifications, outbox, uow, workflow
 from .domain.errors import DomainError
@@ -92,6 +92,8 @@ def init_app(app):
     app.register_blueprint(casework_web.bp)
     app.register_blueprint(supervisors.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_rules.bp)
+    app.register_blueprint(queue_web.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(filing.bp)
     app.register_blueprint(profile.bp)

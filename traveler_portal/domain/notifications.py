@@ -26,7 +26,7 @@ KINDS = {
     "reminder": "Reminders before deadlines and travel",
     "decision": "Decisions (always sent)",
 }
-ALWAYS_SENT = {"decision"}
+ALWAYS_SENT = {"decision", "agency"}  # "agency": staff alerts (deadline breaches)
 KIND_BY_ACTION = {"approve": "decision", "deny": "decision", "confirm_denial": "decision",
                   "request_evidence": "evidence_request"}
 OPEN = (Status.SUBMITTED, Status.QUEUED, Status.IN_REVIEW, Status.EVIDENCE_REQUESTED)
@@ -52,6 +52,13 @@ def _create(user, petition, dedup_key, kind, subject, body, event=None) -> Notif
     if wanted:
         outbox.enqueue(SEND_TASK, [note.id], QUEUE)
     return note
+
+
+def notify_staff(user, petition: Petition, dedup_key: str, subject: str,
+                 body: str) -> Notification | None:
+    """An alert to agency staff (e.g. a missed deadline), listed and always emailed;
+    once per ``dedup_key``."""
+    return _create(user, petition, dedup_key, "agency", subject, body)
 
 
 def on_public_event(petition: Petition, event, title: str) -> None:

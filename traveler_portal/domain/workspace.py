@@ -1,0 +1,144 @@
+"""The officer's queue workspace: each queue's depth, oldest waiting case and deadline
+breaches; a queue's waiting cases sorted and filtered, one keyset page at a time; claiming
+a case picked from the list; putting a claimed case on hold until a date.
+
+"Claim next" itself is ``adjudication.claim_next`` (its order is ``CLAIM_ORDER``).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import AdjudicationQueue, Category, Petition, Port, Status, User
+from ..models.users import utcnow
+from . import access, adjudication, audit, uow, versions, workflow
+from .errors import Conflict, ValidationFailed
+
+PAGE_SIZE = 25
+OPEN = (Status.QUEUED, Status.IN_REVIEW)  # a breach counts while the agency holds the case
+MAX_HOLD_REASON = 2000
+
+
+@dataclass
+class QueueSummary:
+    queue: AdjudicationQueue
+    depth: int
+    oldest: datetime | None
+    breaches: int
+    on_hold: int
+
+
+def summaries(user: User, today: date | None = None) -> list[QueueSummary]:
+    """The user's country's queues with their depth, oldest waiting case and breaches."""
+    today = today or utcnow().date()
+    queues = [q for q, _n in adjudication.queues_with_depth(user)]
+    is_queued = Petition.status == Status.QUEUED
+    rows = db.session.execute(
+        sa.select(Petition.queue_id,
+                  sa.func.count().filter(is_queued),
+                  sa.func.min(Petition.submitted_at).filter(is_queued),
+                  sa.func.count().filter(Petition.status.in_(OPEN), Petition.due_date < today),
+                  sa.func.count().filter(Petition.status == Status.ON_HOLD))
+        .where(Petition.queue_id.in_([q.id for q in queues]))
+        .group_by(Petition.queue_id)).all()
+    by_queue = {row[0]: row[1:] for row in rows}
+    return [QueueSummary(q, *by_queue.get(q.id, (0, None, 0, 0))) for q in queues]
+
+
+# sort key → (column, descending)
+SORTS = {"priority": (Petition.priority, True), "due": (Petition.due_date, False),
+         "travel": (Petition.travel_date, False)}
+
+
+@dataclass
+class ListFilter:
+    sort: str = "priority"
+    category: str = ""
+    port: str = ""
+    breached_only: bool = False
+    after: str = ""  # the keyset cursor: "<sort value>|<id>" of the last row shown
+
+
+def _cursor(petition: Petition, sort: str) -> str:
+    value = getattr(petition, SORTS[sort][0].key)
+    return f"{value.isoformat() if isinstance(value, date) else value}|{petition.id}"
+
+
+def _parse_cursor(raw: str, sort: str):
+    try:
+        value, last_id = raw.rsplit("|", 1)
+        return (int(value) if sort == "priority" else date.fromisoformat(value)), int(last_id)
+    except (ValueError, AttributeError):
+        return None  # a mangled cursor shows the first page, not an error
+
+
+def waiting_cases(user: User, code: str, filters: ListFilter,
+                  today: date | None = None) -> tuple[AdjudicationQueue, list, str | None]:
+    """(queue, one page of its waiting cases, cursor of the next page or None)."""
+    today = today or utcnow().date()
+    queue = adjudication.get_queue(user, code)
+    sort = filters.sort if filters.sort in SORTS else "priority"
+    column, descending = SORTS[sort]
+    query = (sa.select(Petition).where(Petition.queue_id == queue.id,
+                                       Petition.status == Status.QUEUED))
+    if filters.category:
+        query = query.where(Petition.category.has(Category.code == filters.category))
+    if filters.port:
+        query = query.where(Petition.port.has(Port.code == filters.port))
+    if filters.breached_only:
+        query = query.where(Petition.due_date < today)
+    cursor = _parse_cursor(filters.after, sort) if filters.after else None
+    if cursor is not None:
+        value, last_id = cursor
+        beyond = column < value if descending else column > value
+        query = query.where(sa.or_(beyond, sa.and_(column == value, Petition.id > last_id)))
+    rows = db.session.scalars(query.order_by(column.desc() if descending else column.asc(),
+                                             Petition.id).limit(PAGE_SIZE + 1)).all()
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return queue, rows, (_cursor(rows[-1], sort) if more else None)
+
+
+def claim(user: User, receipt_number: str) -> Petition:
+    """Claim one case picked from the list: only if it is still waiting (row locked, so
+    two officers picking it at once get it once)."""
+    petition = access.get_petition(user, receipt_number, lock=True)
+    access.require_agency(user, petition)
+    if petition.status != Status.QUEUED:
+        raise Conflict(f"{petition.receipt_number} is no longer waiting in its queue: "
+                       "another officer has claimed it, or it has moved on.")
+    workflow.apply(petition, "claim", user)
+    petition.assigned_officer_id, petition.claimed_at = user.id, utcnow()
+    audit.record(user, "case.claim", "petition", petition.receipt_number, petition,
+                 queue=petition.queue.code if petition.queue else None, picked=True)
+    uow.commit()
+    return petition
+
+
+def hold(user: User, receipt_number: str, until: date | None, reason: str,
+         version=None, today: date | None = None) -> Petition:
+    """Put a case the user has claimed on hold until ``until`` (a future date): it leaves
+    the queue and comes back on that date (``schedules.resume_holds``)."""
+    today = today or utcnow().date()
+    petition = access.get_petition(user, receipt_number, lock=True)
+    access.require_agency(user, petition)
+    versions.check(petition, version)
+    if petition.status != Status.IN_REVIEW or petition.assigned_officer_id != user.id:
+        raise Conflict("You have not claimed this petition (or it has already been decided).")
+    reason = (reason or "").strip()
+    errors = {}
+    if until is None:
+        errors["hold_until"] = "Give the date the case should come back to the queue."
+    elif until <= today:
+        errors["hold_until"] = "The hold must end on a date after today."
+    if not reason:
+        errors["hold_reason"] = "Say why the case is on hold."
+    if errors:
+        raise ValidationFailed("The hold is not complete.", errors)
+    workflow.apply(petition, "hold", user, message=reason[:MAX_HOLD_REASON])
+    petition.hold_until, petition.hold_reason = until, reason[:MAX_HOLD_REASON]
+    audit.record(user, "case.hold", "petition", petition.receipt_number, petition,
+                 hold_until=until, reason=reason[:MAX_HOLD_REASON])
+    uow.commit()
+    return petition
