@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import admin, employers, filing, inbox, integrations_views, officers, profile, travelers
 from . import admin_rules, casework_web, queue_web, supervisors
+from . import notice_views
 from .api.helpers import HTTP_CODES
 from .domain import notifications, outbox, uow, workflow
 from .domain.errors import DomainError
@@ -97,6 +98,7 @@ def init_app(app):
     app.register_blueprint(inbox.bp)
     app.register_blueprint(filing.bp)
     app.register_blueprint(profile.bp)
+    app.register_blueprint(notice_views.bp)
     # The page's language (html lang, dates, reason texts) follows the selected locale.
     app.jinja_env.globals.setdefault("get_locale", get_locale)
     app.register_blueprint(integrations_views.bp)

@@ -68,7 +68,7 @@ SCHEMAS = {
         "receipt_number", "status", "destination_country", "category", "port_of_entry",
         "travel_date", "job_title", "employer_name", "traveler", "organization", "queue",
         "submitted_at", "decided_at", "decision", "evidence_request", "documents",
-        "timeline", "waiting_on", "queue_position", "estimate"], "properties": {
+        "timeline", "waiting_on", "queue_position", "estimate", "notices"], "properties": {
         "receipt_number": {"type": "string"},
         "status": {"type": "string", "enum": [s.value for s in Status]},
         "status_label": {"type": "string"},
@@ -94,6 +94,9 @@ SCHEMAS = {
                         "description": "Unanswered and past respond_by (its last day)."},
             "no_response_at": TS}},
         "documents": {"type": "array", "items": _ref("Document")},
+        "notices": {"type": "array", "items": _ref("Notice"), "description": (
+            "The PDF notice of each decision and request for evidence, oldest first; a "
+            "denial has one once a supervisor confirms it.")},
         "timeline": {"type": "array", "items": {"type": "object", "properties": {
             "at": {"type": "string"}, "status": NULLABLE_STR, "title": {"type": "string"},
             "message": {"type": "string"}}}},
@@ -114,6 +117,13 @@ SCHEMAS = {
                 "sample_size": {"type": "integer"}, "expected_by": DATE,
                 "after_travel_date": {"type": "boolean", "description":
                                       "expected_by falls after the travel date."}}}}},
+    "Notice": {"type": "object", "required": ["id", "kind", "url", "created_at"],
+               "properties": {"id": {"type": "integer"},
+                              "kind": {"type": "string",
+                                       "enum": ["decision", "evidence_request"]},
+                              "url": {"type": "string",
+                                      "description": "GET it with the same credentials."},
+                              "created_at": TS}},
     "NewPetition": {"type": "object", "required": [
         "destination_country", "category", "port_of_entry", "travel_date", "job_title",
         "employer_name"], "properties": {
@@ -223,6 +233,13 @@ PATHS = {
     "/petitions/{receipt_number}/withdraw": {"post": _op(
         "Withdraw before a decision", {**PETITION, **_errors(401, 403, 404, 409)},
         params=[RECEIPT])},
+    "/petitions/{receipt_number}/notices/{notice_id}": {"get": _op(
+        "A notice of the petition as a PDF, the same bytes every time (ETag: its SHA-256)",
+        {"200": {"description": "The stored PDF notice.", "content": {
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+         **_errors(401, 404)},
+        params=[RECEIPT, {"name": "notice_id", "in": "path", "required": True,
+                          "schema": {"type": "integer"}}])},
     "/petitions/{receipt_number}/evidence": {"post": _op(
         "Answer a request for evidence", {**PETITION, **_errors(401, 403, 404, 409, 422)},
         body={JSON: {"schema": _ref("EvidenceResponse")}}, params=[RECEIPT])},

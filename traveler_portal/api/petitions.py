@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from flask import g, jsonify, request
 from sqlalchemy.orm import selectinload
 
-from ..domain import access, documents, evidence, petitions, workflow
+from ..domain import access, documents, evidence, notices, petitions, workflow
 from ..domain import status as status_info
 from ..extensions import db
 from ..forms import PetitionForm, draft_input
@@ -86,7 +86,9 @@ def list_petitions():
     more = len(rows) > limit
     rows = rows[:limit]
     infos = status_info.for_petitions(rows, g.api_user)  # batched, not one query per row
-    return jsonify(items=[serializers.petition(p, g.api_user, infos[p.id]) for p in rows],
+    found = notices.for_petitions(rows)
+    return jsonify(items=[serializers.petition(p, g.api_user, infos[p.id], found[p.id])
+                          for p in rows],
                    next_cursor=encode_cursor(rows[-1].id) if more else None)
 
 

@@ -1,5 +1,7 @@
 """The petition and its parts as JSON (field names fixed by shared/API.md)."""
-from ..domain import evidence, workflow
+from flask import url_for
+
+from ..domain import evidence, notices, workflow
 from ..domain import status as status_info
 from ..models import Outcome, Status
 
@@ -49,14 +51,23 @@ def _event(event) -> dict:
             "title": str(workflow.event_title(event)), "message": event.message}
 
 
+def _notices(p, rows=None) -> list:
+    """The stored PDF notices, each downloadable by whoever may read this petition."""
+    return [{"id": n.id, "kind": n.kind, "created_at": _ts(n.created_at),
+             "url": url_for("api.get_notice", receipt_number=p.receipt_number,
+                            notice_id=n.id)}
+            for n in (notices.for_petition(p) if rows is None else rows)]
+
+
 def _status_fields(info) -> dict:
     """waiting_on, queue_position and estimate (shared/API.md "What later work adds")."""
     return {"waiting_on": info.waiting_on, "queue_position": info.queue_position,
             "estimate": info.estimate.as_json() if info.estimate else None}
 
 
-def petition(p, viewer=None, info=None) -> dict:
-    """``info``: the petition's ``status.StatusInfo`` when a list computed it in batch."""
+def petition(p, viewer=None, info=None, notice_rows=None) -> dict:
+    """``info``: the petition's ``status.StatusInfo`` when a list computed it in batch;
+    ``notice_rows``: its notices, likewise (``notices.for_petitions``)."""
     agency = viewer is not None and viewer.is_agency
     shown = p.status if agency else workflow.public_status(p.status)
     data = {
@@ -81,6 +92,7 @@ def petition(p, viewer=None, info=None) -> dict:
         "evidence_request": _evidence_request(p),
         "documents": [document(d) for d in p.documents],
         "timeline": [_event(e) for e in p.events if e.public],
+        "notices": _notices(p, notice_rows),
         **_status_fields(info or status_info.for_petition(p, viewer)),
     }
     if viewer is not None and viewer.is_agency:

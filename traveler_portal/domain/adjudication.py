@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import AdjudicationQueue, Decision, Outcome, Petition, ReasonCode, Status, User
 from ..models.users import utcnow
-from . import access, audit, evidence, uow, versions, workflow
+from . import access, audit, evidence, notices, uow, versions, workflow
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MAX_EVIDENCE_DAYS = 84  # USCIS allows up to 84 days to answer a request for evidence
@@ -178,6 +178,7 @@ def decide(user: User, receipt_number: str, data: DecisionInput) -> Petition:
         evidence.add_items(decision, evidence.asks_from(data.evidence_items))
         decision.respond_by = data.respond_by
     db.session.add(decision)
+    notices.issue(decision, petition)  # the PDF notice, stored with the decision
     workflow.apply(petition, ACTIONS[outcome], user, message=decision.message)
     petition.assigned_officer_id = None if outcome == Outcome.EVIDENCE_REQUESTED else user.id
     if outcome == Outcome.APPROVED:  # a denial is decided when a supervisor confirms it
