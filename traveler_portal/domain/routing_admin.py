@@ -167,14 +167,14 @@ def save_rule(actor: User, data: RuleInput, rule_id: int | None = None,
         uow.rollback()
         return None, found
     before = _snapshot(rule) if rule else None
+    queue_id = db.session.scalar(sa.select(AdjudicationQueue.id).where(
+        AdjudicationQueue.code == data.queue_code))
     if rule is None:
         rule = RoutingRule(country=data.country)
         db.session.add(rule)
     elif str(rule.country) != data.country:
         raise ValidationFailed("A rule keeps its country.", {"country": "A rule keeps its "
                                                              "country: retire it instead."})
-    queue_id = db.session.scalar(sa.select(AdjudicationQueue.id).where(
-        AdjudicationQueue.code == data.queue_code))
     rule.name, rule.queue_id, rule.position = data.name, queue_id, data.position
     rule.category_code, rule.port_code = data.category_code or None, data.port_code or None
     rule.authority = data.authority or None
