@@ -10,7 +10,6 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from tests import factories
 from tests.integration.workspace_helpers import FROZEN, petition_row, queued, text
 from tests.unit.test_web_auth import sign_in
 from traveler_portal import locks
