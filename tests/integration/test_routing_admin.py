@@ -194,3 +194,19 @@ def test_queues_take_officers_of_their_country_only(app, admin):
     bad = admin.post("/admin/queues/new", "/admin/queues/new", {
         "code": "x", "name": "", "country": "US", "sla_business_days": "0"})
     assert bad.status_code == 422 and "There is a problem" in text(bad)
+
+
+def test_the_admin_pages_show_the_rules_and_queues_to_edit(app, admin):
+    with app.app_context():
+        rule_id = db.session.scalar(sa.select(RoutingRule.id).where(
+            RoutingRule.name == "US-BLAINE"))
+        queue_id = db.session.scalar(sa.select(AdjudicationQueue.id).where(
+            AdjudicationQueue.code == "US-BLAINE"))
+    home = text(admin.get("/admin/"))
+    assert f'href="/admin/rules/{rule_id}"' in home and f'href="/admin/queues/{queue_id}"' in home
+    rule_page = admin.get(f"/admin/rules/{rule_id}").get_data(as_text=True)
+    assert rule_page.count("<h1") == 1
+    assert 'value="US-BLAINE"' in rule_page and '<option selected value="US-BLAINE">' in rule_page
+    queue_page = text(admin.get(f"/admin/queues/{queue_id}"))
+    assert "Edit queue US-BLAINE" in queue_page and 'value="Blaine Peace Arch, WA"' in queue_page
+    assert Client(app, "officer", country="US").get("/admin/rules/new").status_code == 404
