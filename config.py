@@ -50,6 +50,8 @@ class Config:
     # Flask rejects bodies larger than this before any view runs (413).
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
+    # Invitations into an organization (colleagues, travelers) expire after this.
+    INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", str(7 * 24)))
     SMTP_URL = os.environ.get("SMTP_URL")
     MAIL_DIR = os.environ.get("MAIL_DIR") or str(_instance_dir() / "mail")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Border Business Travel <no-reply@portal.invalid>")

@@ -10,7 +10,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from . import travelers
-from .domain import access, petitions, reference
+from .domain import access, organizations, petitions, reference
 from .domain.status import for_petition as status_of
 from .extensions import db
 from .models import Petition, Role, User
@@ -67,7 +67,8 @@ def petition(receipt_number):
 @bp.post("/petitions/<receipt_number>/documents")
 @roles_required(Role.EMPLOYER)
 def upload(receipt_number):
-    """Upload a document for the traveler."""
+    """Upload a document for the traveler (owners and admins; a viewer gets 403)."""
+    organizations.require_org_admin(current_user)
     return travelers.upload_document(receipt_number, _render_petition, "employers.petition")
 
 

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from . import admin, employers, filing, inbox, integrations_views, officers, profile, travelers
 from . import admin_rules, casework_web, queue_web, supervisors
 from . import notice_views
+from . import invitations_web, organization
 from .api.helpers import HTTP_CODES
 from .domain import notifications, outbox, uow, workflow
 from .domain.errors import DomainError
@@ -102,6 +103,8 @@ def init_app(app):
     # The page's language (html lang, dates, reason texts) follows the selected locale.
     app.jinja_env.globals.setdefault("get_locale", get_locale)
     app.register_blueprint(integrations_views.bp)
+    app.register_blueprint(organization.bp)
+    app.register_blueprint(invitations_web.bp)
 
     @app.errorhandler(HTTPException)
     def _http(exc):

@@ -11,7 +11,7 @@ from traveler_portal.extensions import db
 flask_app = create_app()
 app = celery = flask_app.extensions["celery"]
 celery.conf.include = ["workers.routing", "workers.sweeps", "workers.notifications",
-                       "workers.webhooks", "workers.schedules"]
+                       "workers.webhooks", "workers.schedules", "workers.organizations"]
 
 
 @worker_process_init.connect

@@ -22,7 +22,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "traveler_portal"
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 # Reachable without signing in. Adding to this list is a deliberate decision.
 PUBLIC_ENDPOINTS = {"main.index", "main.healthz", "auth.login", "auth.register",
-                    "api.create_token", "api.openapi_json"}
+                    "api.create_token", "api.openapi_json",
+                    # The invitation link opened from the email, signed out (a signed token).
+                    "invitations.accept"}
 
 
 def test_every_route_states_who_may_call_it(app):

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Petition, Role, Status
+from . import organizations
 from .errors import Forbidden, NotFound
 
 
@@ -34,12 +35,14 @@ def get_petition(user, receipt_number: str, lock: bool = False) -> Petition:
 
 
 def can_edit_draft(user, petition) -> bool:
-    """The traveler, or an employer admin of the petition's organization."""
+    """The traveler, or an employer owner/admin of the petition's organization (a viewer
+    reads only)."""
     if user.role == Role.TRAVELER:
         return petition.traveler_id == user.id
     if user.role == Role.EMPLOYER:
         return petition.organization_id is not None and \
-            petition.organization_id == user.organization_id
+            petition.organization_id == user.organization_id and \
+            organizations.is_org_admin(user)
     return False
 
 

@@ -40,7 +40,8 @@ def organization_named(name: str, create: bool = False) -> Organization | None:
 
 
 def create_user(email: str, password: str, role: Role, name: str = "", country=None,
-                organization_name: str | None = None, organization: Organization = None) -> User:
+                organization_name: str | None = None, organization: Organization = None,
+                org_role: str | None = None) -> User:
     email = normalise_email(email)
     errors = {}
     if "@" not in email or len(email) > 254:
@@ -56,14 +57,14 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
         errors["organization"] = "An employer admin needs an organization."
     if errors:
         raise ValidationFailed("The account could not be created.", errors)
-    org_role = None
+    invited_role, org_role = org_role, None
     if organization is None and organization_name:
         existing = organization_named(organization_name)
         organization = existing or organization_named(organization_name, create=True)
         # Whoever creates an organization owns it; later employer users are admins.
         org_role = "admin" if existing else "owner"
     elif organization is not None:
-        org_role = "admin"
+        org_role = invited_role or "admin"  # an invitation names the role
     user = User(email=email, name=(name or email.split("@")[0]).strip()[:200],
                 password_hash=hash_password(password), role=role,
                 country=country if role in (Role.OFFICER, Role.SUPERVISOR) else None,

@@ -23,7 +23,7 @@ from flask import current_app
 from ..extensions import db
 from ..models import ApiKey, Role, User, WebhookDelivery, WebhookEndpoint
 from ..models.users import utcnow
-from . import outbox, uow
+from . import organizations, outbox, uow
 from .errors import Forbidden, NotFound, ValidationFailed
 
 DELIVER_TASK, QUEUE = "webhooks.deliver", "notifications"
@@ -31,6 +31,14 @@ KEY_PREFIX = "bbt_"
 
 
 def _require_admin(user: User) -> None:
+    """Changes: an owner or admin of the organization (a viewer gets 403)."""
+    if user.role != Role.EMPLOYER or not user.organization_id:
+        raise Forbidden("Only employer admins manage integrations.")
+    organizations.require_org_admin(user)
+
+
+def _require_member(user: User) -> None:
+    """Reading: anyone of the organization, viewers included."""
     if user.role != Role.EMPLOYER or not user.organization_id:
         raise Forbidden("Only employer admins manage integrations.")
 
@@ -61,7 +69,7 @@ def create_key(user: User, name: str, scope: str) -> tuple[str, ApiKey]:
 
 
 def keys_of(user: User) -> list[ApiKey]:
-    _require_admin(user)
+    _require_member(user)
     return db.session.scalars(sa.select(ApiKey).where(
         ApiKey.organization_id == user.organization_id).order_by(ApiKey.id.desc())).all()
 
@@ -129,14 +137,14 @@ def add_endpoint(user: User, url: str) -> tuple[str, WebhookEndpoint]:
 
 
 def endpoints_of(user: User) -> list[WebhookEndpoint]:
-    _require_admin(user)
+    _require_member(user)
     return db.session.scalars(sa.select(WebhookEndpoint).where(
         WebhookEndpoint.organization_id == user.organization_id,
         WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id)).all()
 
 
 def endpoint_of(user: User, endpoint_id: int) -> WebhookEndpoint:
-    _require_admin(user)
+    _require_member(user)
     endpoint = db.session.scalars(sa.select(WebhookEndpoint).where(
         WebhookEndpoint.id == endpoint_id,
         WebhookEndpoint.organization_id == user.organization_id)).first()
@@ -146,6 +154,7 @@ def endpoint_of(user: User, endpoint_id: int) -> WebhookEndpoint:
 
 
 def remove_endpoint(user: User, endpoint_id: int) -> None:
+    _require_admin(user)
     endpoint_of(user, endpoint_id).active = False
     uow.commit()
 
@@ -163,6 +172,7 @@ def _queue(endpoint: WebhookEndpoint, event_id: str, event_type: str, payload: d
 
 
 def send_test_event(user: User, endpoint_id: int) -> None:
+    _require_admin(user)
     endpoint = endpoint_of(user, endpoint_id)
     event_id = "test-" + secrets.token_hex(8)
     _queue(endpoint, event_id, "test", {"id": event_id, "type": "test",

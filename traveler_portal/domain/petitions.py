@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Category, Petition, Port, Role, Status, User
 from ..models.users import utcnow
-from . import access, evidence, filing, routing, uow, workflow
+from . import access, evidence, filing, organizations, routing, uow, workflow
 from .errors import Conflict, Forbidden, ValidationFailed
 
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -38,6 +38,8 @@ def new_receipt_number(country: str) -> str:
 
 
 def create_draft(actor: User, data: DraftInput) -> Petition:
+    if actor.role == Role.EMPLOYER:
+        organizations.require_org_admin(actor)  # a viewer files nothing
     if data.travel_date < utcnow().date():
         raise ValidationFailed("The travel date is in the past.",
                                {"travel_date": "The travel date cannot be in the past."})
@@ -133,6 +135,7 @@ def resolve_traveler(actor: User, traveler_email: str | None) -> tuple[User, str
     if actor.role == Role.TRAVELER:
         return actor, actor.organization_id
     if actor.role == Role.EMPLOYER and actor.organization_id:
+        organizations.require_org_admin(actor)
         email = (traveler_email or "").strip().lower()
         if not email:
             raise ValidationFailed("Name the traveler.", {
@@ -156,6 +159,11 @@ def missing_documents(petition: Petition) -> list:
 def submit(actor: User, receipt_number: str) -> Petition:
     petition = access.get_petition(actor, receipt_number, lock=True)
     access.require_editor(actor, petition)
+    if petition.status == Status.DRAFT and actor.role == Role.EMPLOYER and \
+            petition.attested_at is None:
+        # An employer prepares; the employee reviews, completes and attests, which submits.
+        raise Conflict("The employee must review and attest this petition: it is waiting "
+                       "on them, and their attestation submits it.")
     if petition.status == Status.DRAFT:
         missing = missing_documents(petition)
         if missing:
