@@ -52,6 +52,12 @@ class Config:
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
     # Invitations into an organization (colleagues, travelers) expire after this.
     INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", str(7 * 24)))
+    # Bulk imports of employees (CSV): largest file accepted, rows per committed batch
+    # (the progress moves batch by batch), and whether accepted rows are emailed their
+    # invitation at once (the live tests turn that off for their 5,000-row file).
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+    IMPORT_BATCH_SIZE = int(os.environ.get("IMPORT_BATCH_SIZE", "100"))
+    IMPORT_SEND_INVITATIONS = os.environ.get("IMPORT_SEND_INVITATIONS", "1") == "1"
     SMTP_URL = os.environ.get("SMTP_URL")
     MAIL_DIR = os.environ.get("MAIL_DIR") or str(_instance_dir() / "mail")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Border Business Travel <no-reply@portal.invalid>")

@@ -7,9 +7,10 @@ inside a Flask app context (the pattern from Flask's own Celery docs).
 from datetime import timedelta
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from kombu import Exchange, Queue
 
-TASK_QUEUES = ("routing", "notifications", "periodic")
+TASK_QUEUES = ("routing", "notifications", "periodic", "imports")
 
 
 def celery_init_app(app) -> Celery:
@@ -63,6 +64,10 @@ def celery_init_app(app) -> Celery:
             "expire-approvals": {"task": "casework.expire_approvals",
                                  "options": {"queue": "periodic"},
                                  "schedule": timedelta(hours=1)},
+            # Mondays 07:00 UTC; a second run in the same ISO week sends nothing new.
+            "employer-weekly-digest": {"task": "employers.weekly_digest",
+                                       "options": {"queue": "periodic"},
+                                       "schedule": crontab(minute=0, hour=7, day_of_week=1)},
         },
         worker_hijack_root_logger=False,
     )

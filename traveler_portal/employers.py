@@ -6,14 +6,17 @@ draft's documents and submit button; withdrawing and answering requests for evid
 with the traveler (the domain enforces that).
 """
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import travelers
+from . import dashboard_web, travelers
 from .domain import access, organizations, petitions, reference
+from .domain import digest, employer_dashboard
 from .domain.status import for_petition as status_of
 from .extensions import db
 from .models import Petition, Role, User
+from .models.users import utcnow
 from .permissions import roles_required
 
 bp = Blueprint("employers", __name__, url_prefix="/employer")
@@ -41,12 +44,36 @@ def _render_petition(petition: Petition, status: int = 200, upload_form=None, pr
 @bp.get("/")
 @roles_required(Role.EMPLOYER)
 def dashboard():
-    """Every petition of the organization, the invitation code and the travelers."""
-    rows = db.session.scalars(sa.select(Petition).where(access.visible_filter(current_user))
-                              .order_by(Petition.travel_date, Petition.id)
-                              .options(*travelers.LIST_OPTIONS)).all()
-    return render_template("employers/dashboard.html", petitions=rows,
-                           people=_org_travelers())
+    """The organization's panels and its petitions: filtered, sorted, one keyset page at
+    a time; the invitation code and the travelers."""
+    form, filters = dashboard_web.filters_from_request()
+    rows, next_cursor = employer_dashboard.page(current_user, filters)
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    return render_template(
+        "employers/dashboard.html", rows=rows, filter_form=form, people=_org_travelers(),
+        panels=employer_dashboard.panels(current_user, utcnow().date()),
+        waiting_labels=dashboard_web.WAITING_LABELS, export_args=args,
+        filtered=any(v for k, v in args.items() if k not in ("sort", "desc")),
+        next_url=url_for(".dashboard", after=next_cursor, **args) if next_cursor else None,
+        first_url=url_for(".dashboard", **args) if filters.after else None)
+
+
+@bp.get("/petitions.csv")
+@roles_required(Role.EMPLOYER)
+def export_csv():
+    """Every row of the dashboard's filtered view (all pages), as CSV."""
+    _form, filters = dashboard_web.filters_from_request()
+    return dashboard_web.csv_response(current_user, filters)
+
+
+@bp.post("/digest")
+@roles_required(Role.EMPLOYER)
+def digest_setting():
+    """Turn the organization's weekly email digest on or off (owners and admins)."""
+    digest.set_enabled(current_user, request.form.get("digest_enabled") == "1")
+    flash(_("The weekly digest is on.") if current_user.organization.digest_enabled
+          else _("The weekly digest is off."), "success")
+    return redirect(url_for(".dashboard"))
 
 
 @bp.route("/petitions/new", methods=["GET", "POST"])

@@ -11,7 +11,8 @@ from traveler_portal.extensions import db
 flask_app = create_app()
 app = celery = flask_app.extensions["celery"]
 celery.conf.include = ["workers.routing", "workers.sweeps", "workers.notifications",
-                       "workers.webhooks", "workers.schedules", "workers.organizations"]
+                       "workers.webhooks", "workers.schedules", "workers.organizations",
+                       "workers.employers"]
 
 
 @worker_process_init.connect

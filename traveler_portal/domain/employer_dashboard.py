@@ -1,0 +1,190 @@
+"""The employer's dashboard: every petition of the organization with its status, who it is
+waiting on, travel date, decision and validity end; filtered, sorted, one keyset page at a
+time (no OFFSET: the cursor is the last row's sort value and id), or every row of the
+filtered view for the CSV export; and the panels (action items, upcoming travel without a
+decision, approvals expiring within 30/60/90 days) shared with the weekly digest.
+
+Statuses are those employers are shown (``workflow.public_status``): the agency's internal
+states count, filter and sort as "in_review". The validity end is the latest approval's
+``Decision.valid_until``. Read-only: nothing here commits.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Category, Decision, Outcome, Petition, Status, User
+from . import access, status as status_rules, workflow
+
+PAGE_SIZE = 25
+EXPORT_BATCH = 500
+FAR_FUTURE = date(9999, 12, 31)  # a missing validity end sorts after every real one
+DECIDED = (Status.APPROVED, Status.DENIED, Status.EXPIRED, Status.WITHDRAWN)
+EXPIRY_WINDOWS = (30, 60, 90)
+UPCOMING_DAYS = 30
+
+_internal = tuple(workflow.PUBLIC_STATUS)
+PUBLIC_STATUS = sa.case((Petition.status.in_(_internal), Status.IN_REVIEW.value),
+                        else_=sa.cast(Petition.status, sa.String(32)))
+VALID_UNTIL = (sa.select(sa.func.max(Decision.valid_until))
+               .where(Decision.petition_id == Petition.id,
+                      Decision.outcome == Outcome.APPROVED)
+               .correlate(Petition).scalar_subquery())
+# sort key → (SQL expression, parse a cursor value back)
+SORTS = {"travel": (Petition.travel_date, date.fromisoformat),
+         "status": (PUBLIC_STATUS, str),
+         "receipt": (Petition.receipt_number, str),
+         "validity": (sa.func.coalesce(VALID_UNTIL, FAR_FUTURE), date.fromisoformat)}
+STATUS_CHOICES = [s for s in Status if s not in workflow.PUBLIC_STATUS]
+
+
+@dataclass
+class Filters:
+    country: str = ""
+    category: str = ""
+    status: str = ""
+    traveler: str = ""  # part of the traveler's email or name
+    travel_from: date | None = None
+    travel_to: date | None = None
+    sort: str = "travel"
+    descending: bool = False
+    after: str = ""  # the keyset cursor: "<sort value>|<id>" of the last row shown
+
+
+@dataclass
+class Row:
+    petition: Petition
+    status: Status  # as employers are shown it
+    waiting_on: str | None
+    decision: str | None  # approved / denied / expired / withdrawn, or None
+    valid_until: date | None
+    sort_value: object = field(repr=False, default=None)
+
+
+def _filtered(user: User, filters: Filters):
+    query = sa.select(Petition, VALID_UNTIL, SORTS[_sort(filters)][0]).where(
+        access.visible_filter(user))
+    if filters.country:
+        query = query.where(Petition.destination_country == filters.country)
+    if filters.category:
+        query = query.where(Petition.category.has(Category.code == filters.category))
+    if filters.status:
+        query = query.where(PUBLIC_STATUS == filters.status)
+    if filters.traveler.strip():
+        needle = f"%{filters.traveler.strip().lower()}%"
+        query = query.where(Petition.traveler.has(sa.or_(
+            sa.func.lower(User.email).like(needle), sa.func.lower(User.name).like(needle))))
+    if filters.travel_from:
+        query = query.where(Petition.travel_date >= filters.travel_from)
+    if filters.travel_to:
+        query = query.where(Petition.travel_date <= filters.travel_to)
+    return query
+
+
+def _sort(filters: Filters) -> str:
+    return filters.sort if filters.sort in SORTS else "travel"
+
+
+def _page_query(user: User, filters: Filters, after: str, limit: int):
+    column, parse = SORTS[_sort(filters)]
+    query = _filtered(user, filters)
+    cursor = parse_cursor(after, parse)
+    if cursor is not None:
+        value, last_id = cursor
+        if filters.descending:
+            query = query.where(sa.or_(column < value,
+                                       sa.and_(column == value, Petition.id < last_id)))
+        else:
+            query = query.where(sa.or_(column > value,
+                                       sa.and_(column == value, Petition.id > last_id)))
+    order = (column.desc(), Petition.id.desc()) if filters.descending else (column, Petition.id)
+    return query.order_by(*order).limit(limit).options(
+        selectinload(Petition.category), selectinload(Petition.traveler))
+
+
+def parse_cursor(raw: str, parse):
+    if not raw:
+        return None
+    try:
+        value, last_id = raw.rsplit("|", 1)
+        return parse(value), int(last_id)
+    except (ValueError, AttributeError):
+        return None  # a mangled cursor shows the first page, not an error
+
+
+def _cursor(row: Row) -> str:
+    value = row.sort_value
+    return f"{value.isoformat() if isinstance(value, date) else value}|{row.petition.id}"
+
+
+def _rows(results) -> list[Row]:
+    rows = []
+    for petition, valid_until, sort_value in results:
+        shown = workflow.public_status(petition.status)
+        rows.append(Row(petition, shown, status_rules.waiting_on(petition),
+                        shown.value if shown in DECIDED else None, valid_until,
+                        sort_value.value if isinstance(sort_value, Status) else sort_value))
+    return rows
+
+
+def page(user: User, filters: Filters, size: int = PAGE_SIZE) -> tuple[list[Row], str | None]:
+    """One page of the filtered view and the cursor of the next page (None at the end)."""
+    results = db.session.execute(_page_query(user, filters, filters.after, size + 1)).all()
+    rows = _rows(results[:size])
+    return rows, (_cursor(rows[-1]) if len(results) > size else None)
+
+
+def every_row(user: User, filters: Filters, batch: int = EXPORT_BATCH):
+    """Every row of the filtered view, in its order (for the CSV export): keyset batches,
+    so a large organization is never loaded at once."""
+    after = ""
+    while True:
+        rows = _rows(db.session.execute(_page_query(user, filters, after, batch)).all())
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = _cursor(rows[-1])
+
+
+# --- Panels ---------------------------------------------------------------------------
+
+@dataclass
+class Panels:
+    evidence_requests: list  # [Petition] waiting on the traveler's answer
+    drafts: list  # [Petition] drafts waiting on the employee
+    upcoming: list  # [Petition] travel in the next 30 days, no decision yet
+    expiring: dict  # {30: [(Petition, valid_until)], 60: [...], 90: [...]}
+
+    @property
+    def empty(self) -> bool:
+        return not (self.evidence_requests or self.drafts or self.upcoming
+                    or any(self.expiring.values()))
+
+
+def panels(user: User, today: date) -> Panels:
+    visible = access.visible_filter(user)
+    options = (selectinload(Petition.traveler), selectinload(Petition.category),
+               selectinload(Petition.decisions))
+
+    def petitions(*where, order=(Petition.travel_date, Petition.id)):
+        return db.session.scalars(sa.select(Petition).where(visible, *where)
+                                  .order_by(*order).options(*options)).all()
+
+    evidence = petitions(Petition.status == Status.EVIDENCE_REQUESTED)
+    drafts = petitions(Petition.status == Status.DRAFT)
+    upcoming = petitions(Petition.travel_date >= today,
+                         Petition.travel_date <= today + timedelta(days=UPCOMING_DAYS),
+                         Petition.status.not_in(DECIDED))
+    horizon = today + timedelta(days=EXPIRY_WINDOWS[-1])
+    approved = db.session.execute(
+        sa.select(Petition, VALID_UNTIL).where(
+            visible, Petition.status == Status.APPROVED,
+            VALID_UNTIL >= today, VALID_UNTIL <= horizon)
+        .order_by(VALID_UNTIL, Petition.id).options(*options)).all()
+    expiring = {days: [] for days in EXPIRY_WINDOWS}
+    for petition, valid_until in approved:
+        days = next(d for d in EXPIRY_WINDOWS if valid_until <= today + timedelta(days=d))
+        expiring[days].append((petition, valid_until))
+    return Panels(evidence, drafts, upcoming, expiring)

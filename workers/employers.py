@@ -1,0 +1,37 @@
+"""Employer tasks: the weekly digest (beat, queue "periodic") and bulk imports of
+employees (queue "imports", so a long import never delays notification emails)."""
+import smtplib
+from datetime import date
+
+from celery import shared_task
+from redis.exceptions import RedisError
+from sqlalchemy.exc import OperationalError
+
+from traveler_portal import locks
+from traveler_portal.domain import digest, employee_imports
+from traveler_portal.models.users import utcnow
+
+RETRYABLE = (smtplib.SMTPException, OSError, OperationalError, RedisError)
+
+
+@shared_task(bind=True, name="employers.weekly_digest", queue="periodic", max_retries=3)
+def weekly_digest(self, today: str | None = None):
+    """This ISO week's digest to every opted-in employer user; once per organization,
+    person and week (a Redis key per message), so a rerun sends only what failed."""
+    day = date.fromisoformat(today) if today else utcnow().date()
+    try:
+        return locks.run_exclusively("employers.weekly_digest", digest.send_weekly, day)
+    except RETRYABLE as exc:
+        raise self.retry(exc=exc, countdown=60 * 2 ** self.request.retries)
+
+
+@shared_task(bind=True, name="employers.import_employees", queue="imports", max_retries=5,
+             acks_late=True)
+def import_employees(self, import_id: int):
+    """Validate the import's rows and invite the accepted ones, batch by batch; a rerun
+    resumes after the last committed batch."""
+    try:
+        return locks.run_exclusively(f"employers.import:{import_id}", employee_imports.run,
+                                     import_id, timeout=3600)
+    except (OperationalError, RedisError) as exc:
+        raise self.retry(exc=exc, countdown=5 * 2 ** self.request.retries)
