@@ -132,7 +132,7 @@ def live_env(app, database_url, broker_url, test_dirs, smtp_server):
         "WEBHOOK_ALLOW_PRIVATE": "1", "WEBHOOK_RETRY_BASE_SECONDS": "1",
         # Imported employees' invitations are created but not emailed: a 5,000-row file
         # would flood the mail sink (tests/integration/test_imports.py).
-        "IMPORT_SEND_INVITATIONS": "0", "IMPORT_BATCH_SIZE": "100",
+        "IMPORT_SEND_INVITATIONS": "0", "IMPORT_BATCH_SIZE": "50",
         # The same key as the test process, which reads what the live server encrypts.
         "PII_ENCRYPTION_KEYS": ",".join(app.config["PII_ENCRYPTION_KEYS"]),
         "PATH": f"{BIN}:{env.get('PATH', '')}",
