@@ -229,7 +229,9 @@ PATHS = {
                                                                          "format": "binary"}}}}},
         params=[RECEIPT])},
     "/petitions/{receipt_number}/submit": {"post": _op(
-        "Submit a draft", {**PETITION, **_errors(401, 403, 404, 409, 422)}, params=[RECEIPT])},
+        "Submit a draft (an employer gets 409 for a draft the traveler has not attested: "
+        "the traveler's attestation submits it)",
+        {**PETITION, **_errors(401, 403, 404, 409, 422)}, params=[RECEIPT])},
     "/petitions/{receipt_number}/withdraw": {"post": _op(
         "Withdraw before a decision", {**PETITION, **_errors(401, 403, 404, 409)},
         params=[RECEIPT])},
