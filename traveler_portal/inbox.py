@@ -15,6 +15,8 @@ KIND_LABELS = {
     "status": _l("Status changes: received, waiting for an officer, being reviewed"),
     "evidence_request": _l("Requests for evidence"),
     "reminder": _l("Reminders before an evidence deadline or before travel"),
+    "digest": _l("The weekly digest of my organization's action items, upcoming travel and "
+                 "expiring approvals (employers)"),
 }
 
 
@@ -22,6 +24,7 @@ class PreferencesForm(BaseForm):
     status = BooleanField(KIND_LABELS["status"])
     evidence_request = BooleanField(KIND_LABELS["evidence_request"])
     reminder = BooleanField(KIND_LABELS["reminder"])
+    digest = BooleanField(KIND_LABELS["digest"])
 
 
 class MarkReadForm(BaseForm):

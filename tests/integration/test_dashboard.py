@@ -261,3 +261,24 @@ def test_the_digest_is_scheduled_weekly_on_the_periodic_queue(app):
     [entry] = [e for e in schedule.values() if e["task"] == "employers.weekly_digest"]
     assert entry["options"]["queue"] == "periodic"
     assert entry["schedule"].day_of_week == {1} and entry["schedule"].hour == {7}
+
+
+def test_each_employer_can_stop_the_digest_in_their_email_choices(app):
+    with app.app_context():
+        email = factories.user("employer", organization=ORG).email
+        traveler_email = factories.user("traveler").email
+        db.session.commit()
+    web = app.test_client()
+    assert sign_in(web, email).status_code in (302, 303)
+    assert "weekly digest" in text(web.get("/notifications/settings"))
+    saved = web.post("/notifications/settings", data={
+        "csrf_token": csrf_token(web, "/notifications/settings"), "status": "y",
+        "evidence_request": "y", "reminder": "y"})
+    assert saved.status_code in (302, 303)
+    with app.app_context():
+        user = db.session.scalars(sa.select(User).where(User.email == email)).one()
+        assert user.email_opt_out == ["digest"]
+        assert digest.recipients(user.organization) == []
+    web = app.test_client()
+    assert sign_in(web, traveler_email).status_code in (302, 303)
+    assert "weekly digest" not in text(web.get("/notifications/settings"))

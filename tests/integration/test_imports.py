@@ -14,9 +14,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tests.integration.test_schedules import twice_at_once
 from tests.integration.web_helpers import Web, hidden_inputs
+from traveler_portal.domain import employee_imports
 from traveler_portal.extensions import db
-from traveler_portal.models import EmployeeImport, Invitation
+from traveler_portal.models import EmployeeImport, Invitation, OutboxMessage
 
 ORG = "Maple Robotics Ltd."
 
@@ -185,3 +187,54 @@ def test_a_viewer_cannot_import_and_another_org_cannot_see_an_import(app, live_s
         viewer.org_role = "viewer"
         db.session.commit()
     assert upload(other, b"email,name\nbo@other-corp.com,Bo\n").status_code == 403
+
+
+# --- In-process: the task's domain function (emails on, reruns) -----------------------
+
+def _invited(import_id) -> list[Invitation]:
+    return db.session.scalars(sa.select(Invitation).where(
+        Invitation.import_id == import_id)).all()
+
+
+def _small_import(make, monkeypatch, app):
+    monkeypatch.setitem(app.config, "IMPORT_BATCH_SIZE", 2)
+    monkeypatch.setitem(app.config, "IMPORT_SEND_INVITATIONS", True)
+    employer = make.user("employer", organization=ORG)
+    make.user("traveler", organization=ORG, address="linked@maple-robotics.com")
+    data = ("email,name\nlinked@maple-robotics.com,Linked\na@maple-robotics.com,A\n"
+            "b@maple-robotics.com,B\nbad,C\nc@maple-robotics.com,\n"
+            "d@maple-robotics.com,D\n").encode()
+    job, new = employee_imports.start(employer, "small.csv", data)
+    assert new and job.state == "queued" and job.total_rows == 6
+    return job.id
+
+
+def test_accepted_rows_are_queued_for_their_invitation_email(app, make, monkeypatch):
+    import_id = _small_import(make, monkeypatch, app)
+    assert employee_imports.run(import_id) == "finished"
+    job = db.session.get(EmployeeImport, import_id)
+    assert (job.accepted_rows, job.duplicate_rows, job.rejected_rows) == (3, 1, 2)
+    assert [r["row"] for r in job.rejections] == [5, 6]
+    ids = {i.id for i in _invited(import_id)}
+    queued = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.task_name == "organizations.send_invitation")).all()
+    assert {m.args[0] for m in queued} == ids and len(queued) == 3
+    assert [m.queue for m in db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.task_name == "employers.import_employees"))] == ["imports"]
+
+
+def test_a_rerun_or_two_runs_at_once_create_each_invitation_once(app, make, monkeypatch):
+    import_id = _small_import(make, monkeypatch, app)
+    db.session.commit()
+    results = twice_at_once(app, lambda: employee_imports.run(import_id))
+    assert set(results) <= {"finished"}
+    db.session.expire_all()
+    assert len(_invited(import_id)) == 3
+    # The worker died after its last batch, before marking the import finished.
+    db.session.execute(sa.update(EmployeeImport).where(EmployeeImport.id == import_id)
+                       .values(state="running", finished_at=None))
+    db.session.commit()
+    assert employee_imports.run(import_id) == "finished"
+    job = db.session.get(EmployeeImport, import_id)
+    assert (job.processed_rows, job.accepted_rows, job.rejected_rows) == (6, 3, 2)
+    assert len(_invited(import_id)) == 3

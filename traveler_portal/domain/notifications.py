@@ -25,6 +25,7 @@ KINDS = {
     "evidence_request": "Requests for evidence",
     "reminder": "Reminders before deadlines and travel",
     "decision": "Decisions (always sent)",
+    "digest": "Employers' weekly digest (domain/digest.py)",
 }
 ALWAYS_SENT = {"decision", "agency"}  # "agency": staff alerts (deadline breaches)
 KIND_BY_ACTION = {"approve": "decision", "deny": "decision", "confirm_denial": "decision",
