@@ -101,7 +101,8 @@ def _page_query(user: User, filters: Filters, after: str, limit: int):
                                        sa.and_(column == value, Petition.id > last_id)))
     order = (column.desc(), Petition.id.desc()) if filters.descending else (column, Petition.id)
     return query.order_by(*order).limit(limit).options(
-        selectinload(Petition.category), selectinload(Petition.traveler))
+        selectinload(Petition.category), selectinload(Petition.traveler),
+        selectinload(Petition.decisions))
 
 
 def parse_cursor(raw: str, parse):
