@@ -58,6 +58,9 @@ class Config:
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
     IMPORT_BATCH_SIZE = int(os.environ.get("IMPORT_BATCH_SIZE", "100"))
     IMPORT_SEND_INVITATIONS = os.environ.get("IMPORT_SEND_INVITATIONS", "1") == "1"
+    # On SQLite every transaction takes the write lock (database.py): the import pauses
+    # this long between batches so the progress page's reads get their turn.
+    IMPORT_SQLITE_PAUSE_SECONDS = float(os.environ.get("IMPORT_SQLITE_PAUSE_SECONDS", "0.03"))
     SMTP_URL = os.environ.get("SMTP_URL")
     MAIL_DIR = os.environ.get("MAIL_DIR") or str(_instance_dir() / "mail")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Border Business Travel <no-reply@portal.invalid>")

@@ -27,6 +27,7 @@ import csv
 import hashlib
 import io
 import secrets
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -245,6 +246,8 @@ def run(import_id: int) -> str | None:
         _fail(import_id, getattr(exc, "message", None) or _("The stored file is missing."))
         return "failed"
     size = max(1, current_app.config["IMPORT_BATCH_SIZE"])
+    pause = current_app.config["IMPORT_SQLITE_PAUSE_SECONDS"] \
+        if db.engine.dialect.name == "sqlite" else 0
     rows = list(_checked_rows(header, body))
     while position < len(rows):
         if not _apply_batch(import_id, rows[position:position + size], position):
@@ -252,6 +255,8 @@ def run(import_id: int) -> str | None:
             uow.rollback()
             continue
         position = min(position + size, len(rows))
+        if pause:
+            time.sleep(pause)  # let the progress readers take SQLite's lock
     job = db.session.get(EmployeeImport, import_id)
     job.state, job.finished_at = "finished", utcnow()
     uow.commit()
