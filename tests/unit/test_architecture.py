@@ -149,3 +149,32 @@ def test_downgrade_to_base_and_upgrade_again(app, keep_logging):
         assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == head
         assert _reference_counts() == counts
         db.session.remove()  # on SQLite an open read transaction holds the write lock
+
+
+def test_the_name_key_migration_fills_every_organization(app, keep_logging):
+    """Organizations registered before 0007 get their key, and two names that differ
+    only by case (possible before) both survive the new unique key."""
+    with app.app_context():
+        db.session.remove()
+        try:
+            downgrade(revision="0006")
+            with db.engine.begin() as conn:
+                for org_id, name in (("o-1", "Érable  Ltée"), ("o-2", "ÉRABLE LTÉE"),
+                                     ("o-3", "Acme")):
+                    conn.execute(sa.text(
+                        "INSERT INTO organizations (id, name, invite_code, created_at, "
+                        "business_number, address, contact_name, contact_email, "
+                        "contact_phone, digest_enabled) VALUES (:id, :name, :code, "
+                        "CURRENT_TIMESTAMP, '', '', '', '', '', true)"),
+                        {"id": org_id, "name": name, "code": f"CODE{org_id}"})
+            upgrade()
+            with db.engine.connect() as conn:
+                keys = dict(conn.execute(sa.text(
+                    "SELECT id, name_key FROM organizations WHERE id LIKE 'o-%'")).all())
+        finally:
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DELETE FROM organizations WHERE id LIKE 'o-%'"))
+            upgrade()
+        assert keys["o-3"] == "acme"
+        assert sorted([keys["o-1"], keys["o-2"]]) == ["érable ltée", "érable ltée [o-2]"]
+        db.session.remove()

@@ -102,6 +102,16 @@ def test_an_email_or_organization_already_registered_is_refused(app, client, see
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 1
 
 
+def test_an_accented_organization_name_is_the_same_whatever_its_case(app, client, seed):
+    """SQL lower() leaves "É" alone on SQLite; the name key folds it everywhere."""
+    seed.user("employer", address="owner@example.com", organization="Érable Ingénierie")
+    again = register(client, account_type="employer", email="new@example.com",
+                     organization="  ÉRABLE   INGÉNIERIE ")
+    assert again.status_code == 422
+    assert "already registered" in again.get_data(as_text=True)
+    assert find_user(app, "new@example.com") is None
+
+
 def test_posts_without_the_csrf_token_are_refused(app, client, seed):
     email = seed.user("traveler")
     assert client.post("/login", data={"email": email,

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import ApiToken, Organization, Role, User
-from ..models.users import utcnow
+from ..models.users import organization_key, utcnow
 from . import uow
 from .errors import ValidationFailed
 
@@ -31,7 +31,7 @@ def hash_password(password: str) -> str:
 def organization_named(name: str, create: bool = False) -> Organization | None:
     name = (name or "").strip()
     org = db.session.scalars(sa.select(Organization).where(
-        sa.func.lower(Organization.name) == name.lower())).first()
+        Organization.name_key == organization_key(name))).first()
     if org is None and create:
         org = Organization(name=name)
         db.session.add(org)

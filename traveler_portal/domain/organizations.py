@@ -24,6 +24,7 @@ from stdnum.us import ein as us_ein
 
 from ..extensions import db
 from ..models import Organization, Petition, Role, Status, User
+from ..models.users import organization_key
 from . import uow
 from .errors import Forbidden, NotFound, ValidationFailed
 
@@ -96,7 +97,7 @@ def update_details(actor: User, *, name: str, number_kind: str, business_number:
     if not name:
         errors["name"] = _("Enter the organization's legal name.")
     elif db.session.scalar(sa.select(Organization.id).where(
-            sa.func.lower(Organization.name) == name.lower(), Organization.id != org.id)):
+            Organization.name_key == organization_key(name), Organization.id != org.id)):
         errors["name"] = _("Another organization is registered under this name.")
     try:
         number = normalise_business_number(number_kind, business_number)

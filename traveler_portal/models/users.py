@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .types import UTCDateTime
@@ -25,11 +25,20 @@ def new_invite_code():
 ORG_ROLES = ("owner", "admin", "viewer")
 
 
+def organization_key(name: str) -> str:
+    """The form of a legal name that two registrations must not share: Unicode
+    case-folded with its spaces collapsed ("Érable  Inc." and "érable inc." are one).
+    Computed here rather than with SQL lower(), which SQLite applies to ASCII only."""
+    return " ".join((name or "").casefold().split())
+
+
 class Organization(db.Model):
     __tablename__ = "organizations"
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True,
                                     default=lambda: str(uuid.uuid4()))
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)  # the legal name
+    # organization_key(name), kept in step by the validator below; unique.
+    name_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     # US FEIN (12-3456789) or 9-digit Canadian business number.
     business_number: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     address: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
@@ -41,6 +50,11 @@ class Organization(db.Model):
     invite_code: Mapped[str] = mapped_column(sa.String(16), unique=True,
                                              default=new_invite_code)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("name")
+    def _keep_name_key(self, _key, name):
+        self.name_key = organization_key(name)
+        return name
 
 
 class User(UserMixin, db.Model):
