@@ -191,3 +191,19 @@ def test_an_answer_to_a_request_for_evidence_needs_a_new_document(case, seed):
     answered = traveler.post(f"/petitions/{receipt}/evidence", json={"message": "Attached."})
     assert answered.status_code == 200 and answered.get_json()["status"] == "queued"
     assert officer.post("/queues/US-BLAINE/claim").get_json()["receipt_number"] == receipt
+
+
+def test_a_traveler_may_withdraw_while_a_denial_waits_for_its_supervisor(case, api, seed):
+    """To the traveler a pending denial is still "in review", so withdrawing works as it
+    does for any undecided case, and the supervisor then finds nothing left to confirm."""
+    traveler, officer, receipt = case
+    assert officer.post(f"/petitions/{receipt}/decision", json={
+        "outcome": "denied", "reason_codes": ["CREDENTIALS_INSUFFICIENT"],
+        "message": "The degree is not in engineering."}).status_code == 200
+    withdrawn = traveler.post(f"/petitions/{receipt}/withdraw", json={"reason": "Trip off."})
+    assert withdrawn.status_code == 200, withdrawn.get_json()
+    assert withdrawn.get_json()["status"] == "withdrawn"
+    assert_error(api("supervisor", country="US").post(
+        f"/petitions/{receipt}/denial-review", json={"action": "approve"}), 409, "conflict")
+    seen = traveler.get(f"/petitions/{receipt}").get_json()
+    assert seen["status"] == "withdrawn" and seen["decision"] is None

@@ -28,7 +28,8 @@ EXPECTED = {  # action: (sources, target, public)
     "request_evidence": ({S.IN_REVIEW}, S.EVIDENCE_REQUESTED, True),
     "evidence_received": ({S.EVIDENCE_REQUESTED}, S.QUEUED, True),
     "evidence_deadline_passed": ({S.EVIDENCE_REQUESTED}, S.IN_REVIEW, True),
-    "withdraw": (BEFORE_DECISION, S.WITHDRAWN, True),
+    # a hold and a pending denial look like "in review" to the traveler: still undecided
+    "withdraw": (BEFORE_DECISION | {S.ON_HOLD, S.DENIAL_PENDING}, S.WITHDRAWN, True),
     "hold": ({S.IN_REVIEW}, S.ON_HOLD, False),
     "resume": ({S.ON_HOLD}, S.QUEUED, False),
     "expire": ({S.APPROVED}, S.EXPIRED, True),

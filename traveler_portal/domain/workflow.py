@@ -15,8 +15,10 @@ from . import integrations, notifications
 from .errors import Conflict
 
 S = Status
+# Until a decision is public the traveler may withdraw: a hold and a denial awaiting its
+# second pair of eyes are both "in review" to the traveler, so they count as undecided.
 BEFORE_DECISION = frozenset({S.DRAFT, S.SUBMITTED, S.QUEUED, S.IN_REVIEW,
-                             S.EVIDENCE_REQUESTED})
+                             S.EVIDENCE_REQUESTED, S.ON_HOLD, S.DENIAL_PENDING})
 
 
 @dataclass(frozen=True)
