@@ -26,6 +26,8 @@ ACCOUNTS = [
     (Role.OFFICER, "officer.us@cbp.example", "Dana Whitfield (CBP)", "US", None),
     (Role.OFFICER, "officer.ca@cbsa.example", "Marc Gagnon (CBSA)", "CA", None),
     (Role.SUPERVISOR, "supervisor.us@cbp.example", "Pat Romero (CBP)", "US", None),
+    # A Canadian officer's denial needs a Canadian supervisor's second look.
+    (Role.SUPERVISOR, "supervisor.ca@cbsa.example", "Sylvie Roy (CBSA)", "CA", None),
     (Role.ADMIN, "admin@portal.example", "Portal administrator", None, None),
 ]
 
