@@ -42,10 +42,11 @@ def test_submission_while_the_broker_is_down_is_routed_when_it_returns(app, live
         messages = db.session.scalars(sa.select(OutboxMessage)).all()
         [route] = [m for m in messages if m.task_name == "petitions.route"]
         assert route.args == [petition.id]
-        # The relay tried the dead broker, failed and kept the row for the sweeper. (Not
-        # "still unpublished": on a loaded machine the live beat's sweep, which takes rows
-        # older than 5 s, may already have published it; that is the behaviour under test.)
-        assert route.attempts >= 1 and route.last_error, "the relay never tried the broker"
+        # The relay tried the dead broker, failed, stopped at the first message and kept
+        # them all for the sweeper. (Not "still unpublished": on a loaded machine the live
+        # beat's sweep, which takes rows older than 5 s, may already have published them;
+        # that is the behaviour under test.)
+        assert any(m.last_error for m in messages), "the relay never tried the broker"
     # The live beat's outbox sweep (reaching the real broker) publishes it; the live
     # worker routes it.
     wait_in_db(app, lambda: status_of(receipt) == Status.QUEUED, what="routing after sweep")
