@@ -52,8 +52,9 @@ test-integration: install ## Only the live-stack tests
 test-browser: install browser ## Only the Playwright journeys in Chromium
 	python -m pytest tests/browser
 
-bench: install ## Run the benchmarks and print their figures
+bench: install ## Run the benchmarks and print their figures (BENCH_DATABASE_URL for PostgreSQL)
 	python -m bench.claims
+	python -m bench.pages
 
 clean: ## Remove the virtualenv and local state (instance/)
 	rm -rf $(VENV) instance test-artifacts

@@ -65,7 +65,8 @@ def _refer_form(petition, formdata=None):
 
 def case_context(petition, refer_form=None, conflict=False) -> dict:
     """What the case page shows besides the petition itself."""
-    return {"earlier": casework.earlier_petitions(current_user, petition),
+    earlier, earlier_total = casework.earlier_petitions(current_user, petition)
+    return {"earlier": earlier, "earlier_total": earlier_total,
             "checklist_form": ChecklistForm(formdata=None, version=petition.version),
             "refer_form": refer_form or _refer_form(petition),
             "conflict": conflict,

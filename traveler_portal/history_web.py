@@ -28,6 +28,10 @@ def dashboard(list_options=()):
     form = HistoryFilterForm(request.args)
     form.set_choices()
     status, country = form.status.data or None, form.country.data or None
-    rows = history.petitions_of(current_user, status, country, list_options)
+    older_than = request.args.get("older_than") or None
+    rows, more = history.petitions_of(current_user, status, country, list_options,
+                                      older_than=older_than)
     return render_template("travelers/dashboard.html", petitions=rows, filter_form=form,
-                           filtered=bool(status or country), current=history.CURRENT)
+                           filtered=bool(status or country), current=history.CURRENT,
+                           paged=bool(older_than),
+                           older=rows[-1].receipt_number if more else None)

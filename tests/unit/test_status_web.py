@@ -177,3 +177,43 @@ def test_cannot_copy_a_petition_one_may_not_see(client, seed):
     email = seed.user("traveler")
     assert sign_in(client, email).status_code == 302
     assert client.get(f"/my/filing/new?country=US&like={stranger}").status_code == 404
+
+
+def test_the_petition_list_pages_from_newest_to_oldest(client, seed, app, monkeypatch):
+    """Keyset pages: every petition once, newest first, the filter kept on every page."""
+    from traveler_portal.domain import history
+    monkeypatch.setattr(history, "PAGE_SIZE", 3)
+    email = seed.user("traveler")
+    drafts = [seed.draft(email) for _ in range(7)]  # oldest first
+    canada = seed.draft(email, country="CA", category="CUSMA_PRO", port="DOUGLAS")
+    assert sign_in(client, email).status_code == 302
+
+    seen, url, pages = [], "/my/?country=US", 0
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        pages += 1
+        for receipt in re.findall(r"US-\d{4}-[0-9A-Z]+", page):
+            if receipt not in seen:
+                seen.append(receipt)
+        assert canada not in page
+        older = re.search(r'href="([^"]*older_than=[^"]*)" rel="next"', page)
+        url = older.group(1).replace("&amp;", "&") if older else None
+        if url:
+            assert "country=US" in url
+    assert pages == 3
+    assert seen == list(reversed(drafts))
+
+
+def test_the_case_page_shows_the_travelers_most_recent_other_petitions(
+        client, seed, app, monkeypatch):
+    from traveler_portal.domain import casework
+    monkeypatch.setattr(casework, "EARLIER_LIMIT", 2)
+    email = seed.user("traveler")
+    others = [seed.queued(email) for _ in range(4)]  # oldest first
+    case = seed.queued(email)
+    officer = seed.user("officer", country="US")
+    assert sign_in(client, officer).status_code == 302
+    page = text(client.get(f"/officer/cases/{case}"))
+    assert "the 2 most recent of 4" in page
+    assert others[3] in page and others[2] in page
+    assert others[1] not in page and others[0] not in page

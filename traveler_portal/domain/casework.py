@@ -2,6 +2,8 @@
 queue, the supervisor's second look at a denial (four eyes), reassigning and unclaiming,
 and the traveler's earlier petitions."""
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import AdjudicationQueue, Petition, Role, Status, User
@@ -20,7 +22,7 @@ def _agency_petition(user: User, receipt_number: str) -> Petition:
 
 def _require_supervisor(user: User) -> None:
     if user.role != Role.SUPERVISOR or not user.country:
-        raise Forbidden("Only a supervisor can do this.")
+        raise Forbidden(_("Only a supervisor can do this."))
 
 
 def save_checklist(user: User, receipt_number: str, ticked, version=None) -> Petition:
@@ -42,24 +44,25 @@ def refer(user: User, receipt_number: str, queue_code: str, reason: str,
     petition = _agency_petition(user, receipt_number)
     versions.check(petition, version)
     if petition.status != Status.IN_REVIEW or petition.assigned_officer_id != user.id:
-        raise Conflict("You have not claimed this petition (or it has already been decided).")
+        raise Conflict(_("You have not claimed this petition (or it has already been decided)."))
     errors = {}
     reason = (reason or "").strip()
     queue = db.session.scalars(sa.select(AdjudicationQueue).where(
         AdjudicationQueue.code == (queue_code or "").strip(),
         AdjudicationQueue.country == user.country)).first()
     if queue is None:
-        errors["queue"] = "Choose a queue of your country."
+        errors["queue"] = _("Choose a queue of your country.")
     elif queue.id == petition.queue_id:
-        errors["queue"] = "The case is already in that queue: choose another one."
+        errors["queue"] = _("The case is already in that queue: choose another one.")
     if not reason:
-        errors["reason"] = "Say why the case goes to that queue."
+        errors["reason"] = _("Say why the case goes to that queue.")
     if errors:
-        raise ValidationFailed("The referral is not complete.", errors)
+        raise ValidationFailed(_("The referral is not complete."), errors)
     old = petition.queue.code if petition.queue else None
     workflow.apply(petition, "refer", user, message=f"{queue.name}: {reason[:2000]}")
     petition.queue_id = queue.id
-    petition.routing_reason = f"Referred from {old} by {user.email}: {reason[:2000]}"
+    petition.routing_reason = _("Referred from %(queue)s by %(officer)s: %(reason)s",
+                                queue=old, officer=user.email, reason=reason[:2000])
     petition.assigned_officer_id = None
     petition.claimed_at = None
     audit.record(user, "case.refer", "petition", petition.receipt_number, petition,
@@ -83,16 +86,16 @@ def review_denial(user: User, receipt_number: str, action: str, note: str = "",
     versions.check(petition, version)
     decision = petition.pending_denial
     if petition.status != Status.DENIAL_PENDING or decision is None:
-        raise Conflict("This petition has no denial waiting for review.")
+        raise Conflict(_("This petition has no denial waiting for review."))
     note = (note or "").strip()
     if action not in REVIEW_ACTIONS:
-        raise ValidationFailed("Choose approve or return.",
-                               {"action": "Choose approve or return."})
+        raise ValidationFailed(_("Choose approve or return."),
+                               {"action": _("Choose approve or return.")})
     if decision.officer_id == user.id:
-        raise Forbidden("A second person must review a denial: you recorded this one.")
+        raise Forbidden(_("A second person must review a denial: you recorded this one."))
     if action == "return" and not note:
-        raise ValidationFailed("Say what the officer should look at again.",
-                               {"note": "Say what the officer should look at again."})
+        raise ValidationFailed(_("Say what the officer should look at again."),
+                               {"note": _("Say what the officer should look at again.")})
     now = utcnow()
     decision.reviewed_by_id, decision.reviewed_at, decision.review_note = user.id, now, note
     if action == "approve":
@@ -117,17 +120,18 @@ def reassign(user: User, receipt_number: str, officer_email: str, version=None) 
     petition = _agency_petition(user, receipt_number)
     versions.check(petition, version)
     if petition.status != Status.IN_REVIEW:
-        raise Conflict("Only a case in review can be reassigned.")
+        raise Conflict(_("Only a case in review can be reassigned."))
     officer = db.session.scalars(sa.select(User).where(
         User.email == (officer_email or "").strip().lower(), User.country == user.country,
         User.role.in_((Role.OFFICER, Role.SUPERVISOR)))).first()
     if officer is None:
-        raise ValidationFailed("No officer of your country has that email address.",
-                               {"officer": "Choose an officer of your country."})
+        raise ValidationFailed(_("No officer of your country has that email address."),
+                               {"officer": _("Choose an officer of your country.")})
     before = petition.assigned_officer.email if petition.assigned_officer else None
     petition.assigned_officer_id, petition.claimed_at = officer.id, utcnow()
     petition.version += 1
-    workflow.add_note(petition, user, f"Reassigned from {before or 'nobody'} to {officer.email}.")
+    workflow.add_note(petition, user, _("Reassigned from %(before)s to %(after)s.",
+                                        before=before or _("nobody"), after=officer.email))
     audit.record(user, "case.reassign", "petition", petition.receipt_number, petition,
                  from_officer=before, to_officer=officer.email)
     uow.commit()
@@ -149,14 +153,26 @@ def unclaim(user: User, receipt_number: str, version=None) -> Petition:
     return petition
 
 
-def earlier_petitions(user: User, petition: Petition) -> list[Petition]:
-    """The traveler's other submitted petitions the officer may see.
+EARLIER_LIMIT = 25
+
+
+def earlier_petitions(user: User, petition: Petition,
+                      limit: int | None = None) -> tuple[list[Petition], int]:
+    """The traveler's other submitted petitions the officer may see: the ``limit`` most
+    recent (with what the table shows loaded in the same round trips) and how many
+    there are in all.
 
     Access rules stand: an officer sees petitions bound for their own country only, so a
     US officer never sees the traveler's Canada-bound petitions (and vice versa).
     """
     if petition is None:
-        raise NotFound("No petition.")
-    return db.session.scalars(sa.select(Petition).where(
-        access.visible_filter(user), Petition.traveler_id == petition.traveler_id,
-        Petition.id != petition.id).order_by(Petition.submitted_at.desc())).all()
+        raise NotFound(_("No petition."))
+    where = (access.visible_filter(user), Petition.traveler_id == petition.traveler_id,
+             Petition.id != petition.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Petition).where(*where))
+    rows = db.session.scalars(sa.select(Petition).where(*where)
+                              .order_by(Petition.submitted_at.desc(), Petition.id.desc())
+                              .limit(limit or EARLIER_LIMIT)
+                              .options(selectinload(Petition.category),
+                                       selectinload(Petition.decisions))).all()
+    return rows, total
