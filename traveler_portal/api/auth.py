@@ -1,5 +1,6 @@
 """Tokens and the caller's identity."""
 from flask import g, jsonify
+from flask_babel import gettext as _
 
 from ..domain import accounts
 from ..ratelimits import signin_limits
@@ -15,7 +16,7 @@ def create_token():
     data = json_body()
     user = accounts.authenticate(str(data.get("email") or ""), str(data.get("password") or ""))
     if user is None:
-        raise ApiError(401, "invalid_credentials", "The email or password is wrong.")
+        raise ApiError(401, "invalid_credentials", _("The email or password is wrong."))
     token, row = accounts.issue_token(user)
     return jsonify(token=token, expires_at=row.expires_at.isoformat(timespec="seconds")), 201
 
@@ -25,8 +26,8 @@ def create_token():
 def revoke_token():
     """Revoke the token used for this call."""
     if g.api_token is None:
-        raise ApiError(403, "forbidden", "API keys are revoked by an employer admin in the "
-                                         "portal, not through this call.")
+        raise ApiError(403, "forbidden", _("API keys are revoked by an employer admin in the "
+                                           "portal, not through this call."))
     accounts.revoke_token(g.api_token)
     return "", 204
 

@@ -1,6 +1,7 @@
 """Every API failure is JSON: ``{"error": {"code", "message", "fields"?}}``."""
 import logging
 
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..domain import uow
@@ -35,5 +36,5 @@ def _http_error(exc: HTTPException):
 def _unexpected(exc: Exception):
     uow.rollback()
     log.exception("unhandled API error")
-    return error_response(500, "internal_error", "Something went wrong on our side; "
-                          "nothing was saved. Try again.")
+    return error_response(500, "internal_error", _("Something went wrong on our side; "
+                                                   "nothing was saved. Try again."))

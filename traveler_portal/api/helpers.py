@@ -4,6 +4,8 @@ import binascii
 from functools import wraps
 
 from flask import g, jsonify, request
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..domain import accounts, integrations
@@ -23,12 +25,21 @@ class ApiError(Exception):
         self.fields, self.extra = fields, extra
 
 
+def _plain(value):
+    """Messages as text: jsonify cannot encode a lazy string (an ``_l`` constant)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return str(value) if isinstance(value, LazyString) else value
+
+
 def error_response(status: int, code: str, message: str, fields: dict | None = None,
                    **extra):
-    body = {"code": code, "message": message}
+    body = {"code": code, "message": _plain(message)}
     if fields:
-        body["fields"] = fields
-    body.update(extra)
+        body["fields"] = _plain(fields)
+    body.update(_plain(extra))
     return jsonify({"error": body}), status
 
 
@@ -39,7 +50,7 @@ def from_domain(exc: DomainError):
 
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
@@ -56,14 +67,14 @@ def api_auth(*roles: Role):
             if found is None:
                 keyed = integrations.principal_for_key(bearer)
                 if keyed is None:
-                    raise ApiError(401, "unauthenticated", "A valid bearer token is required.")
+                    raise ApiError(401, "unauthenticated", _("A valid bearer token is required."))
                 found = (keyed[0], None)
                 g.api_key = keyed[1]
                 if keyed[1].scope == "read" and request.method not in ("GET", "HEAD"):
-                    raise ApiError(403, "forbidden", "This API key may only read.")
+                    raise ApiError(403, "forbidden", _("This API key may only read."))
             g.api_user, g.api_token = found
             if g.api_user.role not in allowed:
-                raise ApiError(403, "forbidden", "Your role cannot do this.")
+                raise ApiError(403, "forbidden", _("Your role cannot do this."))
             return view(*args, **kwargs)
         wrapped.permission = allowed
         return wrapped
@@ -78,8 +89,8 @@ def api_public(view):
 def json_body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", "The body must be a JSON object.",
-                       {"body": "Send a JSON object with Content-Type: application/json."})
+        raise ApiError(422, "validation_failed", _("The body must be a JSON object."),
+                       {"body": _("Send a JSON object with Content-Type: application/json.")})
     return data
 
 
@@ -96,15 +107,16 @@ def form_from_json(form_cls, data: dict, **kwargs):
 def validated(form):
     """Raise 422 naming every field at fault, one message each."""
     if not form.validate():
-        raise ValidationFailed("Some fields are not valid.", form.first_errors())
+        raise ValidationFailed(_("Some fields are not valid."), form.first_errors())
     return form
 
 
 def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int | None]:
     raw_limit = request.args.get("limit", str(default))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= maximum:
-        raise ApiError(422, "validation_failed", "Bad limit.",
-                       {"limit": f"Give a whole number from 1 to {maximum}."})
+        raise ApiError(422, "validation_failed", _("Bad limit."),
+                       {"limit": _("Give a whole number from 1 to %(maximum)d.",
+                                   maximum=maximum)})
     cursor = request.args.get("cursor")
     after = None
     if cursor:
@@ -113,8 +125,8 @@ def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int | None]:
             if not 0 < after < 2**63:  # never issued; too large for SQLite's integers (500)
                 raise ValueError(after)
         except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise ApiError(422, "validation_failed", "Bad cursor.",
-                           {"cursor": "Pass the next_cursor of the previous page unchanged."})
+            raise ApiError(422, "validation_failed", _("Bad cursor."), {
+                "cursor": _("Pass the next_cursor of the previous page unchanged.")})
     return int(raw_limit), after
 
 

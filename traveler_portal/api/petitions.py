@@ -1,6 +1,7 @@
 """Petitions: file, upload documents, submit, read, list, withdraw, answer evidence."""
 import sqlalchemy as sa
 from flask import g, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..domain import access, documents, evidence, notices, petitions, workflow
@@ -39,8 +40,8 @@ def upload_document(receipt_number):
     petition = access.get_petition(g.api_user, receipt_number)
     upload = request.files.get("file")
     if upload is None:
-        raise ApiError(422, "validation_failed", "No file was sent.",
-                       {"file": "Send the document as the multipart field 'file'."})
+        raise ApiError(422, "validation_failed", _("No file was sent."),
+                       {"file": _("Send the document as the multipart field 'file'.")})
     doc = documents.add(g.api_user, petition, request.form.get("kind", ""), upload.stream,
                         upload.filename)
     return jsonify(serializers.document(doc, full=True)), 201
@@ -69,8 +70,9 @@ def list_petitions():
     status = request.args.get("status")
     if status:
         if status not in {s.value for s in Status}:
-            raise ApiError(422, "validation_failed", "Unknown status.",
-                           {"status": "Use one of: " + ", ".join(s.value for s in Status)})
+            raise ApiError(422, "validation_failed", _("Unknown status."), {
+                "status": _("Use one of: %(statuses)s",
+                            statuses=", ".join(s.value for s in Status))})
         if g.api_user.is_agency:
             query = query.where(Petition.status == status)
         else:  # the agency's internal states are "in_review" to travelers and employers

@@ -1,5 +1,6 @@
 """Reference data for filing: categories (with required documents) and ports."""
 from flask import jsonify
+from flask_babel import gettext as _
 
 from ..domain import reference
 from .blueprint import bp
@@ -8,7 +9,7 @@ from .helpers import ApiError, api_auth
 
 def _country(country: str) -> str:
     if country not in reference.COUNTRIES:
-        raise ApiError(404, "not_found", "Countries are US and CA.")
+        raise ApiError(404, "not_found", _("Countries are US and CA."))
     return country
 
 

@@ -3,6 +3,7 @@
 A petition the caller may not see is reported exactly like one that does not exist.
 """
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Petition, Role, Status
@@ -30,7 +31,7 @@ def get_petition(user, receipt_number: str, lock: bool = False) -> Petition:
         query = query.with_for_update(of=Petition)
     petition = db.session.scalars(query).first()
     if petition is None:
-        raise NotFound("No petition with that receipt number.")
+        raise NotFound(_("No petition with that receipt number."))
     return petition
 
 
@@ -48,15 +49,15 @@ def can_edit_draft(user, petition) -> bool:
 
 def require_traveler(user, petition) -> None:
     if user.role != Role.TRAVELER or petition.traveler_id != user.id:
-        raise Forbidden("Only the traveler named on the petition can do this.")
+        raise Forbidden(_("Only the traveler named on the petition can do this."))
 
 
 def require_editor(user, petition) -> None:
     if not can_edit_draft(user, petition):
-        raise Forbidden("You cannot change this petition.")
+        raise Forbidden(_("You cannot change this petition."))
 
 
 def require_agency(user, petition) -> None:
     if user.role not in (Role.OFFICER, Role.SUPERVISOR) or \
             petition.destination_country != user.country:
-        raise Forbidden("Only an officer of the destination country can do this.")
+        raise Forbidden(_("Only an officer of the destination country can do this."))

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -45,18 +46,19 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
     email = normalise_email(email)
     errors = {}
     if "@" not in email or len(email) > 254:
-        errors["email"] = "Enter a valid email address."
+        errors["email"] = _("Enter a valid email address.")
     elif db.session.scalar(sa.select(User.id).where(User.email == email)):
-        errors["email"] = "An account with this email already exists."
+        errors["email"] = _("An account with this email already exists.")
     if len(password or "") < MIN_PASSWORD:
-        errors["password"] = f"The password must have at least {MIN_PASSWORD} characters."
+        errors["password"] = _("The password must have at least %(length)d characters.",
+                               length=MIN_PASSWORD)
     role = Role(role)
     if role in (Role.OFFICER, Role.SUPERVISOR) and country not in ("US", "CA"):
-        errors["country"] = "Officers and supervisors belong to US or CA."
+        errors["country"] = _("Officers and supervisors belong to US or CA.")
     if role == Role.EMPLOYER and not (organization or (organization_name or "").strip()):
-        errors["organization"] = "An employer admin needs an organization."
+        errors["organization"] = _("An employer admin needs an organization.")
     if errors:
-        raise ValidationFailed("The account could not be created.", errors)
+        raise ValidationFailed(_("The account could not be created."), errors)
     invited_role, org_role = org_role, None
     if organization is None and organization_name:
         existing = organization_named(organization_name)
@@ -77,9 +79,9 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
 
 def register_employer(email, password, name, organization_name) -> User:
     if organization_named(organization_name):
-        raise ValidationFailed("That organization is already registered.", {
-            "organization": "This organization is already registered; ask its admin for "
-                            "access."})
+        raise ValidationFailed(_("That organization is already registered."), {
+            "organization": _("This organization is already registered; ask its admin for "
+                              "access.")})
     return create_user(email, password, Role.EMPLOYER, name=name,
                        organization_name=organization_name)
 
@@ -98,8 +100,8 @@ def join_organization(user: User, code: str) -> Organization:
     org = db.session.scalars(sa.select(Organization).where(
         Organization.invite_code == (code or "").strip().upper())).first()
     if org is None:
-        raise ValidationFailed("Unknown invitation code.",
-                               {"code": "This invitation code is not valid."})
+        raise ValidationFailed(_("Unknown invitation code."),
+                               {"code": _("This invitation code is not valid.")})
     user.organization_id = org.id
     uow.commit()
     return org

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import AdjudicationQueue, Decision, Outcome, Petition, ReasonCode, Status, User
@@ -32,7 +33,7 @@ class DecisionInput:
 
 def _require_agency(user: User):
     if not user.is_agency or not user.country:
-        raise Forbidden("Only officers and supervisors work adjudication queues.")
+        raise Forbidden(_("Only officers and supervisors work adjudication queues."))
 
 
 def queues_with_depth(user: User) -> list[tuple[AdjudicationQueue, int]]:
@@ -52,7 +53,7 @@ def get_queue(user: User, code: str) -> AdjudicationQueue:
     queue = db.session.scalars(sa.select(AdjudicationQueue).where(
         AdjudicationQueue.code == code, AdjudicationQueue.country == user.country)).first()
     if queue is None:
-        raise NotFound("No such queue.")
+        raise NotFound(_("No such queue."))
     return queue
 
 
@@ -89,7 +90,7 @@ def _claimed_by(user: User, receipt_number: str) -> Petition:
     petition = access.get_petition(user, receipt_number, lock=True)
     access.require_agency(user, petition)
     if petition.status != Status.IN_REVIEW or petition.assigned_officer_id != user.id:
-        raise Conflict("You have not claimed this petition (or it has already been decided).")
+        raise Conflict(_("You have not claimed this petition (or it has already been decided)."))
     return petition
 
 
@@ -109,7 +110,7 @@ def add_note(user: User, receipt_number: str, text: str) -> None:
     access.require_agency(user, petition)
     text = (text or "").strip()
     if not text:
-        raise ValidationFailed("The note is empty.", {"note": "Write the note."})
+        raise ValidationFailed(_("The note is empty."), {"note": _("Write the note.")})
     event = workflow.add_note(petition, user, text[:5000])
     db.session.flush()
     audit.record(user, "case.note", "petition", petition.receipt_number, petition,
@@ -121,33 +122,37 @@ def validate_decision(petition: Petition, data: DecisionInput, today: date) -> d
     """Field errors for a decision, by outcome; empty when it may be recorded."""
     errors = {}
     if data.outcome not in {o.value for o in Outcome}:
-        return {"outcome": "Choose approve, deny or request evidence."}
+        return {"outcome": _("Choose approve, deny or request evidence.")}
     if data.outcome == Outcome.APPROVED:
         max_days = petition.category.max_validity_days
         if data.valid_until is None:
-            errors["valid_until"] = "Give the date the approval is valid until."
+            errors["valid_until"] = _("Give the date the approval is valid until.")
         elif data.valid_until <= today:
-            errors["valid_until"] = "The validity must end after today."
+            errors["valid_until"] = _("The validity must end after today.")
         elif max_days and data.valid_until > today + timedelta(days=max_days):
-            errors["valid_until"] = (f"{petition.category.code} approvals may run at most "
-                                     f"{max_days} days (until {today + timedelta(days=max_days)}).")
+            errors["valid_until"] = _(
+                "%(category)s approvals may run at most %(days)d days (until %(until)s).",
+                category=petition.category.code, days=max_days,
+                until=today + timedelta(days=max_days))
     elif data.outcome == Outcome.DENIED:
         known = set(db.session.scalars(sa.select(ReasonCode.code)
                                        .where(ReasonCode.active.is_(True))))
         if not data.reason_codes:
-            errors["reason_codes"] = "Choose at least one reason code."
+            errors["reason_codes"] = _("Choose at least one reason code.")
         elif unknown := [c for c in data.reason_codes if c not in known]:
-            errors["reason_codes"] = "Unknown reason code: " + ", ".join(unknown) + "."
+            errors["reason_codes"] = _("Unknown reason code: %(codes)s.",
+                                       codes=", ".join(unknown))
         if not data.message.strip():
-            errors["message"] = "Explain the denial to the traveler."
+            errors["message"] = _("Explain the denial to the traveler.")
     else:
         errors.update(evidence.ask_errors(petition, evidence.asks_from(data.evidence_items)))
         if data.respond_by is None:
-            errors["respond_by"] = "Give the date to respond by."
+            errors["respond_by"] = _("Give the date to respond by.")
         elif data.respond_by <= today:
-            errors["respond_by"] = "The response date must be after today."
+            errors["respond_by"] = _("The response date must be after today.")
         elif data.respond_by > today + timedelta(days=MAX_EVIDENCE_DAYS):
-            errors["respond_by"] = f"Allow at most {MAX_EVIDENCE_DAYS} days to respond."
+            errors["respond_by"] = _("Allow at most %(days)d days to respond.",
+                                     days=MAX_EVIDENCE_DAYS)
     return errors
 
 
@@ -163,7 +168,7 @@ def decide(user: User, receipt_number: str, data: DecisionInput) -> Petition:
     now = utcnow()
     errors = validate_decision(petition, data, now.date())
     if errors:
-        raise ValidationFailed("The decision is not complete.", errors)
+        raise ValidationFailed(_("The decision is not complete."), errors)
     outcome = Outcome(data.outcome)
     decision = Decision(petition_id=petition.id, outcome=outcome, officer_id=user.id,
                         decided_at=now, message=data.message.strip())

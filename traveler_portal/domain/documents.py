@@ -8,6 +8,7 @@ from pathlib import Path
 
 import filetype
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
 from ..extensions import db
@@ -54,23 +55,25 @@ def stage(user, petition, kind: str, stream, filename: str) -> Document:
     caller commits it with the rest of its change, or unlinks ``path_of`` it on failure."""
     access.require_editor(user, petition)
     if petition.status not in UPLOADABLE:
-        raise Conflict("Documents can be added only to a draft or to answer a request "
-                       "for evidence.")
+        raise Conflict(_("Documents can be added only to a draft or to answer a request "
+                         "for evidence."))
     kind = (kind or "").strip().lower()
     if not KIND_PATTERN.match(kind):
-        raise ValidationFailed("Choose the kind of document.",
-                               {"kind": "Choose the kind of document (for example passport)."})
+        raise ValidationFailed(_("Choose the kind of document."), {
+            "kind": _("Choose the kind of document (for example passport).")})
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     data = stream.read(limit + 1) if stream else b""
     if not data:
-        raise ValidationFailed("The file is empty.", {"file": "Choose a file that is not empty."})
+        raise ValidationFailed(_("The file is empty."),
+                               {"file": _("Choose a file that is not empty.")})
     if len(data) > limit:
-        raise PayloadTooLarge(f"The file is larger than {limit // (1024 * 1024)} MB.",
-                              {"file": f"The file must be {limit // (1024 * 1024)} MB or smaller."})
+        megabytes = limit // (1024 * 1024)
+        raise PayloadTooLarge(_("The file is larger than %(mb)d MB.", mb=megabytes), {
+            "file": _("The file must be %(mb)d MB or smaller.", mb=megabytes)})
     mime = sniff(data[:8192])
     if mime is None:
-        raise UnsupportedMediaType("Only PDF, PNG and JPEG files are accepted.",
-                                   {"file": "The file must be a PDF, PNG or JPEG."})
+        raise UnsupportedMediaType(_("Only PDF, PNG and JPEG files are accepted."),
+                                   {"file": _("The file must be a PDF, PNG or JPEG.")})
     stored_name = f"{uuid.uuid4().hex}.{ALLOWED_TYPES[mime]}"
     target = upload_dir() / stored_name
     tmp = target.with_suffix(".part")

@@ -1,4 +1,11 @@
 """Errors the domain raises; the web and API layers turn them into pages and JSON."""
+from flask_babel import LazyString
+
+
+def _text(value):
+    # A lazy string (a module-level _l constant) becomes text here, in the language of the
+    # request: flash() puts messages in the session and jsonify() cannot encode LazyString.
+    return str(value) if isinstance(value, LazyString) else value
 
 
 class DomainError(Exception):
@@ -6,9 +13,10 @@ class DomainError(Exception):
     http_status = 400
 
     def __init__(self, message: str, fields: dict | None = None, **extra):
+        message = _text(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {name: _text(text) for name, text in (fields or {}).items()}
         self.extra = extra
 
 

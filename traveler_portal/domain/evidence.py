@@ -72,7 +72,7 @@ def asks_from(raw) -> list:
             asks.append(Ask(*(str(item.get(k) or "").strip()
                               for k in ("requirement", "reason", "kind")), ref=ref))
         else:
-            raise ValidationFailed("Bad evidence items.", {"evidence_items": _(
+            raise ValidationFailed(_("Bad evidence items."), {"evidence_items": _(
                 "Each item is a string or an object with requirement, reason and kind.")})
     return asks
 
@@ -123,14 +123,14 @@ def answers_from(raw) -> list | None:
     if raw is None:
         return None
     if not isinstance(raw, list) or not all(isinstance(a, dict) for a in raw):
-        raise ValidationFailed("Bad answers.", {"items": _(
+        raise ValidationFailed(_("Bad answers."), {"items": _(
             "Send items as a list of objects with id, document_id and note.")})
     answers = []
     for a in raw:
         try:
             item_id = int(a.get("id"))
         except (TypeError, ValueError):
-            raise ValidationFailed("Bad answers.", {"items": _(
+            raise ValidationFailed(_("Bad answers."), {"items": _(
                 "Every answer names the id of the item it answers.")}) from None
         answers.append(Answer(item_id, str(a.get("document_id") or "").strip() or None,
                               note=str(a.get("note") or "").strip()))
@@ -190,7 +190,7 @@ def record_answers(actor, petition: Petition, ask: Decision, answers: list | Non
     Called by ``petitions.respond_to_evidence`` only."""
     if not ask.items:  # a request from before itemised requests: any new document
         if not any(d.uploaded_at >= ask.decided_at for d in petition.documents):
-            raise ValidationFailed("Upload the requested documents first.", {
+            raise ValidationFailed(_("Upload the requested documents first."), {
                 "documents": _("Upload at least one of the requested documents before you "
                                "send your response.")})
         return []
@@ -201,7 +201,7 @@ def record_answers(actor, petition: Petition, ask: Decision, answers: list | Non
         if legacy:
             errors["documents"] = _("Upload a document for every item requested before "
                                     "you send your response.")
-        raise ValidationFailed("Every item of the request must be answered.", errors)
+        raise ValidationFailed(_("Every item of the request must be answered."), errors)
     by_id, staged, now = {a.item_id: a for a in answers}, [], utcnow()
     docs = {d.id: d for d in petition.documents}
     for item in ask.items:

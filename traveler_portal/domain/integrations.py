@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import requests
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import ApiKey, Role, User, WebhookDelivery, WebhookEndpoint
@@ -33,14 +34,14 @@ KEY_PREFIX = "bbt_"
 def _require_admin(user: User) -> None:
     """Changes: an owner or admin of the organization (a viewer gets 403)."""
     if user.role != Role.EMPLOYER or not user.organization_id:
-        raise Forbidden("Only employer admins manage integrations.")
+        raise Forbidden(_("Only employer admins manage integrations."))
     organizations.require_org_admin(user)
 
 
 def _require_member(user: User) -> None:
     """Reading: anyone of the organization, viewers included."""
     if user.role != Role.EMPLOYER or not user.organization_id:
-        raise Forbidden("Only employer admins manage integrations.")
+        raise Forbidden(_("Only employer admins manage integrations."))
 
 
 def _digest(secret: str) -> str:
@@ -54,11 +55,11 @@ def create_key(user: User, name: str, scope: str) -> tuple[str, ApiKey]:
     _require_admin(user)
     errors = {}
     if not (name or "").strip():
-        errors["name"] = "Name the key after the system that will use it."
+        errors["name"] = _("Name the key after the system that will use it.")
     if scope not in ("read", "read_write"):
-        errors["scope"] = "Choose read-only or read-write."
+        errors["scope"] = _("Choose read-only or read-write.")
     if errors:
-        raise ValidationFailed("The key could not be created.", errors)
+        raise ValidationFailed(_("The key could not be created."), errors)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(organization_id=user.organization_id, created_by_id=user.id,
                  name=name.strip()[:100], scope=scope, key_hash=_digest(key),
@@ -79,7 +80,7 @@ def revoke_key(user: User, key_id: int) -> None:
     row = db.session.scalars(sa.select(ApiKey).where(
         ApiKey.id == key_id, ApiKey.organization_id == user.organization_id)).first()
     if row is None:
-        raise NotFound("No such key.")
+        raise NotFound(_("No such key."))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     uow.commit()
@@ -107,18 +108,20 @@ def check_url(url: str) -> None:
     parts = urlsplit(url or "")
     allow_private = current_app.config["WEBHOOK_ALLOW_PRIVATE"]
     if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
-        raise ValidationFailed("Use an https:// URL.", {"url": "The URL must start with https://."})
+        raise ValidationFailed(_("Use an https:// URL."),
+                               {"url": _("The URL must start with https://.")})
     if not parts.hostname:
-        raise ValidationFailed("The URL has no host.", {"url": "Give a complete URL."})
+        raise ValidationFailed(_("The URL has no host."), {"url": _("Give a complete URL.")})
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
     except socket.gaierror:
-        raise ValidationFailed("Unknown host.", {"url": "This host name does not resolve."})
+        raise ValidationFailed(_("Unknown host."),
+                               {"url": _("This host name does not resolve.")})
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global and not allow_private:
-            raise ValidationFailed("Private address.", {
-                "url": "The URL points at a private, loopback or reserved address."})
+            raise ValidationFailed(_("Private address."), {
+                "url": _("The URL points at a private, loopback or reserved address.")})
 
 
 def add_endpoint(user: User, url: str) -> tuple[str, WebhookEndpoint]:
@@ -126,7 +129,8 @@ def add_endpoint(user: User, url: str) -> tuple[str, WebhookEndpoint]:
     _require_admin(user)
     url = (url or "").strip()
     if len(url) > 500:
-        raise ValidationFailed("URL too long.", {"url": "Use a URL of at most 500 characters."})
+        raise ValidationFailed(_("URL too long."),
+                               {"url": _("Use a URL of at most 500 characters.")})
     check_url(url)
     secret = "whsec_" + secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint(organization_id=user.organization_id, url=url, secret=secret,
@@ -149,7 +153,7 @@ def endpoint_of(user: User, endpoint_id: int) -> WebhookEndpoint:
         WebhookEndpoint.id == endpoint_id,
         WebhookEndpoint.organization_id == user.organization_id)).first()
     if endpoint is None:
-        raise NotFound("No such endpoint.")
+        raise NotFound(_("No such endpoint."))
     return endpoint
 
 

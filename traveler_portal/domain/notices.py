@@ -286,12 +286,12 @@ def get(user, receipt_number: str, notice_id) -> tuple[Notice, Path]:
     try:
         notice_id = int(notice_id)
     except (TypeError, ValueError):
-        raise NotFound("No such notice.")
+        raise NotFound(_("No such notice."))
     notice = db.session.scalars(_visible(sa.select(Notice)).where(
         Notice.id == notice_id, Notice.petition_id == petition.id)).first()
     path = path_of(notice) if notice else None
     if path is None or not path.is_file():
-        raise NotFound("No such notice.")
+        raise NotFound(_("No such notice."))
     return notice, path
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from .. import mail
 from ..extensions import db
@@ -72,7 +73,8 @@ def on_public_event(petition: Petition, event, title: str) -> None:
     body = render_template("emails/event.txt", petition=petition, event=event, title=title,
                            decision=decision, url=petition_url(petition), Outcome=Outcome)
     _create(petition.traveler, petition, f"event:{event.id}", kind,
-            f"{petition.receipt_number}: {title}", body, event)
+            _("%(number)s: %(title)s", number=petition.receipt_number, title=title), body,
+            event)
 
 
 def send_email(notification_id: int) -> bool:
@@ -121,7 +123,8 @@ def send_reminders() -> int:
                                url=petition_url(petition))
         created += bool(_create(
             petition.traveler, petition, f"reminder:evidence:{ask.id}:{ask.respond_by}",
-            "reminder", f"{petition.receipt_number}: evidence due by {ask.respond_by}", body))
+            "reminder", _("%(number)s: evidence due by %(date)s",
+                          number=petition.receipt_number, date=ask.respond_by), body))
     travelling = db.session.scalars(sa.select(Petition).where(
         Petition.status.in_(OPEN),
         Petition.travel_date <= today + timedelta(days=config["REMINDER_TRAVEL_DAYS"]),
@@ -131,8 +134,8 @@ def send_reminders() -> int:
                                url=petition_url(petition))
         created += bool(_create(
             petition.traveler, petition, f"reminder:travel:{petition.id}:{petition.travel_date}",
-            "reminder", f"{petition.receipt_number}: no decision yet, travel on "
-                        f"{petition.travel_date}", body))
+            "reminder", _("%(number)s: no decision yet, travel on %(date)s",
+                          number=petition.receipt_number, date=petition.travel_date), body))
     uow.commit()
     return created
 

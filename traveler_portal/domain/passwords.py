@@ -1,6 +1,8 @@
 """Setting a new password for an existing account (demo seeding, and later a reset flow)."""
 import secrets
 
+from flask_babel import gettext as _
+
 from ..models import User
 from . import uow
 from .accounts import MIN_PASSWORD, hash_password
@@ -10,8 +12,9 @@ from .errors import ValidationFailed
 def set_password(user: User, password: str) -> None:
     """Replace the password and sign the account out everywhere."""
     if len(password or "") < MIN_PASSWORD:
-        raise ValidationFailed("The password is too short.", {
-            "password": f"The password must have at least {MIN_PASSWORD} characters."})
+        raise ValidationFailed(_("The password is too short."), {
+            "password": _("The password must have at least %(length)d characters.",
+                          length=MIN_PASSWORD)})
     user.password_hash = hash_password(password)
     # A new nonce invalidates every existing session of the account (see models.users).
     user.session_nonce = secrets.token_hex(16)

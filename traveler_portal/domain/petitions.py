@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Category, Petition, Port, Role, Status, User
@@ -41,8 +42,8 @@ def create_draft(actor: User, data: DraftInput) -> Petition:
     if actor.role == Role.EMPLOYER:
         organizations.require_org_admin(actor)  # a viewer files nothing
     if data.travel_date < utcnow().date():
-        raise ValidationFailed("The travel date is in the past.",
-                               {"travel_date": "The travel date cannot be in the past."})
+        raise ValidationFailed(_("The travel date is in the past."),
+                               {"travel_date": _("The travel date cannot be in the past.")})
     petition = Petition(
         receipt_number=new_receipt_number(data.destination_country), status=Status.DRAFT,
         destination_country=data.destination_country, category_id=data.category.id,
@@ -54,7 +55,7 @@ def create_draft(actor: User, data: DraftInput) -> Petition:
         errors = filing.trip_errors(data.category, data.travel_date, data.requested_start,
                                     data.requested_end)
         if errors:
-            raise ValidationFailed("Some details of the trip are not valid.", errors)
+            raise ValidationFailed(_("Some details of the trip are not valid."), errors)
     db.session.add(petition)
     uow.commit()
     return petition
@@ -72,11 +73,11 @@ def _editable_draft(actor: User, receipt_number: str, expected_version) -> Petit
     petition = access.get_petition(actor, receipt_number, lock=True)
     access.require_editor(actor, petition)
     if petition.status != Status.DRAFT:
-        raise Conflict("This petition was already submitted; it can no longer be changed.")
+        raise Conflict(_("This petition was already submitted; it can no longer be changed."))
     if str(petition.version) != str(expected_version):
-        raise StaleDraft("This draft was changed in another tab or window after you opened "
-                         "this page, so your changes were not saved. The page now shows the "
-                         "current details: make your changes again, then save.")
+        raise StaleDraft(_("This draft was changed in another tab or window after you opened "
+                           "this page, so your changes were not saved. The page now shows the "
+                           "current details: make your changes again, then save."))
     return petition
 
 
@@ -92,9 +93,9 @@ def update_draft(actor: User, receipt_number: str, changes: dict, expected_versi
     port = changes.get("port") or petition.port
     errors = {}
     if category.country != petition.destination_country:
-        errors["category"] = "Choose a category of the destination country."
+        errors["category"] = _("Choose a category of the destination country.")
     if port.country != petition.destination_country:
-        errors["port_of_entry"] = "Choose a port of entry of the destination country."
+        errors["port_of_entry"] = _("Choose a port of entry of the destination country.")
     if {"category", "travel_date", "requested_start", "requested_end"} & set(changes):
         errors.update(filing.trip_errors(
             category, changes.get("travel_date", petition.travel_date),
@@ -105,7 +106,7 @@ def update_draft(actor: User, receipt_number: str, changes: dict, expected_versi
     if set(filing.JOB_FIELDS) & set(changes):
         errors.update(filing.job_errors(changes))
     if errors:
-        raise ValidationFailed("Some details are not valid.", errors)
+        raise ValidationFailed(_("Some details are not valid."), errors)
     names = {q["name"] for q in category.extra_fields or []}
     details = changes.get("details", petition.details) or {}
     petition.details = {k: v for k, v in details.items() if k in names}
@@ -124,8 +125,8 @@ def attest_and_submit(actor: User, receipt_number: str, expected_version) -> Pet
     petition = _editable_draft(actor, receipt_number, expected_version)
     problems = filing.step_problems(petition)
     if problems:
-        raise ValidationFailed("Some steps are not complete.",
-                               {step: "This step is not complete." for step in problems})
+        raise ValidationFailed(_("Some steps are not complete."),
+                               {step: _("This step is not complete.") for step in problems})
     petition.attested_at = utcnow()
     return submit(actor, receipt_number)
 
@@ -138,16 +139,16 @@ def resolve_traveler(actor: User, traveler_email: str | None) -> tuple[User, str
         organizations.require_org_admin(actor)
         email = (traveler_email or "").strip().lower()
         if not email:
-            raise ValidationFailed("Name the traveler.", {
-                "traveler_email": "Give the email of one of your organization's travelers."})
+            raise ValidationFailed(_("Name the traveler."), {
+                "traveler_email": _("Give the email of one of your organization's travelers.")})
         traveler = db.session.scalars(sa.select(User).where(
             User.email == email, User.role == Role.TRAVELER,
             User.organization_id == actor.organization_id)).first()
         if traveler is None:
-            raise ValidationFailed("Unknown traveler.", {
-                "traveler_email": "No traveler with this email belongs to your organization."})
+            raise ValidationFailed(_("Unknown traveler."), {
+                "traveler_email": _("No traveler with this email belongs to your organization.")})
         return traveler, actor.organization_id
-    raise Forbidden("Only travelers and employer admins can file petitions.")
+    raise Forbidden(_("Only travelers and employer admins can file petitions."))
 
 
 def missing_documents(petition: Petition) -> list:
@@ -162,18 +163,20 @@ def submit(actor: User, receipt_number: str) -> Petition:
     if petition.status == Status.DRAFT and actor.role == Role.EMPLOYER and \
             petition.attested_at is None:
         # An employer prepares; the employee reviews, completes and attests, which submits.
-        raise Conflict("The employee must review and attest this petition: it is waiting "
-                       "on them, and their attestation submits it.")
+        raise Conflict(_("The employee must review and attest this petition: it is waiting "
+                         "on them, and their attestation submits it."))
     if petition.status == Status.DRAFT:
         missing = missing_documents(petition)
         if missing:
             raise ValidationFailed(
-                "Required documents are missing: " + ", ".join(r.name for r in missing) + ".",
-                {r.kind: f"{r.name} is required before you submit." for r in missing},
+                _("Required documents are missing: %(names)s.",
+                  names=", ".join(r.name for r in missing)),
+                {r.kind: _("%(name)s is required before you submit.", name=r.name)
+                 for r in missing},
                 missing_documents=[r.kind for r in missing])
         if petition.travel_date < utcnow().date():
-            raise ValidationFailed("The travel date is in the past.",
-                                   {"travel_date": "The travel date cannot be in the past."})
+            raise ValidationFailed(_("The travel date is in the past."),
+                                   {"travel_date": _("The travel date cannot be in the past.")})
     workflow.apply(petition, "submit", actor)
     petition.submitted_at = utcnow()
     routing.request_routing(petition)

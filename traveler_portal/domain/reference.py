@@ -1,11 +1,12 @@
 """Read access to reference data for forms, pages and the API."""
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Category, Port, ReasonCode
 
-COUNTRIES = {"US": "United States", "CA": "Canada"}
+COUNTRIES = {"US": _l("United States"), "CA": _l("Canada")}
 
 
 def categories(country: str) -> list[Category]:

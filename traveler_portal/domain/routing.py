@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import AdjudicationQueue, Category, Petition, RoutingRule, Status
@@ -59,14 +60,15 @@ def choose(country, category: Category, port_code: str, on: date) -> RoutingChoi
     rules = matching_rules(country, port_code, category.code, on, category.channel or "port")
     if rules:
         rule = rules[0]
-        return RoutingChoice(rule.queue, f"Rule {rule.name}", rule)
+        return RoutingChoice(rule.queue, _("Rule %(name)s", name=rule.name), rule)
     if category.channel != "port":
         return RoutingChoice(triage_queue(country),
-                             f"WRONG_CHANNEL: {category.code} is decided by "
-                             f"{category.decided_by or category.channel}, not at a port.", None)
+                             _("WRONG_CHANNEL: %(category)s is decided by %(authority)s, not "
+                               "at a port.", category=category.code,
+                               authority=category.decided_by or category.channel), None)
     return RoutingChoice(triage_queue(country),
-                         f"No routing rule matches port {port_code} and category "
-                         f"{category.code}.", None)
+                         _("No routing rule matches port %(port)s and category %(category)s.",
+                           port=port_code, category=category.code), None)
 
 
 def choose_queue(petition: Petition, on: date) -> RoutingChoice:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import AdjudicationQueue, Category, Port, Role, RoutingRule, User
@@ -86,24 +87,24 @@ def authorities() -> list[str]:
 def rule_errors(data: RuleInput, rule_id=None) -> dict:
     errors = {}
     if not data.name:
-        errors["name"] = "Give the rule a name."
+        errors["name"] = _("Give the rule a name.")
     elif db.session.scalar(sa.select(RoutingRule.id).where(
             RoutingRule.name == data.name, RoutingRule.id != (rule_id or 0))):
-        errors["name"] = "Another rule already has this name."
+        errors["name"] = _("Another rule already has this name.")
     queue = db.session.scalars(sa.select(AdjudicationQueue).where(
         AdjudicationQueue.code == data.queue_code)).first()
     if queue is None or str(queue.country) != data.country:
-        errors["queue_code"] = "Choose a queue of the rule's country."
+        errors["queue_code"] = _("Choose a queue of the rule's country.")
     if data.category_code and not db.session.scalar(sa.select(Category.id).where(
             Category.country == data.country, Category.code == data.category_code)):
-        errors["category_code"] = "Choose a category of the rule's country, or any."
+        errors["category_code"] = _("Choose a category of the rule's country, or any.")
     if data.port_code and not db.session.scalar(sa.select(Port.id).where(
             Port.country == data.country, Port.code == data.port_code)):
-        errors["port_code"] = "Choose a port of the rule's country, or any."
+        errors["port_code"] = _("Choose a port of the rule's country, or any.")
     if data.authority and data.authority not in authorities():
-        errors["authority"] = "Choose an authority from the list, or any."
+        errors["authority"] = _("Choose an authority from the list, or any.")
     if data.effective_from and data.effective_to and data.effective_to < data.effective_from:
-        errors["effective_to"] = "The end date must not be before the start date."
+        errors["effective_to"] = _("The end date must not be before the start date.")
     return errors
 
 
@@ -139,9 +140,10 @@ def warnings(proposed: Candidate | None, replaces: int | None, country: str,
                                          other.authority or "port") == \
                     (proposed.port_code, proposed.category_code, proposed.authority or "port") \
                     and _dates_overlap(proposed, other):
-                found.append(f"Overlaps rule {other.name}: same country, port, category and "
-                             f"authority with overlapping dates; the lower position "
-                             f"({min(other.position, proposed.position)}) wins.")
+                found.append(_("Overlaps rule %(name)s: same country, port, category and "
+                               "authority with overlapping dates; the lower position "
+                               "(%(position)d) wins.", name=other.name,
+                               position=min(other.position, proposed.position)))
     days = {today} | {d for d in (proposed.effective_from if proposed else None,
                                   proposed.effective_to + timedelta(days=1)
                                   if proposed and proposed.effective_to else None)
@@ -150,8 +152,9 @@ def warnings(proposed: Candidate | None, replaces: int | None, country: str,
         new_gaps = _gaps(after, country, on) - _gaps(saved, country, on)
         for category in sorted({c for c, _p in new_gaps}):
             ports = sorted(p for c, p in new_gaps if c == category)
-            found.append(f"From {on.isoformat()} no rule takes category {category} at "
-                         f"{', '.join(ports)}: those petitions would go to triage.")
+            found.append(_("From %(date)s no rule takes category %(category)s at %(ports)s: "
+                           "those petitions would go to triage.", date=on.isoformat(),
+                           category=category, ports=", ".join(ports)))
     return found
 
 
@@ -160,7 +163,7 @@ def save_rule(actor: User, data: RuleInput, rule_id: int | None = None,
     """(rule, []) when saved; (None, warnings) when there are warnings not yet confirmed."""
     errors = rule_errors(data, rule_id)
     if errors:
-        raise ValidationFailed("The rule is not complete.", errors)
+        raise ValidationFailed(_("The rule is not complete."), errors)
     rule = get_rule(rule_id) if rule_id else None
     found = warnings(_from_input(data, rule_id), rule_id, data.country, today)
     if found and not confirmed:
@@ -173,8 +176,8 @@ def save_rule(actor: User, data: RuleInput, rule_id: int | None = None,
         rule = RoutingRule(country=data.country)
         db.session.add(rule)
     elif str(rule.country) != data.country:
-        raise ValidationFailed("A rule keeps its country.", {"country": "A rule keeps its "
-                                                             "country: retire it instead."})
+        raise ValidationFailed(_("A rule keeps its country."), {
+            "country": _("A rule keeps its country: retire it instead.")})
     rule.name, rule.queue_id, rule.position = data.name, queue_id, data.position
     rule.category_code, rule.port_code = data.category_code or None, data.port_code or None
     rule.authority = data.authority or None
@@ -208,7 +211,7 @@ def retire_rule(actor: User, rule_id: int, confirmed: bool = False,
 def get_rule(rule_id) -> RoutingRule:
     rule = db.session.get(RoutingRule, rule_id)
     if rule is None:
-        raise NotFound("No such routing rule.")
+        raise NotFound(_("No such routing rule."))
     return rule
 
 
@@ -228,24 +231,25 @@ def officer_choices(country: str) -> list[User]:
 def save_queue(actor: User, data: QueueInput, queue_id: int | None = None):
     queue = db.session.get(AdjudicationQueue, queue_id) if queue_id else None
     if queue_id and queue is None:
-        raise NotFound("No such queue.")
+        raise NotFound(_("No such queue."))
     country = str(queue.country) if queue else data.country
     errors = {}
     code = (data.code or "").upper()
     if queue is None and not CODE.match(code):
-        errors["code"] = "Use 2–64 capital letters, digits, - or _."
+        errors["code"] = _("Use 2–64 capital letters, digits, - or _.")
     elif queue is None and db.session.scalar(sa.select(AdjudicationQueue.id).where(
             AdjudicationQueue.code == code)):
-        errors["code"] = "Another queue already has this code."
+        errors["code"] = _("Another queue already has this code.")
     if not data.name:
-        errors["name"] = "Give the queue a name."
+        errors["name"] = _("Give the queue a name.")
     if not 1 <= (data.sla_business_days or 0) <= MAX_SLA_DAYS:
-        errors["sla_business_days"] = f"Give a target of 1 to {MAX_SLA_DAYS} business days."
+        errors["sla_business_days"] = _("Give a target of 1 to %(days)d business days.",
+                                         days=MAX_SLA_DAYS)
     allowed = {u.id: u for u in officer_choices(country)}
     if any(int(i) not in allowed for i in data.officer_ids):
-        errors["officer_ids"] = "Choose officers of the queue's country."
+        errors["officer_ids"] = _("Choose officers of the queue's country.")
     if errors:
-        raise ValidationFailed("The queue is not complete.", errors)
+        raise ValidationFailed(_("The queue is not complete."), errors)
     before = {u.email for u in queue.officers} if queue else set()
     if queue is None:
         queue = AdjudicationQueue(code=code, country=country, is_triage=False)
@@ -273,12 +277,12 @@ def dry_run(country: str, category_code: str, port_code: str, on: date) -> DryRu
         Category.country == country, Category.code == category_code)).first()
     errors = {}
     if category is None:
-        errors["category_code"] = "Choose a category of that country."
+        errors["category_code"] = _("Choose a category of that country.")
     if not db.session.scalar(sa.select(Port.id).where(Port.country == country,
                                                       Port.code == port_code)):
-        errors["port_code"] = "Choose a port of that country."
+        errors["port_code"] = _("Choose a port of that country.")
     if errors:
-        raise ValidationFailed("The sample petition is not complete.", errors)
+        raise ValidationFailed(_("The sample petition is not complete."), errors)
     return DryRun(routing.choose(country, category, port_code, on),
                   routing.matching_rules(country, port_code, category.code, on,
                                          category.channel or "port"))

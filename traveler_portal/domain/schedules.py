@@ -11,6 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import AuditEntry, Decision, Outcome, Petition, Role, Status, User
@@ -73,7 +74,8 @@ def escalate_breaches(today: date | None = None) -> int:
             notifications.notify_staff(
                 supervisor, petition,
                 f"breach:{petition.id}:{petition.due_date.isoformat()}",
-                f"{petition.receipt_number}: past its due date ({petition.due_date})", body)
+                _("%(number)s: past its due date (%(date)s)",
+                  number=petition.receipt_number, date=petition.due_date), body)
         uow.commit()
         escalated += 1
         log.info("deadline breach escalated petition=%s", petition_id)

@@ -1,9 +1,11 @@
 """Optimistic version check: every case form carries the petition's ``version`` as the
 officer saw it; a change made meanwhile by someone else makes the form stale."""
+from flask_babel import lazy_gettext as _l
+
 from .errors import Conflict
 
-STALE = ("Someone else changed this case since you opened it. Your input is shown again "
-         "below: check the case as it is now, then submit again.")
+STALE = _l("Someone else changed this case since you opened it. Your input is shown again "
+           "below: check the case as it is now, then submit again.")
 
 
 def check(petition, version) -> None:
@@ -16,4 +18,4 @@ def check(petition, version) -> None:
     except (TypeError, ValueError):
         seen = -1
     if seen != petition.version:
-        raise Conflict(STALE, current_version=petition.version)
+        raise Conflict(str(STALE), current_version=petition.version)

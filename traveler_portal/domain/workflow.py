@@ -6,6 +6,7 @@ case history; public events make up the traveler's timeline.
 """
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -98,10 +99,9 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
     """Move ``petition`` along ``action``; refuse (409) from any unexpected status."""
     transition = TRANSITIONS[action]
     if petition.status not in transition.sources:
-        raise Conflict(
-            f"This petition is {public_status(petition.status).value}; it cannot be "
-            f"{action.replace('_', ' ')}"
-            f" from that status.")
+        raise Conflict(_("This petition is %(status)s; it cannot be %(action)s from that "
+                         "status.", status=public_status(petition.status).value,
+                         action=action.replace("_", " ")))
     event = Event(petition_id=petition.id, at=utcnow(), actor_id=actor.id if actor else None,
                   action=action, from_status=petition.status, to_status=transition.target,
                   public=transition.public, message=message or "")

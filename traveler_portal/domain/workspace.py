@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import AdjudicationQueue, Category, Petition, Port, Status, User
@@ -106,8 +107,8 @@ def claim(user: User, receipt_number: str) -> Petition:
     petition = access.get_petition(user, receipt_number, lock=True)
     access.require_agency(user, petition)
     if petition.status != Status.QUEUED:
-        raise Conflict(f"{petition.receipt_number} is no longer waiting in its queue: "
-                       "another officer has claimed it, or it has moved on.")
+        raise Conflict(_("%(number)s is no longer waiting in its queue: another officer has "
+                         "claimed it, or it has moved on.", number=petition.receipt_number))
     workflow.apply(petition, "claim", user)
     petition.assigned_officer_id, petition.claimed_at = user.id, utcnow()
     audit.record(user, "case.claim", "petition", petition.receipt_number, petition,
@@ -125,17 +126,17 @@ def hold(user: User, receipt_number: str, until: date | None, reason: str,
     access.require_agency(user, petition)
     versions.check(petition, version)
     if petition.status != Status.IN_REVIEW or petition.assigned_officer_id != user.id:
-        raise Conflict("You have not claimed this petition (or it has already been decided).")
+        raise Conflict(_("You have not claimed this petition (or it has already been decided)."))
     reason = (reason or "").strip()
     errors = {}
     if until is None:
-        errors["hold_until"] = "Give the date the case should come back to the queue."
+        errors["hold_until"] = _("Give the date the case should come back to the queue.")
     elif until <= today:
-        errors["hold_until"] = "The hold must end on a date after today."
+        errors["hold_until"] = _("The hold must end on a date after today.")
     if not reason:
-        errors["hold_reason"] = "Say why the case is on hold."
+        errors["hold_reason"] = _("Say why the case is on hold.")
     if errors:
-        raise ValidationFailed("The hold is not complete.", errors)
+        raise ValidationFailed(_("The hold is not complete."), errors)
     workflow.apply(petition, "hold", user, message=reason[:MAX_HOLD_REASON])
     petition.hold_until, petition.hold_reason = until, reason[:MAX_HOLD_REASON]
     audit.record(user, "case.hold", "petition", petition.receipt_number, petition,
