@@ -99,9 +99,13 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
     """Move ``petition`` along ``action``; refuse (409) from any unexpected status."""
     transition = TRANSITIONS[action]
     if petition.status not in transition.sources:
-        raise Conflict(_("This petition is %(status)s; it cannot be %(action)s from that "
-                         "status.", status=public_status(petition.status).value,
-                         action=action.replace("_", " ")))
+        # In the caller's words: the status as they read it (agency staff see internal
+        # states, everyone else the public one), not its code.
+        seen = (petition.status if getattr(actor, "is_agency", False)
+                else public_status(petition.status))
+        raise Conflict(_("This petition's status is now \u201c%(status)s\u201d, so this "
+                         "action is no longer possible. Reload to see what changed.",
+                         status=STATUS_LABELS[seen]))
     event = Event(petition_id=petition.id, at=utcnow(), actor_id=actor.id if actor else None,
                   action=action, from_status=petition.status, to_status=transition.target,
                   public=transition.public, message=message or "")
