@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Decision, Notice, Outcome, Petition
-from . import access, reference
+from . import access, profiles, reference
 from .errors import NotFound
 
 # fontTools logs every font subset at INFO: noise in the web and worker logs.
@@ -60,9 +60,7 @@ def path_of(notice: Notice) -> Path:
 
 
 def language_of(petition: Petition) -> str:
-    profile = getattr(petition.traveler, "profile", None)
-    lang = getattr(profile, "preferred_language", None)
-    return lang if lang in ("en", "fr") else "en"
+    return profiles.language_of(petition.traveler)
 
 
 class _Letter:

@@ -10,13 +10,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from .. import mail
 from ..extensions import db
 from ..models import Decision, Notification, Outcome, Petition, Status
 from ..models.users import utcnow
-from . import outbox, uow
+from . import outbox, profiles, reference, uow
 
 log = logging.getLogger(__name__)
 SEND_TASK, QUEUE = "notifications.send_email", "notifications"
@@ -63,18 +64,24 @@ def notify_staff(user, petition: Petition, dedup_key: str, subject: str,
     return _create(user, petition, dedup_key, "agency", subject, body)
 
 
-def on_public_event(petition: Petition, event, title: str) -> None:
-    """Called by the state machine, in its transaction, for every public transition."""
+def on_public_event(petition: Petition, event, title) -> None:
+    """Called by the state machine, in its transaction, for every public transition.
+    ``title`` is the transition's lazy title: the message is written in the traveler's
+    language, not in the language of whoever caused the event."""
     db.session.flush()  # the event's id is the deduplication key
     kind = KIND_BY_ACTION.get(event.action, "status")
     decision = db.session.scalars(sa.select(Decision).where(Decision.petition_id == petition.id)
                                   .order_by(Decision.id.desc())).first() \
         if kind in ("decision", "evidence_request") else None
-    body = render_template("emails/event.txt", petition=petition, event=event, title=title,
-                           decision=decision, url=petition_url(petition), Outcome=Outcome)
-    _create(petition.traveler, petition, f"event:{event.id}", kind,
-            _("%(number)s: %(title)s", number=petition.receipt_number, title=title), body,
-            event)
+    lang = profiles.language_of(petition.traveler)
+    reasons = reference.reason_map(decision.reason_codes) if decision else {}
+    with force_locale(lang):
+        title = str(title)
+        body = render_template("emails/event.txt", petition=petition, event=event,
+                               title=title, decision=decision, url=petition_url(petition),
+                               Outcome=Outcome, reasons=reasons, lang=lang)
+        subject = _("%(number)s: %(title)s", number=petition.receipt_number, title=title)
+    _create(petition.traveler, petition, f"event:{event.id}", kind, subject, body, event)
 
 
 def send_email(notification_id: int) -> bool:
@@ -119,23 +126,28 @@ def send_reminders() -> int:
                Decision.respond_by <= today + timedelta(days=config["REMINDER_EVIDENCE_DAYS"]),
                Decision.respond_by >= today)).all()
     for petition, ask in evidence_due:
-        body = render_template("emails/reminder_evidence.txt", petition=petition, ask=ask,
-                               url=petition_url(petition))
+        with force_locale(profiles.language_of(petition.traveler)):
+            body = render_template("emails/reminder_evidence.txt", petition=petition,
+                                   ask=ask, url=petition_url(petition))
+            subject = _("%(number)s: evidence due by %(date)s",
+                        number=petition.receipt_number, date=format_date(ask.respond_by, "long"))
         created += bool(_create(
             petition.traveler, petition, f"reminder:evidence:{ask.id}:{ask.respond_by}",
-            "reminder", _("%(number)s: evidence due by %(date)s",
-                          number=petition.receipt_number, date=ask.respond_by), body))
+            "reminder", subject, body))
     travelling = db.session.scalars(sa.select(Petition).where(
         Petition.status.in_(OPEN),
         Petition.travel_date <= today + timedelta(days=config["REMINDER_TRAVEL_DAYS"]),
         Petition.travel_date >= today)).all()
     for petition in travelling:
-        body = render_template("emails/reminder_travel.txt", petition=petition,
-                               url=petition_url(petition))
+        with force_locale(profiles.language_of(petition.traveler)):
+            body = render_template("emails/reminder_travel.txt", petition=petition,
+                                   url=petition_url(petition))
+            subject = _("%(number)s: no decision yet, travel on %(date)s",
+                        number=petition.receipt_number,
+                        date=format_date(petition.travel_date, "long"))
         created += bool(_create(
             petition.traveler, petition, f"reminder:travel:{petition.id}:{petition.travel_date}",
-            "reminder", _("%(number)s: no decision yet, travel on %(date)s",
-                          number=petition.receipt_number, date=petition.travel_date), body))
+            "reminder", subject, body))
     uow.commit()
     return created
 

@@ -66,6 +66,14 @@ class ProfileInput:
     preferred_language: str = "en"
 
 
+def language_of(user: User | None) -> str:
+    """The language a person reads what the portal sends them in: their profile's stated
+    preference, else English. Emails and notices are written in it (``force_locale``),
+    whoever caused them."""
+    lang = getattr(getattr(user, "profile", None), "preferred_language", None)
+    return lang if lang in LANGUAGES else "en"
+
+
 def get(user: User) -> TravelerProfile | None:
     return db.session.scalars(sa.select(TravelerProfile)
                               .where(TravelerProfile.user_id == user.id)).first()

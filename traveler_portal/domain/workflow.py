@@ -113,7 +113,7 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
     petition.version += 1
     db.session.add(event)
     if transition.public:
-        notifications.on_public_event(petition, event, str(transition.title))
+        notifications.on_public_event(petition, event, transition.title)  # their language
         integrations.on_public_event(petition, event, str(transition.title))
     return event
 
