@@ -66,6 +66,12 @@ class Row:
 def _filtered(user: User, filters: Filters):
     query = sa.select(Petition, VALID_UNTIL, SORTS[_sort(filters)][0]).where(
         access.visible_filter(user))
+    return apply_filters(query, filters)
+
+
+def apply_filters(query, filters: Filters):
+    """``query`` (a select of petitions) narrowed by the filters; shared with the JSON
+    API's list of petitions, which keeps its own visibility, order and cursor."""
     if filters.country:
         query = query.where(Petition.destination_country == filters.country)
     if filters.category:
