@@ -50,6 +50,22 @@ DATE = {"type": "string", "format": "date"}
 TS = {"type": ["string", "null"], "format": "date-time"}
 
 
+# The employer dashboard's filters (employer_dashboard.apply_filters) on GET /petitions.
+EMPLOYER_FILTERS = [
+    {"name": "country", "in": "query", "schema": {"type": "string", "enum": ["US", "CA"]},
+     "description": "Employers only (ignored for other roles): destination country."},
+    {"name": "category", "in": "query", "schema": {"type": "string"}, "example": "TN",
+     "description": "Employers only: a category code (of `country` when given; retired "
+                    "categories included); an unknown one is 422."},
+    {"name": "traveler", "in": "query", "schema": {"type": "string", "maxLength": 200},
+     "description": "Employers only: part of the traveler's email or name."},
+    {"name": "travel_from", "in": "query", "schema": DATE,
+     "description": "Employers only: travel on or after this day (YYYY-MM-DD)."},
+    {"name": "travel_to", "in": "query", "schema": DATE,
+     "description": "Employers only: travel on or before this day (YYYY-MM-DD), not "
+                    "before travel_from."}]
+
+
 def _list_of(schema):
     return {"type": "object", "required": ["items"], "properties": {
         "items": {"type": "array", "items": schema}, "next_cursor": NULLABLE_STR}}
@@ -216,7 +232,8 @@ PATHS = {
             **_ok("200", "A page of petitions.", _list_of(_ref("Petition"))),
             **_errors(401, 422)},
             params=[{"name": "status", "in": "query", "schema": {
-                "type": "string", "enum": [s.value for s in Status]}}, *PAGE])},
+                "type": "string", "enum": [s.value for s in Status]}}, *EMPLOYER_FILTERS,
+                *PAGE])},
     "/petitions/{receipt_number}": {"get": _op("One petition", {
         **PETITION, **_errors(401, 404)}, params=[RECEIPT])},
     "/petitions/{receipt_number}/documents": {"post": _op(
@@ -285,20 +302,21 @@ PATHS["/petitions/{receipt_number}/evidence"]["post"]["requestBody"]["required"]
 
 
 def document() -> dict:
+    from . import openapi_organization as organization  # it imports this module's helpers
     return {
         "openapi": "3.1.0",
         "info": {"title": "Cross-border business traveler pre-adjudication API",
                  "version": "1.0.0"},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": PATHS,
+        "paths": {**PATHS, **organization.PATHS},
         "components": {
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer",
                 "description": "A token from POST /auth/token, or an employer API key "
                                "(bbt_...) created in the portal; read-only keys may only "
                                "GET."}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **organization.SCHEMAS},
             "responses": {f"E{status}": {"description": code, "content": {
                 JSON: {"schema": _ref("Error")}}} for status, code in ERRORS.items()},
         },

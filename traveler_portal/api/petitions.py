@@ -5,11 +5,12 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..domain import access, documents, evidence, notices, petitions, workflow
+from ..domain import employer_dashboard
 from ..domain import status as status_info
 from ..extensions import db
 from ..forms import PetitionForm, draft_input
 from ..models import Petition, Role, Status
-from . import serializers
+from . import organization, serializers
 from .blueprint import bp
 from .helpers import (ApiError, api_auth, encode_cursor, form_from_json, json_body, page_args,
                       validated)
@@ -64,7 +65,8 @@ def get_petition(receipt_number):
 @bp.get("/petitions")
 @api_auth()
 def list_petitions():
-    """The petitions the caller may see, newest first, a page at a time."""
+    """The petitions the caller may see, newest first, a page at a time; employers may
+    filter as on their dashboard (country, category, traveler, travel dates)."""
     limit, after = page_args()
     query = sa.select(Petition).where(access.visible_filter(g.api_user))
     status = request.args.get("status")
@@ -78,6 +80,8 @@ def list_petitions():
         else:  # the agency's internal states are "in_review" to travelers and employers
             query = query.where(Petition.status.in_(
                 [s for s in Status if workflow.public_status(s).value == status]))
+    if g.api_user.role == Role.EMPLOYER:  # the dashboard's filters (other roles: none)
+        query = employer_dashboard.apply_filters(query, organization.petition_filters())
     if after is not None:
         query = query.where(Petition.id < after)
     rows = db.session.scalars(query.order_by(Petition.id.desc()).limit(limit + 1).options(
