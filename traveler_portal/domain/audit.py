@@ -68,7 +68,8 @@ def _query(country, filters: AuditFilter):
              .where(AuditEntry.country == (country.value if hasattr(country, "value")
                                            else country)))
     if filters.actor_email:
-        query = query.where(AuditEntry.actor_email.ilike(f"%{filters.actor_email.strip()}%"))
+        query = query.where(AuditEntry.actor_email.icontains(filters.actor_email.strip(),
+                                                                  autoescape=True))
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
     if filters.receipt_number:

@@ -79,9 +79,10 @@ def apply_filters(query, filters: Filters):
     if filters.status:
         query = query.where(PUBLIC_STATUS == filters.status)
     if filters.traveler.strip():
-        needle = f"%{filters.traveler.strip().lower()}%"
+        needle = filters.traveler.strip()  # % and _ are letters here, not wildcards
         query = query.where(Petition.traveler.has(sa.or_(
-            sa.func.lower(User.email).like(needle), sa.func.lower(User.name).like(needle))))
+            User.email.icontains(needle, autoescape=True),
+            User.name.icontains(needle, autoescape=True))))
     if filters.travel_from:
         query = query.where(Petition.travel_date >= filters.travel_from)
     if filters.travel_to:
