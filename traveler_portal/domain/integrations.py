@@ -9,14 +9,10 @@ duplicates.
 """
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
-import socket
 import time
-from urllib.parse import urlsplit
 
-import requests
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
@@ -24,7 +20,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import ApiKey, Role, User, WebhookDelivery, WebhookEndpoint
 from ..models.users import utcnow
-from . import organizations, outbox, uow
+from . import organizations, outbox, uow, webhook_transport
 from .errors import Forbidden, NotFound, ValidationFailed
 
 DELIVER_TASK, QUEUE = "webhooks.deliver", "notifications"
@@ -102,26 +98,10 @@ def principal_for_key(key: str) -> tuple[User, ApiKey] | None:
 
 # --- Webhook endpoints ----------------------------------------------------------------
 
-def check_url(url: str) -> None:
+def check_url(url: str) -> webhook_transport.Target:
     """HTTPS to a public address; private and loopback targets only where configured
     (tests). Checked at registration and again before every delivery."""
-    parts = urlsplit(url or "")
-    allow_private = current_app.config["WEBHOOK_ALLOW_PRIVATE"]
-    if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
-        raise ValidationFailed(_("Use an https:// URL."),
-                               {"url": _("The URL must start with https://.")})
-    if not parts.hostname:
-        raise ValidationFailed(_("The URL has no host."), {"url": _("Give a complete URL.")})
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror:
-        raise ValidationFailed(_("Unknown host."),
-                               {"url": _("This host name does not resolve.")})
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global and not allow_private:
-            raise ValidationFailed(_("Private address."), {
-                "url": _("The URL points at a private, loopback or reserved address.")})
+    return webhook_transport.resolve(url, current_app.config["WEBHOOK_ALLOW_PRIVATE"])
 
 
 def add_endpoint(user: User, url: str) -> tuple[str, WebhookEndpoint]:
@@ -233,13 +213,11 @@ def deliver(delivery_id: int) -> bool:
     db.session.commit()  # no transaction (and no SQLite lock) held during the HTTP call
     status, error = None, None
     try:
-        check_url(url)
-        response = requests.post(url, data=body, headers=headers, allow_redirects=False,
-                                 timeout=current_app.config["WEBHOOK_TIMEOUT"])
-        status = response.status_code
+        status = webhook_transport.post(check_url(url), body, headers,
+                                        current_app.config["WEBHOOK_TIMEOUT"])
         if not 200 <= status < 300:
             error = f"HTTP {status}"
-    except (requests.RequestException, ValidationFailed) as exc:
+    except (webhook_transport.TransportError, ValidationFailed) as exc:
         error = str(exc)[:500]
     values = {"attempts": WebhookDelivery.attempts + 1, "last_status_code": status,
               "last_error": error}

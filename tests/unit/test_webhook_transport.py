@@ -1,0 +1,85 @@
+"""Webhook deliveries connect to the address that was checked, and say little when they fail.
+
+A receiver listens on 127.0.0.1; a made-up host name resolves to it the first time and to
+another loopback address (where nothing listens) on every later lookup, as a rebinding DNS
+server would answer. Private addresses are allowed here (as in every test) so that the
+name's first answer passes the check; production refuses them outright.
+"""
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from traveler_portal.domain import webhook_transport
+from traveler_portal.domain.errors import ValidationFailed
+
+NAME = "hooks.rebinding.test"
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    seen: list = []
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.seen.append((self.headers["Host"], self.path, body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture()
+def receiver():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    _Receiver.seen = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def rebinding_dns(monkeypatch):
+    """NAME resolves to 127.0.0.1 once, then to 127.0.0.2; other names as usual."""
+    real, answers = socket.getaddrinfo, ["127.0.0.1"]
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != NAME:
+            return real(host, port, *args, **kwargs)
+        address = answers.pop() if answers else "127.0.0.2"
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_the_delivery_goes_to_the_checked_address_under_the_name(app, receiver, rebinding_dns):
+    with app.app_context():
+        target = webhook_transport.resolve(f"http://{NAME}:{receiver}/hook?x=1", True)
+        status = webhook_transport.post(target, b'{"a":1}', {"X-Test": "1"}, timeout=5)
+    assert status == 204
+    assert _Receiver.seen == [(f"{NAME}:{receiver}", "/hook?x=1", b'{"a":1}')]
+
+
+def test_a_failed_delivery_names_its_kind_not_the_network_error(app, rebinding_dns):
+    with socket.socket() as probe:  # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    with app.app_context():
+        target = webhook_transport.resolve(f"http://{NAME}:{closed_port}/hook", True)
+        with pytest.raises(webhook_transport.TransportError) as failed:
+            webhook_transport.post(target, b"{}", {}, timeout=5)
+    assert str(failed.value) == "could not connect"
+
+
+def test_every_address_of_the_name_must_be_public_in_production(app):
+    with app.app_context():
+        for url in ("https://127.0.0.1/x", "https://[::1]/x", "https://169.254.169.254/x",
+                    "https://[::ffff:10.0.0.1]/x", "https://localhost:8443/x"):
+            with pytest.raises(ValidationFailed) as refused:
+                webhook_transport.resolve(url, False)
+            assert "url" in refused.value.fields, url
+        with pytest.raises(ValidationFailed):
+            webhook_transport.resolve("https://example.test:notaport/x", False)

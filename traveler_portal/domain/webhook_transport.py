@@ -1,0 +1,92 @@
+"""A webhook POST goes to the address that was checked, not to a second DNS answer.
+
+The endpoint's host name is resolved once and every address it resolves to must be public
+(unless ``WEBHOOK_ALLOW_PRIVATE``, for tests). The connection then goes to that checked
+address, while TLS still sends the name (SNI) and checks the certificate against it. A DNS
+answer that changes between the check and the connection (rebinding) therefore cannot
+steer a delivery to an internal host. Failures are reported by kind only ("could not
+connect", "timed out"): the raw exception would tell an employer about our network.
+
+urllib3 (already under ``requests``) is used directly because it lets the connection's
+address and the TLS server name differ.
+"""
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import certifi
+import urllib3
+from flask_babel import gettext as _
+from urllib3 import exceptions as http_errors
+
+from .errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str       # the name, for the Host header, SNI and the certificate check
+    authority: str  # host[:port] as written in the URL (IPv6 literals keep brackets)
+    port: int
+    path: str
+    address: str    # the checked address the connection goes to
+
+
+class TransportError(Exception):
+    """The delivery did not reach the endpoint; ``str()`` says how, in general terms."""
+
+
+def resolve(url: str, allow_private: bool) -> Target:
+    """The URL's target with its checked address; ``ValidationFailed`` names the fault."""
+    parts = urlsplit(url or "")
+    if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
+        raise ValidationFailed(_("Use an https:// URL."),
+                               {"url": _("The URL must start with https://.")})
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number
+        host = port = None
+    if not host:
+        raise ValidationFailed(_("The URL has no host."), {"url": _("Give a complete URL.")})
+    port = port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        raise ValidationFailed(_("Unknown host."),
+                               {"url": _("This host name does not resolve.")})
+    addresses = [info[4][0] for info in infos]
+    if not allow_private and any(not ipaddress.ip_address(a).is_global for a in addresses):
+        raise ValidationFailed(_("Private address."), {
+            "url": _("The URL points at a private, loopback or reserved address.")})
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return Target(scheme=parts.scheme, host=host, authority=parts.netloc.rpartition("@")[2],
+                  port=port, path=path, address=addresses[0])
+
+
+def post(target: Target, body: bytes, headers: dict, timeout: float) -> int:
+    """POST ``body`` to the target's checked address; the HTTP status, redirects not
+    followed. Raises ``TransportError`` when no answer came."""
+    options = {"timeout": urllib3.Timeout(total=timeout), "retries": False}
+    if target.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(target.address, target.port, **options,
+                                           cert_reqs="CERT_REQUIRED",
+                                           ca_certs=certifi.where(),
+                                           server_hostname=target.host)
+    else:
+        pool = urllib3.HTTPConnectionPool(target.address, target.port, **options)
+    try:
+        with pool:
+            response = pool.urlopen("POST", target.path, body=body, redirect=False,
+                                    headers={**headers, "Host": target.authority})
+            return response.status
+    except http_errors.NewConnectionError:  # before TimeoutError: urllib3 derives it from that
+        raise TransportError(_("could not connect")) from None
+    except (http_errors.TimeoutError, socket.timeout):
+        raise TransportError(_("timed out")) from None
+    except http_errors.SSLError:
+        raise TransportError(_("TLS handshake or certificate check failed")) from None
+    except (http_errors.HTTPError, OSError):
+        raise TransportError(_("could not connect")) from None
