@@ -15,7 +15,7 @@ from tests.unit.conftest import assert_error
 from tests.unit.test_web_auth import sign_in
 from traveler_portal.domain import notices as notice_domain
 from traveler_portal.extensions import db
-from traveler_portal.models import Decision, Notice, Petition
+from traveler_portal.models import AuditEntry, Decision, Notice, Petition
 
 TODAY = date.today()
 ORG = "Maple Robotique Ltée"
@@ -268,3 +268,28 @@ def test_a_rolled_back_decision_leaves_no_notice_file(app, people, seed):
         db.session.rollback()
         assert not path.exists()
     assert len(stored(app, receipt)) == 1
+
+
+def _trail(app, receipt) -> list[tuple]:
+    with app.app_context():
+        return [(e.actor_email, e.action, e.details) for e in db.session.scalars(
+            sa.select(AuditEntry).join(Petition).where(Petition.receipt_number == receipt)
+            .where(AuditEntry.action.in_(["case.view", "notice.view"])).order_by(AuditEntry.id))]
+
+
+def test_agency_reads_through_the_api_are_in_the_audit_trail(app, people, seed):
+    """An officer reading cases and notices through the API leaves the same trace as in
+    the browser; the traveler's and the employer's own reads leave none."""
+    receipt = claimed(people, seed)  # the claim helper reads the case once
+    decide(people, receipt, outcome="approved",
+           valid_until=(TODAY + timedelta(days=90)).isoformat())
+    url = people["traveler"].get(f"/petitions/{receipt}").get_json()["notices"][0]["url"]
+    download(people["traveler"], url)
+    people["employer"].get("/petitions")
+    assert people["supervisor"].get("/petitions?limit=5").status_code == 200
+    download(people["officer"], url)
+    officer, supervisor = people["officer"].email, people["supervisor"].email
+    assert _trail(app, receipt) == [
+        (officer, "case.view", {"via": "api"}),
+        (supervisor, "case.view", {"via": "api list"}),
+        (officer, "notice.view", {})]

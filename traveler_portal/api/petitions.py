@@ -4,7 +4,7 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from ..domain import access, documents, evidence, notices, petitions, workflow
+from ..domain import access, audit, documents, evidence, notices, petitions, uow, workflow
 from ..domain import employer_dashboard
 from ..domain import status as status_info
 from ..extensions import db
@@ -59,7 +59,10 @@ def submit_petition(receipt_number):
 @api_auth()
 def get_petition(receipt_number):
     """One petition the caller may see."""
-    return _petition_json(access.get_petition(g.api_user, receipt_number))
+    petition = access.get_petition(g.api_user, receipt_number)
+    audit.staff_read(g.api_user, "case.view", "petition", receipt_number, petition, via="api")
+    uow.commit()
+    return _petition_json(petition)
 
 
 @bp.get("/petitions")
@@ -91,6 +94,10 @@ def list_petitions():
         selectinload(Petition.organization), selectinload(Petition.queue))).all()
     more = len(rows) > limit
     rows = rows[:limit]
+    for petition in rows:  # an officer's page of full cases: each one a case view
+        audit.staff_read(g.api_user, "case.view", "petition", petition.receipt_number,
+                         petition, via="api list")
+    uow.commit()
     infos = status_info.for_petitions(rows, g.api_user)  # batched, not one query per row
     found = notices.for_petitions(rows)
     return jsonify(items=[serializers.petition(p, g.api_user, infos[p.id], found[p.id])

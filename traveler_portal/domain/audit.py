@@ -53,6 +53,13 @@ def record(actor, action: str, object_type: str, object_id, petition=None,
     return entry
 
 
+def staff_read(user, action: str, object_type: str, object_id, petition, **details) -> None:
+    """Agency staff reading a case, a document or a notice, in the browser or through the
+    API: recorded like any other entry. Travelers' and employers' reads are not."""
+    if getattr(user, "is_agency", False):
+        record(user, action, object_type, object_id, petition, **details)
+
+
 @dataclass
 class AuditFilter:
     actor_email: str = ""

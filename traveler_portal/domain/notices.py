@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Decision, Notice, Outcome, Petition
-from . import access, profiles, reference
+from . import access, audit, profiles, reference, uow
 from .errors import NotFound
 
 # fontTools logs every font subset at INFO: noise in the web and worker logs.
@@ -290,6 +290,8 @@ def get(user, receipt_number: str, notice_id) -> tuple[Notice, Path]:
     path = path_of(notice) if notice else None
     if path is None or not path.is_file():
         raise NotFound(_("No such notice."))
+    audit.staff_read(user, "notice.view", "notice", notice.id, petition)
+    uow.commit()
     return notice, path
 
 
