@@ -386,7 +386,7 @@ def _file(run, traveler: str) -> str:
     return run(lambda: factories.submitted(_user(traveler)).receipt_number)
 
 
-@pytest.mark.parametrize("side", ["employer", "traveler"])
+@pytest.mark.parametrize("side", ["employer", "traveler", "another organization"])
 def test_after_the_link_ends_the_employer_no_longer_sees_new_petitions(app, run, side):
     owner = new_org(run)
     traveler = member(run, owner, "traveler")
@@ -401,18 +401,24 @@ def test_after_the_link_ends_the_employer_no_longer_sees_new_petitions(app, run,
         path = f"/employer/organization/employees/{column(run, traveler, 'id')}/unlink"
         response = post(employer, path, page="/employer/organization/employees")
         assert where(response) == "/employer/organization/employees"
-    else:
+    elif side == "traveler":
         client = browser(app, traveler)
         assert "Leave this organization" in text(client.get("/my/organization"))
         response = post(client, "/my/organization/leave", page="/my/organization")
         assert where(response) == "/my/organization"
         assert "Leave this organization" not in text(client.get("/my/organization"))
-    assert column(run, traveler, "organization_id") is None
+    new_org_id = None
+    if side == "another organization":  # an invitation from elsewhere, accepted
+        other = new_org(run)
+        token = invite(run, other, "traveler", traveler)
+        run(lambda: invitations.accept(token, _user(traveler)))
+        new_org_id = column(run, other, "organization_id")
+    assert column(run, traveler, "organization_id") == new_org_id
     assert traveler not in text(employer.get("/employer/organization/employees"))
 
     later = _file(run, traveler)
     assert run(lambda: db.session.scalars(sa.select(Petition.organization_id).where(
-        Petition.receipt_number == later)).one()) is None
+        Petition.receipt_number == later)).one()) == new_org_id
     assert employer.get(f"/employer/petitions/{later}").status_code == 404
     assert employer.get(f"/employer/petitions/{prepared}").status_code == 404  # not filed
     assert employer.get(f"/employer/petitions/{filed}").status_code == 200   # filed with it

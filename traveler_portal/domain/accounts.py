@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models import ApiToken, Organization, Role, User
 from ..models.users import organization_key, utcnow
-from . import uow
+from . import organizations, uow
 from .errors import ValidationFailed
 
 MIN_PASSWORD = 10
@@ -102,7 +102,7 @@ def join_organization(user: User, code: str) -> Organization:
     if org is None:
         raise ValidationFailed(_("Unknown invitation code."),
                                {"code": _("This invitation code is not valid.")})
-    user.organization_id = org.id
+    organizations.link_traveler(user, org.id)
     uow.commit()
     return org
 

@@ -198,7 +198,7 @@ def _join(invitation: Invitation, user: User) -> None:
     else:
         if user.role != Role.TRAVELER:
             raise Forbidden(_("Only a traveler account can accept this invitation."))
-        user.organization_id = invitation.organization_id
+        organizations.link_traveler(user, invitation.organization_id)
     invitation.accepted_at, invitation.accepted_by_id = utcnow(), user.id
 
 

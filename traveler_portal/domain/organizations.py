@@ -173,12 +173,21 @@ def employees(actor: User) -> list[User]:
         .order_by(User.name, User.id)).all()
 
 
+def link_traveler(traveler: User, organization_id: int | None) -> None:
+    """Move a traveler to an organization (``None``: to none), in the caller's transaction.
+    Drafts kept with the organization they leave go with neither: that employer no longer
+    sees or edits them, and they are filed with no organization unless the traveler
+    chooses one again. Petitions already filed stay where they were filed."""
+    if traveler.organization_id and traveler.organization_id != organization_id:
+        db.session.execute(sa.update(Petition).where(
+            Petition.traveler_id == traveler.id, Petition.status == Status.DRAFT,
+            Petition.organization_id == traveler.organization_id)
+            .values(organization_id=None))
+    traveler.organization_id = organization_id
+
+
 def _unlink(traveler: User) -> None:
-    db.session.execute(sa.update(Petition).where(
-        Petition.traveler_id == traveler.id, Petition.status == Status.DRAFT,
-        Petition.organization_id == traveler.organization_id)
-        .values(organization_id=None))
-    traveler.organization_id = None
+    link_traveler(traveler, None)
     uow.commit()
 
 
