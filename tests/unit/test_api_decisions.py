@@ -207,3 +207,30 @@ def test_a_traveler_may_withdraw_while_a_denial_waits_for_its_supervisor(case, a
         f"/petitions/{receipt}/denial-review", json={"action": "approve"}), 409, "conflict")
     seen = traveler.get(f"/petitions/{receipt}").get_json()
     assert seen["status"] == "withdrawn" and seen["decision"] is None
+
+
+def test_only_the_officer_who_claimed_the_case_ticks_its_checklist(case, app, seed):
+    """Other officers of the country read the checklist; their post is refused and changes
+    nothing (not even the version the claiming officer's forms carry)."""
+    from tests.unit.test_web_auth import csrf_token, sign_in
+    _traveler, officer, receipt = case
+    page = f"/officer/cases/{receipt}"
+    other = app.test_client()
+    assert sign_in(other, seed.user("officer", country="US")).status_code == 302
+    shown = other.get(page).get_data(as_text=True)
+    assert "Not checked:" in shown and "Save checklist" not in shown
+    before = seed.petition(receipt)
+    refused = other.post(f"{page}/checklist", data={
+        "csrf_token": csrf_token(other, page), "version": before["version"],
+        "checked": ["passport_valid"]}, follow_redirects=True)
+    assert "You have not claimed this petition" in refused.get_data(as_text=True)
+    assert seed.petition(receipt) == before
+
+    mine = app.test_client()
+    assert sign_in(mine, officer.email).status_code == 302
+    assert "Save checklist" in mine.get(page).get_data(as_text=True)
+    saved = mine.post(f"{page}/checklist", data={
+        "csrf_token": csrf_token(mine, page), "version": before["version"],
+        "checked": ["passport_valid"]}, follow_redirects=True)
+    assert "The checklist was saved." in saved.get_data(as_text=True)
+    assert seed.petition(receipt)["version"] == before["version"] + 1

@@ -25,10 +25,17 @@ def _require_supervisor(user: User) -> None:
         raise Forbidden(_("Only a supervisor can do this."))
 
 
+def _require_claimed_by(user: User, petition: Petition) -> None:
+    if petition.status != Status.IN_REVIEW or petition.assigned_officer_id != user.id:
+        raise Conflict(_("You have not claimed this petition (or it has already been decided)."))
+
+
 def save_checklist(user: User, receipt_number: str, ticked, version=None) -> Petition:
-    """Store which of the category's checklist items the officer ticked."""
+    """Store which of the category's checklist items the officer ticked; only the
+    officer who has the case claimed (others read it)."""
     petition = _agency_petition(user, receipt_number)
     versions.check(petition, version)
+    _require_claimed_by(user, petition)
     known = [item["key"] for item in (petition.category.checklist or [])]
     petition.checklist = {key: key in set(ticked or []) for key in known}
     petition.version += 1
@@ -43,8 +50,7 @@ def refer(user: User, receipt_number: str, queue_code: str, reason: str,
     """Send a claimed case to another queue of the same country, saying why."""
     petition = _agency_petition(user, receipt_number)
     versions.check(petition, version)
-    if petition.status != Status.IN_REVIEW or petition.assigned_officer_id != user.id:
-        raise Conflict(_("You have not claimed this petition (or it has already been decided)."))
+    _require_claimed_by(user, petition)
     errors = {}
     reason = (reason or "").strip()
     queue = db.session.scalars(sa.select(AdjudicationQueue).where(
