@@ -50,6 +50,8 @@ class Config:
     # Flask rejects bodies larger than this before any view runs (413).
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
+    # A browser session ends this long after sign-in, whatever the activity.
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     # Invitations into an organization (colleagues, travelers) expire after this.
     INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", str(7 * 24)))
     # Bulk imports of employees (CSV): largest file accepted, rows per committed batch

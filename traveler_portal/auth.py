@@ -4,33 +4,25 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length,
                                 ValidationError)
 
-from .domain import accounts
+from .domain import accounts, uow
 from .domain.errors import ValidationFailed
-from .extensions import db, login_manager
+from .extensions import login_manager
 from .forms import BaseForm, EmailAddress
-from .models import Role, User
+from .models import Role
 from .permissions import public, signed_in
 from .ratelimits import signin_limits
+from .sessions import start_session
 from .web import home_for
 
 bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Sign in to continue.")
 login_manager.session_protection = "strong"
-
-
-@login_manager.user_loader
-def _load_user(alternative_id: str):
-    user_id, _sep, nonce = (alternative_id or "").partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    return user if user and user.session_nonce == nonce else None
 
 
 class LoginForm(BaseForm):
@@ -71,13 +63,6 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _start_session(user: User):
-    # A fresh session at sign-in: nothing from before (including any fixed session data)
-    # carries over.
-    session.clear()
-    login_user(user)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @signin_limits
@@ -91,7 +76,7 @@ def login():
         if user is None:
             form.password.errors.append(_("The email or password is wrong."))
         else:
-            _start_session(user)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
@@ -113,7 +98,7 @@ def register():
             for name, message in exc.fields.items():
                 getattr(form, name, form.email).errors.append(message)
         else:
-            _start_session(user)
+            start_session(user)
             flash(_("Your account is ready."), "success")
             return redirect(home_for(user))
     return render_template("auth/register.html", form=form), 200 if not form.errors else 422
@@ -122,7 +107,10 @@ def register():
 @bp.post("/logout")
 @signed_in
 def logout():
-    """Sign out."""
+    """Sign out, here and in every other browser: a copy of this session's cookie, or
+    one left on another computer, no longer signs anyone in."""
+    accounts.sign_out_everywhere(current_user._get_current_object())
+    uow.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")

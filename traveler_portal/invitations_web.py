@@ -6,10 +6,10 @@ or, when an account with that email exists, signs in and comes back; a signed-in
 accepts with one button. An expired, withdrawn or already used invitation answers 410 with
 a page saying which.
 """
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -19,6 +19,7 @@ from .extensions import db
 from .forms import BaseForm
 from .models import Role, User
 from .permissions import public, roles_required
+from .sessions import start_session
 from .travelers import apply_errors
 
 bp = Blueprint("invitations", __name__)
@@ -86,8 +87,7 @@ def accept(token):
             uow.rollback()
             apply_errors(form, exc, fallback="password")
         else:
-            session.clear()  # a fresh session at sign-in, as in auth.login
-            login_user(user)
+            start_session(user)
             flash(_joined_message(org_name, kind), "success")
             return redirect(url_for("main.index"))
     return render_template("organization/accept.html", invitation=invitation, form=form,

@@ -192,6 +192,40 @@ def test_sign_out_needs_a_post_with_the_csrf_token(client, seed):
     assert where(client.get("/my/")) == "/login"
 
 
+def test_a_copy_of_the_session_cookie_dies_at_sign_out(app, client, seed):
+    """Sign-out ends the account's sessions in every browser, so a cookie copied from
+    this one (or left on a shared computer) signs nobody in afterwards."""
+    assert where(sign_in(client, seed.user("officer", country="US"))) == "/officer/"
+    copied = app.test_client()
+    copied.set_cookie("session", client.get_cookie("session").value)
+    assert copied.get("/officer/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/officer/")})
+    assert where(copied.get("/officer/")).startswith("/login")
+
+
+def test_a_session_ends_hours_after_sign_in(app, client, seed):
+    assert where(sign_in(client, seed.user("traveler"))) == "/my/"
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= app.config["SESSION_MAX_HOURS"] * 3600 - 60
+    assert signed_in(client)  # a minute left
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= 120
+    assert not signed_in(client)
+
+
+def test_a_new_password_revokes_the_accounts_api_tokens(app, seed):
+    from traveler_portal.domain import accounts, passwords
+    email = seed.user("traveler")
+    with app.app_context():
+        token, _row = accounts.issue_token(seed._user(email))
+    api = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/petitions", headers=bearer).status_code == 200
+    with app.app_context():
+        passwords.set_password(seed._user(email), "a brand new passphrase")
+    assert api.get("/api/v1/petitions", headers=bearer).status_code == 401
+
+
 @pytest.mark.parametrize("role,forbidden", [
     ("traveler", ["/officer/", "/employer/", "/admin/"]),
     ("employer", ["/officer/", "/my/", "/admin/"]),

@@ -135,3 +135,13 @@ def user_for_token(token: str) -> tuple[User, ApiToken] | None:
 def revoke_token(row: ApiToken) -> None:
     row.revoked_at = utcnow()
     uow.commit()
+
+
+def sign_out_everywhere(user: User, *, tokens: bool = False) -> None:
+    """End every browser session of the account (a new session nonce; see models.users),
+    and with ``tokens`` its API bearer tokens too. The caller commits."""
+    user.session_nonce = secrets.token_hex(16)
+    if tokens:
+        db.session.execute(sa.update(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow()))

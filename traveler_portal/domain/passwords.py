@@ -1,11 +1,9 @@
 """Setting a new password for an existing account (demo seeding, and later a reset flow)."""
-import secrets
-
 from flask_babel import gettext as _
 
 from ..models import User
 from . import uow
-from .accounts import MIN_PASSWORD, hash_password
+from .accounts import MIN_PASSWORD, hash_password, sign_out_everywhere
 from .errors import ValidationFailed
 
 
@@ -16,6 +14,5 @@ def set_password(user: User, password: str) -> None:
             "password": _("The password must have at least %(length)d characters.",
                           length=MIN_PASSWORD)})
     user.password_hash = hash_password(password)
-    # A new nonce invalidates every existing session of the account (see models.users).
-    user.session_nonce = secrets.token_hex(16)
+    sign_out_everywhere(user, tokens=True)
     uow.commit()
