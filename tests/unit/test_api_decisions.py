@@ -2,8 +2,12 @@
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests.unit.conftest import assert_error
+from tests.unit.test_web_auth import csrf_token, sign_in
+from traveler_portal.extensions import db
+from traveler_portal.models import AdjudicationQueue, Petition
 
 TODAY = date.today()
 
@@ -212,7 +216,6 @@ def test_a_traveler_may_withdraw_while_a_denial_waits_for_its_supervisor(case, a
 def test_only_the_officer_who_claimed_the_case_ticks_its_checklist(case, app, seed):
     """Other officers of the country read the checklist; their post is refused and changes
     nothing (not even the version the claiming officer's forms carry)."""
-    from tests.unit.test_web_auth import csrf_token, sign_in
     _traveler, officer, receipt = case
     page = f"/officer/cases/{receipt}"
     other = app.test_client()
@@ -234,3 +237,20 @@ def test_only_the_officer_who_claimed_the_case_ticks_its_checklist(case, app, se
         "checked": ["passport_valid"]}, follow_redirects=True)
     assert "The checklist was saved." in saved.get_data(as_text=True)
     assert seed.petition(receipt)["version"] == before["version"] + 1
+
+
+def test_a_misfiled_petition_of_the_other_country_is_never_claimed(api, seed, app):
+    """Rules keep each country's petitions in its own queues; should a Canadian case land
+    in a US queue anyway (a bad data fix, say), US officers still cannot take or list it."""
+    receipt = seed.queued(seed.user("traveler"), country="CA", category="BV", port="DOUGLAS")
+    with app.app_context():
+        blaine = db.session.scalar(sa.select(AdjudicationQueue.id).where(
+            AdjudicationQueue.code == "US-BLAINE"))
+    seed.execute(sa.update(Petition).where(Petition.receipt_number == receipt)
+                 .values(queue_id=blaine))
+    officer = api("officer", country="US")
+    assert officer.post("/queues/US-BLAINE/claim").status_code == 204
+    browser = app.test_client()
+    assert sign_in(browser, officer.email).status_code == 302
+    assert receipt not in browser.get("/officer/queues/US-BLAINE").get_data(as_text=True)
+    assert seed.petition(receipt)["status"] == "queued"

@@ -69,7 +69,8 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
     queue = get_queue(user, queue_code)
     petition = db.session.scalars(
         sa.select(Petition).where(Petition.queue_id == queue.id,
-                                  Petition.status == Status.QUEUED)
+                                  Petition.status == Status.QUEUED,
+                                  access.visible_filter(user))  # never another country's
         # Priority, then the earliest due date, then age. The partial index on queued rows
         # (queue_id, priority, submitted_at) still narrows this to the queue's waiting cases.
         .order_by(*CLAIM_ORDER)

@@ -82,7 +82,8 @@ def waiting_cases(user: User, code: str, filters: ListFilter,
     sort = filters.sort if filters.sort in SORTS else "priority"
     column, descending = SORTS[sort]
     query = (sa.select(Petition).where(Petition.queue_id == queue.id,
-                                       Petition.status == Status.QUEUED))
+                                       Petition.status == Status.QUEUED,
+                                       access.visible_filter(user)))
     if filters.category:
         query = query.where(Petition.category.has(Category.code == filters.category))
     if filters.port:
