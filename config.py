@@ -50,6 +50,9 @@ class Config:
     # Flask rejects bodies larger than this before any view runs (413).
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
+    # Reverse proxies in front of gunicorn that set X-Forwarded-For/-Proto (0: none), so
+    # the audit trail and the rate limits see the client's address, not the proxy's.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # A browser session ends this long after sign-in, whatever the activity.
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     # Invitations into an organization (colleagues, travelers) expire after this.

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 from flask import Flask, has_request_context, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import database  # noqa: F401  (registers the SQLite engine settings)
 from .celery_app import celery_init_app
@@ -59,6 +60,10 @@ def create_app(test_config=None) -> Flask:
     if not app.config.get("PII_ENCRYPTION_KEYS"):
         app.config["PII_ENCRYPTION_KEYS"] = [_instance_secret(
             app, "PII_ENCRYPTION_KEYS", lambda: Fernet.generate_key().decode())]
+
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)

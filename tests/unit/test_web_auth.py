@@ -242,3 +242,19 @@ def test_pages_of_another_role_are_not_found(client, seed, role, forbidden):
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     for path in ["/officer/", "/my/", "/employer/", "/admin/"]:
         assert where(client.get(path)) == "/login", path
+
+
+@pytest.mark.parametrize("proxies,seen", [(0, "10.0.0.7"), (1, "203.0.113.9")])
+def test_the_client_address_behind_a_trusted_proxy(proxies, seen):
+    """Behind TRUSTED_PROXIES proxies the client's address (audit trail, rate limits) is
+    the forwarded one; with none configured a forged X-Forwarded-For is ignored."""
+    from flask import request
+
+    from traveler_portal import create_app
+    from traveler_portal.permissions import public
+    app = create_app({"TESTING": True, "TRUSTED_PROXIES": proxies})
+    app.add_url_rule("/_test/address", view_func=public(lambda: request.remote_addr))
+    response = app.test_client().get("/_test/address",
+                                     headers={"X-Forwarded-For": "203.0.113.9"},
+                                     environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert response.get_data(as_text=True) == seen
