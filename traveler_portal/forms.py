@@ -23,13 +23,18 @@ def _strip(value):
 
 
 class BaseForm(FlaskForm):
-    """Strips surrounding white space from every text field."""
+    """Strips surrounding white space from every text field. Hidden fields (the CSRF token,
+    the version on screen) render without an id: a page with several forms would repeat
+    ``id="csrf_token"``, and nothing points at a hidden field."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if _strip not in filters:
                 unbound_field.kwargs["filters"] = [_strip, *filters]
+            if issubclass(unbound_field.field_class, HiddenField):
+                unbound_field.kwargs["render_kw"] = {
+                    "id": False, **(unbound_field.kwargs.get("render_kw") or {})}
             return unbound_field.bind(form=form, **options)
 
     def first_errors(self) -> dict:

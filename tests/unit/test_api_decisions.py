@@ -1,4 +1,5 @@
 """Officers through the API: queues, claims, releases and the rules of a decision."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -231,7 +232,10 @@ def test_only_the_officer_who_claimed_the_case_ticks_its_checklist(case, app, se
 
     mine = app.test_client()
     assert sign_in(mine, officer.email).status_code == 302
-    assert "Save checklist" in mine.get(page).get_data(as_text=True)
+    html = mine.get(page).get_data(as_text=True)
+    assert "Save checklist" in html and html.count("<form") >= 4
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     saved = mine.post(f"{page}/checklist", data={
         "csrf_token": csrf_token(mine, page), "version": before["version"],
         "checked": ["passport_valid"]}, follow_redirects=True)
