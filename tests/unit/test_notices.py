@@ -208,7 +208,8 @@ def test_one_notice_per_decision_and_the_list_shows_them_in_batch(app, people, s
 def test_the_petition_pages_link_the_notices_and_serve_them(app, people, seed, client):
     receipt = claimed(people, seed)
     decide(people, receipt, outcome="approved",
-           valid_until=(TODAY + timedelta(days=60)).isoformat())
+           valid_until=(TODAY + timedelta(days=60)).isoformat(),
+           conditions={"employer": ORG, "location": "Montréal, QC"})
     [row] = stored(app, receipt)
     href = f"/petitions/{receipt}/notices/{row['id']}"
     pages = {"traveler": f"/my/petitions/{receipt}",
@@ -221,6 +222,9 @@ def test_the_petition_pages_link_the_notices_and_serve_them(app, people, seed, c
         assert page.status_code == 200, (role, page.status_code)
         html = page.get_data(as_text=True)
         assert "<caption>Notices</caption>" in html and f'href="{href}"' in html, role
+        if role != "officer":  # the approval's conditions, in words, beside its validity
+            assert "Condition: location</dt><dd>Montréal, QC" in html, role
+            assert "Condition: occupation" not in html  # none was set
         pdf = browser.get(href)
         assert pdf.status_code == 200 and pdf.mimetype == "application/pdf", role
         assert hashlib.sha256(pdf.data).hexdigest() == row["sha256"]
