@@ -124,7 +124,10 @@ def test_claiming_a_picked_case_and_the_second_officer_sees_a_conflict(app):
         receipt = queued(traveler, category="TN", port="BLAINE").receipt_number
     first, second = Client(app, "officer", country="US"), Client(app, "officer", country="US")
 
-    taken = first.post("/officer/queues/US-BLAINE", f"/officer/cases/{receipt}/claim",
+    # The list links the case; read first, then claim it from its page.
+    assert f'href="/officer/cases/{receipt}"' in text(first.get("/officer/queues/US-BLAINE"))
+    assert "Claim this case" in text(first.get(f"/officer/cases/{receipt}"))
+    taken = first.post(f"/officer/cases/{receipt}", f"/officer/cases/{receipt}/claim",
                        {"queue": "US-BLAINE"})
     assert taken.status_code == 302 and taken.headers["Location"].endswith(
         f"/officer/cases/{receipt}")
@@ -139,6 +142,7 @@ def test_claiming_a_picked_case_and_the_second_officer_sees_a_conflict(app):
         claims = db.session.scalars(sa.select(AuditEntry.actor_email).where(
             AuditEntry.action == "case.claim")).all()
         assert claims == [first.email]
+    assert "Claim this case" not in text(first.get(f"/officer/cases/{receipt}"))
 
 
 def test_a_hold_leaves_the_queue_and_returns_on_its_date(make, traveler, officer):
