@@ -83,3 +83,65 @@ def test_every_address_of_the_name_must_be_public_in_production(app):
             assert "url" in refused.value.fields, url
         with pytest.raises(ValidationFailed):
             webhook_transport.resolve("https://example.test:notaport/x", False)
+
+
+@pytest.fixture()
+def tls_receiver(tmp_path):
+    """An HTTPS receiver on 127.0.0.1 whose certificate names NAME only, issued by a
+    certificate authority made for this test."""
+    import datetime
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def cert(subject, key, issuer, issuer_key, extensions):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=1)))
+        for extension, critical in extensions:
+            builder = builder.add_extension(extension, critical=critical)
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test webhook CA")])
+    ca = cert(ca_name, ca_key, ca_name, ca_key,
+              [(x509.BasicConstraints(ca=True, path_length=None), True)])
+    leaf = cert(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, NAME)]), key, ca_name,
+                ca_key, [(x509.SubjectAlternativeName([x509.DNSName(NAME)]), False)])
+    pem = serialization.Encoding.PEM
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (tmp_path / "leaf.pem").write_bytes(leaf.public_bytes(pem) + key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "leaf.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    _Receiver.seen = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], str(tmp_path / "ca.pem")
+    server.shutdown()
+    server.server_close()
+
+
+def test_over_https_the_certificate_is_checked_against_the_name(app, tls_receiver,
+                                                                rebinding_dns):
+    """The connection goes to the checked address, yet TLS verifies the endpoint's name:
+    the certificate for NAME is accepted, and the same server under another name is not."""
+    port, ca = tls_receiver
+    with app.app_context():
+        target = webhook_transport.resolve(f"https://{NAME}:{port}/hook", True)
+        assert webhook_transport.post(target, b"{}", {}, timeout=5, ca_certs=ca) == 204
+        assert _Receiver.seen == [(f"{NAME}:{port}", "/hook", b"{}")]
+        impostor = webhook_transport.Target(scheme="https", host="other.test",
+                                            authority=f"other.test:{port}", port=port,
+                                            path="/hook", address="127.0.0.1")
+        with pytest.raises(webhook_transport.TransportError) as refused:
+            webhook_transport.post(impostor, b"{}", {}, timeout=5, ca_certs=ca)
+    assert str(refused.value) == "TLS handshake or certificate check failed"
+    assert len(_Receiver.seen) == 1

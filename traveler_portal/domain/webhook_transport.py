@@ -66,14 +66,16 @@ def resolve(url: str, allow_private: bool) -> Target:
                   port=port, path=path, address=addresses[0])
 
 
-def post(target: Target, body: bytes, headers: dict, timeout: float) -> int:
+def post(target: Target, body: bytes, headers: dict, timeout: float,
+         ca_certs: str | None = None) -> int:
     """POST ``body`` to the target's checked address; the HTTP status, redirects not
-    followed. Raises ``TransportError`` when no answer came."""
+    followed. Raises ``TransportError`` when no answer came. Certificates are checked
+    against certifi's authorities unless ``ca_certs`` names another bundle (tests)."""
     options = {"timeout": urllib3.Timeout(total=timeout), "retries": False}
     if target.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(target.address, target.port, **options,
                                            cert_reqs="CERT_REQUIRED",
-                                           ca_certs=certifi.where(),
+                                           ca_certs=ca_certs or certifi.where(),
                                            server_hostname=target.host)
     else:
         pool = urllib3.HTTPConnectionPool(target.address, target.port, **options)
