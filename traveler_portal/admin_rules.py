@@ -13,7 +13,7 @@ from . import travelers
 from .domain import routing_admin, uow
 from .domain.errors import ValidationFailed
 from .extensions import db
-from .forms import BaseForm
+from .forms import BaseForm, options
 from .models import AdjudicationQueue, Category, Country, Port, Role, RoutingRule
 from .models.users import utcnow
 from .permissions import roles_required
@@ -23,7 +23,7 @@ ANY = [("", _l("Any"))]
 
 
 def _countries():
-    return [(c.value, c.value) for c in Country]
+    return options([(c.value, c.value) for c in Country])
 
 
 class RuleForm(BaseForm):
@@ -43,13 +43,13 @@ class RuleForm(BaseForm):
     def set_choices(self):
         queues = db.session.scalars(sa.select(AdjudicationQueue).order_by(
             AdjudicationQueue.country, AdjudicationQueue.code)).all()
-        self.queue_code.choices = [(q.code, f"{q.code} – {q.name}") for q in queues]
-        self.category_code.choices = ANY + [(c, f"{c} ({k})") for k, c in db.session.execute(
-            sa.select(Category.country, Category.code).order_by(Category.country,
-                                                                Category.code)).all()]
-        self.port_code.choices = ANY + [(p, f"{p} ({k})") for k, p in db.session.execute(
-            sa.select(Port.country, Port.code).order_by(Port.country, Port.code)).all()]
-        self.authority.choices = ANY + [(a, a) for a in routing_admin.authorities()]
+        self.queue_code.choices = options([(q.code, f"{q.code} – {q.name}") for q in queues])
+        categories = db.session.execute(sa.select(Category.country, Category.code)
+                                        .order_by(Category.country, Category.code)).all()
+        self.category_code.choices = options(ANY + [(c, f"{c} ({k})") for k, c in categories])
+        self.port_code.choices = options(ANY + [(p, f"{p} ({k})") for k, p in db.session.execute(
+            sa.select(Port.country, Port.code).order_by(Port.country, Port.code)).all()])
+        self.authority.choices = options(ANY + [(a, a) for a in routing_admin.authorities()])
 
     def to_input(self) -> routing_admin.RuleInput:
         return routing_admin.RuleInput(
@@ -164,7 +164,7 @@ def edit_queue(queue_id):
 def _save_queue(form, queue):
     country = str(queue.country) if queue else (form.country.data or "US")
     officers = routing_admin.officer_choices(country)
-    form.officer_ids.choices = [(u.id, f"{u.name} ({u.email})") for u in officers]
+    form.officer_ids.choices = options([(u.id, f"{u.name} ({u.email})") for u in officers])
     if queue is not None:  # code and country stay as they were
         form.code.data, form.country.data = queue.code, str(queue.country)
     if form.validate_on_submit():
@@ -191,8 +191,8 @@ def dry_run():
     form = DryRunForm(request.args)
     rule_form = RuleForm(formdata=None)
     rule_form.set_choices()
-    form.category_code.choices = rule_form.category_code.choices[1:]
-    form.port_code.choices = rule_form.port_code.choices[1:]
+    form.category_code.choices = options(rule_form.category_code.choices[1:])
+    form.port_code.choices = options(rule_form.port_code.choices[1:])
     result = None
     if request.args and form.validate():
         try:

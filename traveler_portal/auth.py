@@ -12,7 +12,7 @@ from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length,
 from .domain import accounts, uow
 from .domain.errors import ValidationFailed
 from .extensions import login_manager
-from .forms import BaseForm, EmailAddress
+from .forms import BaseForm, EmailAddress, options
 from .models import Role
 from .permissions import public, signed_in
 from .ratelimits import signin_limits
@@ -31,9 +31,9 @@ class LoginForm(BaseForm):
 
 
 class RegisterForm(BaseForm):
-    account_type = RadioField(_l("I am"), choices=[
+    account_type = RadioField(_l("I am"), choices=options([
         ("traveler", _l("A business traveler filing for myself")),
-        ("employer", _l("An employer registering my organization"))],
+        ("employer", _l("An employer registering my organization"))]),
         default="traveler", validators=[InputRequired(_l("Choose the kind of account."))])
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your full name.")),
                                                     Length(max=200)])

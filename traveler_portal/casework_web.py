@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from .domain import access, adjudication, casework, uow
 from .domain.errors import Conflict, ValidationFailed
-from .forms import BaseForm
+from .forms import BaseForm, options
 from .models import Role, Status
 from .permissions import roles_required
 
@@ -57,9 +57,9 @@ def restamp(form, petition):
 
 def _refer_form(petition, formdata=None):
     form = ReferForm(formdata=formdata, version=petition.version)
-    form.queue.choices = [(q.code, f"{q.name} ({q.code})")
+    form.queue.choices = options([(q.code, f"{q.name} ({q.code})")
                           for q, _n in adjudication.queues_with_depth(current_user)
-                          if q.id != petition.queue_id]
+                          if q.id != petition.queue_id])
     return form
 
 

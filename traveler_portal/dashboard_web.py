@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 
 from .domain import employer_dashboard as board
 from .domain import reference, workflow
-from .forms import BaseForm
+from .forms import BaseForm, options
 from .models.users import utcnow
 
 COUNTRIES = (("US", _l("United States")), ("CA", _l("Canada")))
@@ -32,16 +32,16 @@ class DashboardFilterForm(BaseForm):
     traveler = StringField(_l("Traveler (name or email)"))
     travel_from = DateField(_l("Travel from"), validators=[Optional()])
     travel_to = DateField(_l("Travel until"), validators=[Optional()])
-    sort = SelectField(_l("Sort by"), choices=SORTS, validate_choice=False)
+    sort = SelectField(_l("Sort by"), choices=options(SORTS), validate_choice=False)
     desc = BooleanField(_l("Descending"))
 
     def set_choices(self):
-        self.country.choices = [("", _l("Any destination")), *COUNTRIES]
-        self.category.choices = [("", _l("Any category"))] + [
+        self.country.choices = options([("", _l("Any destination")), *COUNTRIES])
+        self.category.choices = options([("", _l("Any category"))] + [
             (c.code, f"{c.code} — {c.name}")
-            for country, _label in COUNTRIES for c in reference.categories(country)]
-        self.status.choices = [("", _l("Any status"))] + [
-            (s.value, workflow.STATUS_LABELS[s]) for s in board.STATUS_CHOICES]
+            for country, _label in COUNTRIES for c in reference.categories(country)])
+        self.status.choices = options([("", _l("Any status"))] + [
+            (s.value, workflow.STATUS_LABELS[s]) for s in board.STATUS_CHOICES])
 
 
 def filters_from_request() -> tuple[DashboardFilterForm, board.Filters]:

@@ -13,7 +13,7 @@ from wtforms.validators import Length
 from .domain import access, petitions, uow
 from .domain.errors import Conflict, DomainError
 from .domain.evidence import MAX_NOTE, Answer
-from .forms import BaseForm
+from .forms import BaseForm, options
 from .models import Petition, Status
 
 
@@ -46,7 +46,7 @@ def respond_form(petition: Petition, formdata=None):
                f"{d.uploaded_at:%Y-%m-%d})") for d in petition.documents]
     form.items = []
     for item in ask.items if ask else []:
-        form[f"item{item.id}_document"].choices = choices
+        form[f"item{item.id}_document"].choices = options(choices)
         form.items.append((item, form[f"item{item.id}_file"],
                            form[f"item{item.id}_document"], form[f"item{item.id}_note"]))
     return form

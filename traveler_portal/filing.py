@@ -15,6 +15,7 @@ from . import travelers
 from .domain import access, documents, filing, history, petitions, profiles, reference, uow
 from .domain.errors import Conflict, DomainError, ValidationFailed
 from .filing_forms import AttestForm, SlotUploadForm, TripForm, job_form
+from .forms import options
 from .models import Role, Status
 from .permissions import roles_required
 
@@ -52,9 +53,9 @@ def _trip_data(petition) -> dict:
 def _trip_form(country: str, petition=None, fresh: bool = False) -> TripForm:
     form = TripForm(formdata=None, data=_trip_data(petition)) if fresh else TripForm()
     form.set_country(country)
-    form.category.choices = [("", _("Choose a category")), *form.category.choices]
-    form.port_of_entry.choices = [("", _("Choose a port of entry")),
-                                  *form.port_of_entry.choices]
+    form.category.choices = options([("", _("Choose a category")), *form.category.choices])
+    form.port_of_entry.choices = options([("", _("Choose a port of entry")),
+                                  *form.port_of_entry.choices])
     form.destination_country.data = country  # fixed by the first choice, not by the post
     return form
 

@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .domain import filing, reference
-from .forms import BaseForm, PetitionForm
+from .forms import BaseForm, PetitionForm, options
 from .models.users import utcnow
 
 
@@ -61,9 +61,9 @@ class JobForm(BaseForm):
     salary = StringField(_l("Salary per year"), filters=[
         lambda v: v.replace(",", "").replace(" ", "") if isinstance(v, str) else v],
         validators=[DataRequired(_l("Give the yearly salary.")), _salary])
-    salary_currency = SelectField(_l("Currency"), choices=[
+    salary_currency = SelectField(_l("Currency"), choices=options([
         ("", _l("Choose a currency")), ("USD", _l("US dollars (USD)")),
-        ("CAD", _l("Canadian dollars (CAD)"))],
+        ("CAD", _l("Canadian dollars (CAD)"))]),
         validators=[DataRequired(_l("Choose the salary's currency."))])
     version = HiddenField()
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, EmailField, HiddenField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .domain import reference
@@ -16,6 +17,12 @@ from .domain.adjudication import DecisionInput
 from .domain.evidence import ANY_KIND, Ask
 from .domain.petitions import DraftInput, resolve_traveler
 from .models.users import utcnow
+
+
+def options(pairs) -> list[SelectChoice]:
+    """A select or radio field's choices from ``(value, label)`` pairs (or choices already
+    made): WTForms 3.4 drops plain tuples."""
+    return [p if isinstance(p, SelectChoice) else SelectChoice(*p) for p in pairs]
 
 
 def _strip(value):
@@ -74,7 +81,7 @@ def not_in_past(form, field):
 
 class PetitionForm(BaseForm):
     destination_country = SelectField(_l("Destination country"),
-                                      choices=list(reference.COUNTRIES.items()),
+                                      choices=options(list(reference.COUNTRIES.items())),
                                       validators=[InputRequired(_l("Choose the destination country."))])
     category = SelectField(_l("Category"), choices=[],
                            validators=[InputRequired(_l("Choose a category."))])
@@ -94,8 +101,8 @@ class PetitionForm(BaseForm):
         """Offer only the destination country's categories and ports."""
         if country not in reference.COUNTRIES:
             return
-        self.category.choices = [(c.code, c.name) for c in reference.categories(country)]
-        self.port_of_entry.choices = [(p.code, p.name) for p in reference.ports(country)]
+        self.category.choices = options([(c.code, c.name) for c in reference.categories(country)])
+        self.port_of_entry.choices = options([(p.code, p.name) for p in reference.ports(country)])
 
     def validate_category(self, field):
         country = self.destination_country.data
@@ -107,9 +114,9 @@ class PetitionForm(BaseForm):
 
 
 class DecisionForm(BaseForm):
-    outcome = SelectField(_l("Decision"), choices=[
+    outcome = SelectField(_l("Decision"), choices=options([
         ("approved", _l("Approve")), ("denied", _l("Deny")),
-        ("evidence_requested", _l("Request more evidence"))],
+        ("evidence_requested", _l("Request more evidence"))]),
         validators=[InputRequired(_l("Choose approve, deny or request evidence."))])
     message = TextAreaField(_l("Message to the traveler"), validators=[Length(max=5000)])
     reason_codes = SelectMultipleField(_l("Reason codes"), choices=[], validate_choice=False)
@@ -122,8 +129,8 @@ class DecisionForm(BaseForm):
     version = HiddenField()
 
     def set_reason_choices(self):
-        self.reason_codes.choices = [(r.code, f"{r.code}: {r.title}")
-                                     for r in reference.reason_codes()]
+        self.reason_codes.choices = options([(r.code, f"{r.code}: {r.title}")
+                                     for r in reference.reason_codes()])
 
     def set_kind_choices(self, petition):
         """The category's document kinds, saying which are already on file."""
@@ -135,7 +142,7 @@ class DecisionForm(BaseForm):
             choices.append((r.kind, label))
         choices.append((ANY_KIND, _l("Other document")))
         for n in range(1, EVIDENCE_ROWS + 1):
-            self[f"item{n}_kind"].choices = choices
+            self[f"item{n}_kind"].choices = options(choices)
 
     def evidence_rows(self):
         """The request's rows as (number, requirement, reason, kind) fields."""

@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from .domain import history, workflow
-from .forms import BaseForm
+from .forms import BaseForm, options
 
 COUNTRIES = (("US", _l("United States")), ("CA", _l("Canada")))
 
@@ -19,9 +19,9 @@ class HistoryFilterForm(BaseForm):
     country = SelectField(_l("Destination"), choices=[], validate_choice=False)
 
     def set_choices(self):
-        self.status.choices = [("", _l("Any status")), *[
-            (s.value, workflow.STATUS_LABELS[s]) for s in history.PUBLIC_STATUSES]]
-        self.country.choices = [("", _l("Any destination")), *COUNTRIES]
+        self.status.choices = options([("", _l("Any status")), *[
+            (s.value, workflow.STATUS_LABELS[s]) for s in history.PUBLIC_STATUSES]])
+        self.country.choices = options([("", _l("Any destination")), *COUNTRIES])
 
 
 def dashboard(list_options=()):

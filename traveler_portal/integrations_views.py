@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from .domain import integrations
 from .domain.errors import ValidationFailed
-from .forms import BaseForm
+from .forms import BaseForm, options
 from .models import Role
 from .permissions import roles_required
 
@@ -19,9 +19,9 @@ admin_only = roles_required(Role.EMPLOYER)
 class KeyForm(BaseForm):
     name = StringField(_l("Name"), validators=[
         DataRequired(_l("Name the key after the system that will use it.")), Length(max=100)])
-    scope = RadioField(_l("Access"), choices=[
+    scope = RadioField(_l("Access"), choices=options([
         ("read", _l("Read only: list and read petitions")),
-        ("read_write", _l("Read and write: also file petitions, upload documents and submit"))],
+        ("read_write", _l("Read and write: also file petitions, upload documents and submit"))]),
         default="read", validators=[InputRequired(_l("Choose the access."))])
 
 

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from .domain import invitations, organizations, uow
 from .domain.errors import ValidationFailed
 from .extensions import db
-from .forms import BaseForm
+from .forms import BaseForm, options
 from .models import Organization, Role
 from .permissions import roles_required
 from .travelers import apply_errors
@@ -25,9 +25,9 @@ ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "viewer": _l("Viewer 
 class DetailsForm(BaseForm):
     name = StringField(_l("Legal name"), validators=[
         DataRequired(_l("Enter the organization's legal name.")), Length(max=200)])
-    number_kind = RadioField(_l("Kind of business number"), choices=[
+    number_kind = RadioField(_l("Kind of business number"), choices=options([
         ("us_fein", _l("US employer identification number (FEIN)")),
-        ("ca_bn", _l("Canadian business number (BN)"))],
+        ("ca_bn", _l("Canadian business number (BN)"))]),
         validators=[InputRequired(_l("Choose a US FEIN or a Canadian business number."))])
     business_number = StringField(_l("Business number"), validators=[
         DataRequired(_l("Enter the business number.")), Length(max=20)])
@@ -42,13 +42,13 @@ class InviteForm(BaseForm):
     email = EmailField(_l("Email address"), validators=[
         DataRequired(_l("Enter the email address to invite.")), Length(max=254)])
     name = StringField(_l("Name (optional)"), validators=[Length(max=200)])
-    org_role = RadioField(_l("Role"), choices=[
+    org_role = RadioField(_l("Role"), choices=options([
         ("admin", _l("Admin: manages people and petitions")),
-        ("viewer", _l("Viewer: reads everything, changes nothing"))], default="viewer")
+        ("viewer", _l("Viewer: reads everything, changes nothing"))]), default="viewer")
 
 
 class RoleForm(BaseForm):
-    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()),
+    role = SelectField(_l("Role"), choices=options(list(ROLE_LABELS.items())),
                        validators=[InputRequired(_l("Choose a role."))])
 
 

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from .domain import profiles, uow
 from .domain.errors import ValidationFailed
-from .forms import BaseForm
+from .forms import BaseForm, options
 from .models import Role
 from .permissions import roles_required
 
@@ -43,20 +43,20 @@ class ProfileForm(BaseForm):
     residence_address = TextAreaField(_l("Home address (optional)"),
                                       validators=[Length(max=1000)])
     prior_refusals = RadioField(_l("Have you ever been refused entry, a visa or a permit by "
-                                   "the United States or Canada?"), choices=YES_NO,
+                                   "the United States or Canada?"), choices=options(YES_NO),
                                 default="no", validators=[InputRequired(_l("Answer yes or no."))])
     prior_refusals_details = TextAreaField(_l("If yes: when, where and why"),
                                            validators=[Length(max=5000)])
     preferred_language = RadioField(_l("Preferred language"), default="en",
-                                    choices=[("en", "English"), ("fr", "Français")],
+                                    choices=options([("en", "English"), ("fr", "Français")]),
                                     validators=[InputRequired(_l("Choose English or French."))])
 
     def set_countries(self, locale: str):
         choices = profiles.countries(locale)
-        self.citizenships.choices = choices
+        self.citizenships.choices = options(choices)
         blank = [("", _("Choose a country"))]
-        self.passport_country.choices = blank + choices
-        self.residence_country.choices = blank + choices
+        self.passport_country.choices = options(blank + choices)
+        self.residence_country.choices = options(blank + choices)
 
     def to_input(self) -> profiles.ProfileInput:
         return profiles.ProfileInput(

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from . import travelers
 from .domain import access, reference, uow, workspace
 from .domain.errors import Conflict, ValidationFailed
-from .forms import BaseForm
+from .forms import BaseForm, options
 from .models import Role
 from .models.users import utcnow
 from .permissions import roles_required
@@ -23,9 +23,9 @@ class ListForm(BaseForm):
     class Meta:
         csrf = False  # a read-only GET form
 
-    sort = SelectField(_l("Sort by"), choices=[("priority", _l("Priority")),
+    sort = SelectField(_l("Sort by"), choices=options([("priority", _l("Priority")),
                                                ("due", _l("Due date")),
-                                               ("travel", _l("Travel date"))])
+                                               ("travel", _l("Travel date"))]))
     category = SelectField(_l("Category"), validate_choice=False)
     port = SelectField(_l("Port"), validate_choice=False)
     breached = BooleanField(_l("Past due only"))
@@ -44,9 +44,10 @@ def queue(code):
     """A queue's waiting cases, sortable and filterable, one page at a time."""
     form = ListForm(request.args)
     country = current_user.country
-    form.category.choices = [("", _("Any"))] + [
-        (c.code, c.code) for c in reference.categories(country)]
-    form.port.choices = [("", _("Any"))] + [(p.code, p.name) for p in reference.ports(country)]
+    form.category.choices = options([("", _("Any"))] + [
+        (c.code, c.code) for c in reference.categories(country)])
+    form.port.choices = options([("", _("Any"))] + [
+        (p.code, p.name) for p in reference.ports(country)])
     filters = workspace.ListFilter(sort=form.sort.data or "priority",
                                    category=form.category.data or "",
                                    port=form.port.data or "", breached_only=form.breached.data,

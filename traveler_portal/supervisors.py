@@ -13,7 +13,7 @@ from wtforms.validators import Length, Optional
 from . import charts
 from .domain import audit, casework, dashboard, uow
 from .domain.errors import Conflict, DomainError
-from .forms import BaseForm
+from .forms import BaseForm, options
 from .models import Role
 from .permissions import roles_required
 
@@ -141,8 +141,8 @@ def review(receipt_number):
 
 def _audit_filter():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("Any action"))] + [
-        (a, a) for a in audit.actions(current_user.country)]
+    form.action.choices = options([("", _("Any action"))] + [
+        (a, a) for a in audit.actions(current_user.country)])
     form.validate()
     data = audit.AuditFilter(
         actor_email=form.actor_email.data or "", action=form.action.data or "",

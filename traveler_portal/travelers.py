@@ -19,7 +19,7 @@ from .domain import (access, accounts, documents, evidence, petitions, reference
                      workflow)
 from .domain.status import for_petition as status_of
 from .domain.errors import Conflict, DomainError, ValidationFailed
-from .forms import BaseForm, PetitionForm, draft_input
+from .forms import BaseForm, PetitionForm, draft_input, options
 from .models import Petition, Role, Status
 from .permissions import roles_required
 
@@ -58,7 +58,7 @@ class UploadForm(BaseForm):
                 note = _("optional, on file") if r.kind in on_file else _("optional")
             choices.append((r.kind, f"{r.name} ({note})"))
         choices.append(("other", _("Other document")))
-        self.kind.choices = choices
+        self.kind.choices = options(choices)
 
 
 class WithdrawForm(BaseForm):
@@ -108,8 +108,9 @@ def file_petition(for_employer: bool, template: str, petition_endpoint: str, **c
     form = PetitionForm()
     form.set_country(country)
     # An empty first option: nothing is chosen for the traveler by accident.
-    form.category.choices = [("", _("Choose a category")), *form.category.choices]
-    form.port_of_entry.choices = [("", _("Choose a port of entry")), *form.port_of_entry.choices]
+    form.category.choices = options([("", _("Choose a category")), *form.category.choices])
+    form.port_of_entry.choices = options([("", _("Choose a port of entry")),
+                                          *form.port_of_entry.choices])
     form.destination_country.data = country  # fixed by the first step, not by the post
     status = 200
     if form.validate_on_submit():

@@ -232,7 +232,9 @@ def test_only_the_officer_who_claimed_the_case_ticks_its_checklist(case, app, se
 
     mine = app.test_client()
     assert sign_in(mine, officer.email).status_code == 302
-    html = mine.get(page).get_data(as_text=True)
+    shown = mine.get(page)
+    assert shown.status_code == 200, shown.get_data(as_text=True)[-3000:]
+    html = shown.get_data(as_text=True)
     assert "Save checklist" in html and html.count("<form") >= 4
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
