@@ -60,9 +60,10 @@ def submit_petition(receipt_number):
 def get_petition(receipt_number):
     """One petition the caller may see."""
     petition = access.get_petition(g.api_user, receipt_number)
+    response = _petition_json(petition)  # before the commit, which expires what was loaded
     audit.staff_read(g.api_user, "case.view", "petition", receipt_number, petition, via="api")
     uow.commit()
-    return _petition_json(petition)
+    return response
 
 
 @bp.get("/petitions")
@@ -94,15 +95,13 @@ def list_petitions():
         selectinload(Petition.organization), selectinload(Petition.queue))).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    for petition in rows:  # an officer's page of full cases: each one a case view
-        audit.staff_read(g.api_user, "case.view", "petition", petition.receipt_number,
-                         petition, via="api list")
-    uow.commit()
     infos = status_info.for_petitions(rows, g.api_user)  # batched, not one query per row
     found = notices.for_petitions(rows)
-    return jsonify(items=[serializers.petition(p, g.api_user, infos[p.id], found[p.id])
-                          for p in rows],
-                   next_cursor=encode_cursor(rows[-1].id) if more else None)
+    items = [serializers.petition(p, g.api_user, infos[p.id], found[p.id]) for p in rows]
+    next_cursor = encode_cursor(rows[-1].id) if more else None
+    audit.staff_case_views(g.api_user, rows, via="api list")  # an officer's page of cases
+    uow.commit()  # after serialising: a commit expires every row loaded
+    return jsonify(items=items, next_cursor=next_cursor)
 
 
 @bp.post("/petitions/<receipt_number>/withdraw")

@@ -34,21 +34,25 @@ def _clean(value):
     return str(value)
 
 
-def record(actor, action: str, object_type: str, object_id, petition=None,
-           **details) -> AuditEntry:
-    """Append one entry (committed with the caller's transaction)."""
+def _values(actor, action: str, object_type: str, object_id, petition, details) -> dict:
     ip, agent = "", ""
     if has_request_context():
         ip = (request.remote_addr or "")[:64]
         agent = (request.user_agent.string or "")[:300]
     country = getattr(actor, "country", None) if actor is not None else None
-    entry = AuditEntry(at=utcnow(), actor_id=getattr(actor, "id", None),
-                       actor_email=getattr(actor, "email", "") or "",
-                       country=country.value if hasattr(country, "value") else country,
-                       action=action[:64], object_type=object_type[:32],
-                       object_id=str(object_id)[:64],
-                       petition_id=petition.id if petition is not None else None,
-                       details=_clean(details), ip_address=ip, user_agent=agent)
+    return {"at": utcnow(), "actor_id": getattr(actor, "id", None),
+            "actor_email": getattr(actor, "email", "") or "",
+            "country": country.value if hasattr(country, "value") else country,
+            "action": action[:64], "object_type": object_type[:32],
+            "object_id": str(object_id)[:64],
+            "petition_id": petition.id if petition is not None else None,
+            "details": _clean(details), "ip_address": ip, "user_agent": agent}
+
+
+def record(actor, action: str, object_type: str, object_id, petition=None,
+           **details) -> AuditEntry:
+    """Append one entry (committed with the caller's transaction)."""
+    entry = AuditEntry(**_values(actor, action, object_type, object_id, petition, details))
     db.session.add(entry)
     return entry
 
@@ -58,6 +62,15 @@ def staff_read(user, action: str, object_type: str, object_id, petition, **detai
     API: recorded like any other entry. Travelers' and employers' reads are not."""
     if getattr(user, "is_agency", False):
         record(user, action, object_type, object_id, petition, **details)
+
+
+def staff_case_views(user, petitions, **details) -> None:
+    """A page of cases read by agency staff (an API list): one ``case.view`` each, written
+    in one statement (SQLite cannot batch ORM inserts that return their keys)."""
+    if getattr(user, "is_agency", False) and petitions:
+        db.session.execute(sa.insert(AuditEntry), [
+            _values(user, "case.view", "petition", p.receipt_number, p, details)
+            for p in petitions])
 
 
 @dataclass
