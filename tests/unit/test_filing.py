@@ -246,3 +246,19 @@ def test_employers_still_file_for_their_travelers_on_their_own_page(client, seed
     assert page.status_code == 200
     assert "Traveler&#39;s email" in page.get_data(as_text=True) or \
         "Traveler's email" in page.get_data(as_text=True)
+
+
+def test_the_officer_reads_every_answer_of_the_guided_filing(app, client, traveler, seed):
+    receipt = ready(app, client)
+    version = row(app, receipt)["version"]
+    post(client, f"/my/filing/{receipt}/submit", {"attest": "y", "version": version})
+    with app.app_context():
+        from traveler_portal.domain import routing
+        assert routing.route(db.session.scalars(sa.select(Petition.id).where(
+            Petition.receipt_number == receipt)).one())
+    officer = app.test_client()
+    assert sign_in(officer, seed.user("officer", country="US")).status_code == 302
+    page = re.sub(r"\s+", " ", officer.get(f"/officer/cases/{receipt}").get_data(as_text=True))
+    for shown in ("Designs conveyor systems.", "100 Pine St, Seattle WA",
+                  "Salary per year</dt><dd>$95,000.00</dd>", "Engineer"):
+        assert shown in page, shown
