@@ -57,6 +57,7 @@ class Config:
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     # Invitations into an organization (colleagues, travelers) expire after this.
     INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", str(7 * 24)))
+    PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
     # Bulk imports of employees (CSV): largest file accepted, rows per committed batch
     # (the progress moves batch by batch), and whether accepted rows are emailed their
     # invitation at once (the live tests turn that off for their 5,000-row file).

@@ -6,6 +6,7 @@
 all on the same database as the ``app`` fixture. Nothing is mocked and nothing is eager.
 """
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -45,6 +46,18 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def run_task_again(live_server, broker_url: str, name: str, args: list, queue: str,
+                   timeout: float = 30) -> str:
+    """Publish task ``name`` once more, as an at-least-once broker may, and wait until the
+    live worker has run it; returns what the worker logged as its result."""
+    from celery import Celery  # noqa: PLC0415 - only the tests that publish need it
+    result = Celery(broker=broker_url).send_task(name, args=args, queue=queue)
+    done = re.compile(rf"{re.escape(name)}\[{result.id}\] succeeded in [0-9.]+s: (\S+)")
+    found = wait_for(lambda: done.search(live_server.worker.output()), timeout,
+                     f"the repeated {name}", interval=0.2)
+    return found.group(1)
 
 
 class Process:

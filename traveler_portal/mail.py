@@ -10,8 +10,10 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import redis
 from flask import current_app
 
+from . import locks
 from .models.users import utcnow
 
 
@@ -43,6 +45,22 @@ def deliver(message: EmailMessage) -> None:
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
         client.send_message(message)
+
+
+def deliver_once(message: EmailMessage, key: str, ttl_seconds: int, client=None) -> bool:
+    """Send ``message`` unless one was sent under ``key`` (a Redis key set before sending,
+    kept ``ttl_seconds``, cleared if sending fails so a retry can send it): a task run twice
+    sends one email. False when it had already been sent."""
+    client = client or redis.Redis.from_url(locks.redis_url(), socket_timeout=5,
+                                            socket_connect_timeout=5)
+    if not client.set(key, "1", nx=True, ex=ttl_seconds):
+        return False
+    try:
+        deliver(message)
+    except Exception:
+        client.delete(key)
+        raise
+    return True
 
 
 def _write_eml(message: EmailMessage) -> None:

@@ -12,7 +12,7 @@ flask_app = create_app()
 app = celery = flask_app.extensions["celery"]
 celery.conf.include = ["workers.routing", "workers.sweeps", "workers.notifications",
                        "workers.webhooks", "workers.schedules", "workers.organizations",
-                       "workers.employers"]
+                       "workers.employers", "workers.accounts"]
 
 
 @worker_process_init.connect

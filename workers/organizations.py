@@ -1,13 +1,8 @@
 """Organization tasks: invitation emails."""
-import smtplib
-
 from celery import shared_task
-from redis.exceptions import RedisError
-from sqlalchemy.exc import OperationalError
 
 from traveler_portal.domain import invitations
-
-RETRYABLE = (smtplib.SMTPException, OSError, OperationalError, RedisError)
+from workers.emailing import send_with_retries
 
 
 @shared_task(bind=True, name="organizations.send_invitation", queue="notifications",
@@ -15,9 +10,4 @@ RETRYABLE = (smtplib.SMTPException, OSError, OperationalError, RedisError)
 def send_invitation(self, invitation_id: int) -> bool:
     """Idempotent: an invitation is emailed at most once (and never once it is used,
     revoked or expired). A failing mail server is retried with backoff (5 s .. 5 min)."""
-    try:
-        return invitations.send_invitation(invitation_id)
-    except RETRYABLE as exc:
-        if self.request.retries >= self.max_retries:
-            return False
-        raise self.retry(exc=exc, countdown=min(300, 5 * 2 ** self.request.retries))
+    return send_with_retries(self, invitations.send_invitation, invitation_id)

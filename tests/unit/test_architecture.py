@@ -24,7 +24,9 @@ HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "tra
 PUBLIC_ENDPOINTS = {"main.index", "main.healthz", "auth.login", "auth.register",
                     "api.create_token", "api.openapi_json",
                     # The invitation link opened from the email, signed out (a signed token).
-                    "invitations.accept"}
+                    "invitations.accept",
+                    # A forgotten password: the request form and the emailed link.
+                    "password.forgot", "password.reset"}
 
 
 def test_every_route_states_who_may_call_it(app):

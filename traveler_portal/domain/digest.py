@@ -76,13 +76,6 @@ def send_weekly(today: date) -> int:
         messages = _messages(db.session.get(Organization, org_id), today)
         uow.rollback()  # end the read transaction before the network
         for user_id, message in messages:
-            key = dedupe_key(org_id, week, user_id)
-            if not client.set(key, "1", nx=True, ex=KEY_TTL):
-                continue
-            try:
-                mail.deliver(message)
-            except Exception:
-                client.delete(key)
-                raise
-            sent += 1
+            if mail.deliver_once(message, dedupe_key(org_id, week, user_id), KEY_TTL, client):
+                sent += 1
     return sent

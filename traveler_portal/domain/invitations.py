@@ -17,13 +17,12 @@ import hashlib
 import re
 from datetime import timedelta
 
-import redis
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import locks, mail
+from .. import mail
 from ..extensions import db
 from ..models import Invitation, Organization, Role, User
 from ..models.users import utcnow
@@ -244,14 +243,5 @@ def send_invitation(invitation_id: int) -> bool:
                     org=invitation.organization.name)
     message = mail.build(invitation.email, subject, body)
     uow.rollback()  # nothing to write: end the read transaction before the network
-    client = redis.Redis.from_url(locks.redis_url(), socket_timeout=5, socket_connect_timeout=5)
-    key = f"portal:invitation-sent:{invitation_id}"
     ttl = current_app.config["INVITATION_TTL_HOURS"] * 3600 + 86400
-    if not client.set(key, "1", nx=True, ex=ttl):
-        return False
-    try:
-        mail.deliver(message)
-    except Exception:
-        client.delete(key)
-        raise
-    return True
+    return mail.deliver_once(message, f"portal:invitation-sent:{invitation_id}", ttl)

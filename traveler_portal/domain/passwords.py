@@ -1,4 +1,4 @@
-"""Setting a new password for an existing account (demo seeding, and later a reset flow)."""
+"""Setting a new password for an existing account (demo seeding, the reset link)."""
 from flask_babel import gettext as _
 
 from ..models import User

@@ -1,0 +1,68 @@
+"""A forgotten password in the browser: ask for a link by email, then choose a new
+password through it (domain/password_reset.py)."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from .domain import accounts, password_reset, uow
+from .domain.errors import ValidationFailed
+from .forms import BaseForm, EmailAddress
+from .permissions import public
+from .ratelimits import signin_limits
+from .travelers import apply_errors
+
+bp = Blueprint("password", __name__, url_prefix="/password")
+
+
+class ForgotForm(BaseForm):
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(_l("Enter your email address.")),
+        EmailAddress(_l("Enter a valid email address."))])
+
+
+class NewPasswordForm(BaseForm):
+    password = PasswordField(_l("New password (at least 10 characters)"), validators=[
+        DataRequired(_l("Choose a password.")),
+        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 10 characters."))])
+    confirm = PasswordField(_l("Confirm the new password"), validators=[
+        DataRequired(_l("Type the password again.")),
+        EqualTo("password", _l("The passwords do not match."))])
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@public
+@signin_limits
+def forgot():
+    """Ask for a reset link; the answer is the same whether or not the account exists."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        password_reset.request_link(form.email.data)
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset(token):
+    """Choose a new password through the emailed link (good once, for a short time)."""
+    try:
+        password_reset.find(token)
+    except password_reset.LinkGone as exc:
+        uow.rollback()
+        return render_template("auth/reset_gone.html", message=exc.message,
+                               form=ForgotForm(formdata=None)), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.reset(token, form.password.data)
+        except ValidationFailed as exc:
+            uow.rollback()
+            apply_errors(form, exc, fallback="password")
+        else:
+            flash(_("Your password is changed, and every other session of your account is "
+                    "signed out. Sign in with the new password."), "success")
+            return redirect(url_for("auth.login"))
+    uow.rollback()
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
