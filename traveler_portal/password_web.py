@@ -1,16 +1,18 @@
-"""A forgotten password in the browser: ask for a link by email, then choose a new
-password through it (domain/password_reset.py)."""
+"""Passwords in the browser: a forgotten one (ask for a link by email, then choose a new
+password through it; domain/password_reset.py), and changing one while signed in."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from .domain import accounts, password_reset, uow
+from .domain import accounts, password_reset, passwords, uow
 from .domain.errors import ValidationFailed
 from .forms import BaseForm, EmailAddress
-from .permissions import public
+from .permissions import public, signed_in
 from .ratelimits import signin_limits
+from .sessions import start_session
 from .travelers import apply_errors
 
 bp = Blueprint("password", __name__, url_prefix="/password")
@@ -23,12 +25,44 @@ class ForgotForm(BaseForm):
 
 
 class NewPasswordForm(BaseForm):
-    password = PasswordField(_l("New password (at least 10 characters)"), validators=[
+    password = PasswordField(_l("New password (at least 10 characters)"),
+                             render_kw={"autocomplete": "new-password"}, validators=[
         DataRequired(_l("Choose a password.")),
         Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 10 characters."))])
-    confirm = PasswordField(_l("Confirm the new password"), validators=[
+    confirm = PasswordField(_l("Confirm the new password"),
+                            render_kw={"autocomplete": "new-password"}, validators=[
         DataRequired(_l("Type the password again.")),
         EqualTo("password", _l("The passwords do not match."))])
+
+
+class ChangeForm(NewPasswordForm):
+    current = PasswordField(_l("Current password"),
+                            render_kw={"autocomplete": "current-password"}, validators=[
+        DataRequired(_l("Enter your current password."))])
+
+
+@bp.route("/change", methods=["GET", "POST"])
+@signed_in
+def change():
+    """Change the password, knowing the current one; other sessions are signed out, this
+    one goes on."""
+    form = ChangeForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        if accounts.authenticate(user.email, form.current.data) is None:
+            form.current.errors = [_("The current password is not right.")]
+        else:
+            try:
+                passwords.set_password(user, form.password.data)
+            except ValidationFailed as exc:
+                uow.rollback()
+                apply_errors(form, exc, fallback="password")
+            else:
+                start_session(user)  # the new session nonce: this browser stays signed in
+                flash(_("Your password is changed, and every other session of your account "
+                        "is signed out."), "success")
+                return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -102,3 +102,28 @@ def test_no_link_is_sent_for_an_account_that_cannot_sign_in(app, client, seed, w
     client.post("/password/forgot", data={
         "csrf_token": csrf_token(client, "/password/forgot"), "email": email})
     assert reset_requests(app) == []
+
+
+def test_a_signed_in_person_changes_the_password_and_stays_signed_in(app, client, seed):
+    email = seed.user("officer", country="US")
+    elsewhere = app.test_client()
+    for browser in (client, elsewhere):
+        assert where(sign_in(browser, email)) == "/officer/"
+    assert 'href="/password/change"' in text(client.get("/officer/"))
+
+    def change(current, new=NEW, confirm=NEW):
+        return client.post("/password/change", data={
+            "csrf_token": csrf_token(client, "/password/change"), "current": current,
+            "password": new, "confirm": confirm})
+
+    wrong = change("not the password")
+    assert wrong.status_code == 422 and "The current password is not right." in text(wrong)
+    assert change(factories.PASSWORD, confirm="mismatch!!").status_code == 422
+    assert where(sign_in(app.test_client(), email)) == "/officer/"  # unchanged so far
+
+    assert where(change(factories.PASSWORD)) == "/"
+    assert client.get("/officer/").status_code == 200  # this browser goes on
+    assert where(elsewhere.get("/officer/")).startswith("/login")  # the other is out
+    assert sign_in(app.test_client(), email).status_code == 422
+    assert where(sign_in(app.test_client(), email, NEW)) == "/officer/"
+    assert where(app.test_client().get("/password/change")).startswith("/login")
