@@ -225,6 +225,7 @@ def test_the_petition_pages_link_the_notices_and_serve_them(app, people, seed, c
         if role != "officer":  # the approval's conditions, in words, beside its validity
             assert "Condition: location</dt><dd>Montréal, QC" in html, role
             assert "Condition: occupation" not in html  # none was set
+            assert "status-panel" not in html  # decided: nothing awaited, no queue panel
         pdf = browser.get(href)
         assert pdf.status_code == 200 and pdf.mimetype == "application/pdf", role
         assert hashlib.sha256(pdf.data).hexdigest() == row["sha256"]
