@@ -52,23 +52,26 @@ def index():
 @bp.get("/healthz")
 @public
 def healthz():
-    """Version, database revision and broker reachability, for operators."""
+    """Version, database revision and broker reachability, for load balancers and
+    operators; what failed and why goes to the log, not to this public answer."""
     status = {"version": current_app.config["VERSION"]}
     try:
         status["database_revision"] = db.session.execute(
             sa.text("SELECT version_num FROM alembic_version")).scalar()
         status["outbox_unpublished"] = outbox.unpublished_count()
         status["database"] = "ok"
-    except sa.exc.SQLAlchemyError as exc:
-        status["database"] = f"error: {exc.__class__.__name__}"
+    except sa.exc.SQLAlchemyError:
+        log.exception("health check: the database is not answering")
+        status["database"] = "error"
     finally:
         db.session.rollback()
     try:
         with current_app.extensions["celery"].connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=1)
         status["broker"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means "unreachable" here
-        status["broker"] = f"unreachable: {exc.__class__.__name__}"
+    except Exception:  # noqa: BLE001 - any failure means "unreachable" here
+        log.warning("health check: the broker is unreachable", exc_info=True)
+        status["broker"] = "unreachable"
     healthy = status["database"] == "ok"
     return jsonify(status), 200 if healthy else 503
 
