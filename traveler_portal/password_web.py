@@ -24,6 +24,11 @@ class ForgotForm(BaseForm):
         EmailAddress(_l("Enter a valid email address."))])
 
 
+# Made before the new-password fields, so it comes first in the form and its error list.
+_CURRENT = PasswordField(_l("Current password"), render_kw={"autocomplete": "current-password"},
+                         validators=[DataRequired(_l("Enter your current password."))])
+
+
 class NewPasswordForm(BaseForm):
     password = PasswordField(_l("New password (at least 10 characters)"),
                              render_kw={"autocomplete": "new-password"}, validators=[
@@ -36,9 +41,7 @@ class NewPasswordForm(BaseForm):
 
 
 class ChangeForm(NewPasswordForm):
-    current = PasswordField(_l("Current password"),
-                            render_kw={"autocomplete": "current-password"}, validators=[
-        DataRequired(_l("Enter your current password."))])
+    current = _CURRENT
 
 
 @bp.route("/change", methods=["GET", "POST"])
