@@ -92,6 +92,8 @@ class Config:
     WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1"
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
     WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "10"))
+    # Werkzeug's scrypt at its default cost (N=2^15, r=8, p=1: ~0.1-0.5 s a hash).
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "fr"]
     SESSION_COOKIE_HTTPONLY = True
@@ -111,6 +113,9 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    # A cheap hash keeps the suite fast (hundreds of accounts are created); never used
+    # outside testing (the setting is not read from the environment).
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"

@@ -73,10 +73,9 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     celery_init_app(app)
 
-    from . import auth, cli, web
+    from . import cli, web
     from .api import bp as api_bp
 
-    auth.init_app(app)
     web.init_app(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens, never cookies

@@ -21,12 +21,12 @@ from traveler_portal.reference import loader
 PACKAGE = Path(__file__).resolve().parents[2] / "traveler_portal"
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 # Reachable without signing in. Adding to this list is a deliberate decision.
-PUBLIC_ENDPOINTS = {"main.index", "main.healthz", "auth.login", "auth.register",
+PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.login", "public.register",
                     "api.create_token", "api.openapi_json",
                     # The invitation link opened from the email, signed out (a signed token).
-                    "invitations.accept",
+                    "public.accept_invitation",
                     # A forgotten password: the request form and the emailed link.
-                    "password.forgot", "password.reset"}
+                    "public.forgot_password", "public.reset_password"}
 
 
 def test_every_route_states_who_may_call_it(app):
@@ -180,3 +180,70 @@ def test_the_name_key_migration_fills_every_organization(app, keep_logging):
         assert keys["o-3"] == "acme"
         assert sorted([keys["o-1"], keys["o-2"]]) == ["érable ltée", "érable ltée [o-2]"]
         db.session.remove()
+
+
+# --- every vocabulary is a CHECK constraint, and the migrated ones equal the models' ----
+
+VOCABULARY_COLUMNS = {("users", "org_role"), ("invitations", "org_role"),
+                      ("decisions", "review_state"), ("categories", "channel"),
+                      ("ports", "kind"), ("petitions", "status"), ("users", "role")}
+_IN = re.compile(r"(\w+)\s+IN\s*\(([^)]*)\)", re.I)
+_ANY = re.compile(r"\(\(?(\w+)\)?::text = ANY \(\(?ARRAY\[([^\]]*)\]")
+
+
+def _values(text: str) -> frozenset:
+    return frozenset(re.findall(r"'([^']*)'", text))
+
+
+def model_vocabularies(metadata) -> dict:
+    """(table, column) -> allowed values, as the models declare them (sa.Enum columns and
+    explicit ``column IN (...)`` CHECK constraints)."""
+    found = {}
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, sa.Enum):
+                found[(table.name, column.name)] = frozenset(column.type.enums)
+        for constraint in table.constraints:
+            if isinstance(constraint, sa.CheckConstraint):
+                match = _IN.search(str(constraint.sqltext))
+                # an sa.Enum's own constraint renders with bound values: taken above
+                if match and (table.name, match.group(1)) not in found:
+                    found[(table.name, match.group(1))] = _values(match.group(2))
+    return found
+
+
+def database_vocabularies(conn) -> dict:
+    """(table, column) -> allowed values, read back from the migrated database."""
+    found = {}
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(sa.text(
+            "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'c' AND connamespace = 'public'::regnamespace")).all()
+        for table, definition in rows:
+            match = _ANY.search(definition) or _IN.search(definition)
+            if match:
+                found[(table, match.group(1))] = _values(match.group(2))
+        return found
+    for table, sql in conn.execute(sa.text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all():
+        for match in re.finditer(r"CHECK\s*\(\s*" + _IN.pattern + r"\s*\)", sql or "", re.I):
+            found[(table, match.group(1))] = _values(match.group(2))
+    return found
+
+
+def test_every_enumerated_column_is_checked_by_the_database_as_the_models_say(app):
+    expected = model_vocabularies(db.metadata)
+    assert VOCABULARY_COLUMNS <= set(expected), "a vocabulary without a CHECK constraint"
+    with app.app_context(), db.engine.connect() as conn:
+        migrated = database_vocabularies(conn)
+    assert {k: sorted(v) for k, v in migrated.items() if k in expected} == \
+        {k: sorted(v) for k, v in expected.items()}
+
+
+def test_a_new_enum_member_without_its_migration_is_caught(app):
+    """The test of the test: a member added to an enum in Python only is a difference."""
+    expected = model_vocabularies(db.metadata)
+    expected[("petitions", "status")] = expected[("petitions", "status")] | {"archived"}
+    with app.app_context(), db.engine.connect() as conn:
+        migrated = database_vocabularies(conn)
+    assert migrated[("petitions", "status")] != expected[("petitions", "status")]

@@ -251,7 +251,7 @@ def test_the_client_address_behind_a_trusted_proxy(proxies, seen):
     from flask import request
 
     from traveler_portal import create_app
-    from traveler_portal.permissions import public
+    from traveler_portal.web.support.permissions import public
     app = create_app({"TESTING": True, "TRUSTED_PROXIES": proxies})
     app.add_url_rule("/_test/address", view_func=public(lambda: request.remote_addr))
     response = app.test_client().get("/_test/address",

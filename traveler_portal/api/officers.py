@@ -2,7 +2,7 @@
 from flask import g, jsonify
 
 from ..domain import adjudication
-from ..forms import DecisionForm, decision_input
+from ..forms.decision import DecisionForm, decision_input
 from ..models import Role
 from . import serializers
 from .blueprint import bp

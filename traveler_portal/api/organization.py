@@ -19,7 +19,7 @@ from ..domain import employer_dashboard as board
 from ..domain.errors import ValidationFailed
 from ..extensions import db
 from ..models import Category, Invitation, Organization, Role, User
-from ..organization import DetailsForm, InviteForm
+from ..forms.organization import DetailsForm, InviteForm
 from . import serializers
 from .blueprint import bp
 from .helpers import ApiError, api_auth, encode_cursor, form_from_json, json_body, page_args

@@ -8,7 +8,7 @@ from ..domain import access, audit, documents, evidence, notices, petitions, uow
 from ..domain import employer_dashboard
 from ..domain import status as status_info
 from ..extensions import db
-from ..forms import PetitionForm, draft_input
+from ..forms.petition import PetitionForm, draft_input
 from ..models import Petition, Role, Status
 from . import organization, serializers
 from .blueprint import bp

@@ -36,7 +36,7 @@ def _evidence_request(petition) -> dict | None:
     ask = petition.evidence_request
     if ask is None:
         return None
-    return {"items": list(ask.evidence_items or []), "respond_by": _date(ask.respond_by),
+    return {"items": ask.evidence_items, "respond_by": _date(ask.respond_by),
             "message": ask.message, "requested_at": _ts(ask.decided_at),
             "responded_at": _ts(ask.responded_at),
             "details": [{"id": i.id, "requirement": i.requirement, "reason": i.reason,

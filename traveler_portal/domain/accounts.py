@@ -17,7 +17,7 @@ from .errors import ValidationFailed
 MIN_PASSWORD = 10
 # Checked against when the email is unknown, so a wrong email costs the same time as a
 # wrong password (no account-existence oracle through timing).
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 def normalise_email(email: str) -> str:
@@ -25,8 +25,18 @@ def normalise_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    # Werkzeug's default is scrypt, a memory-hard slow KDF.
-    return generate_password_hash(password)
+    # scrypt, a memory-hard slow KDF; its cost is PASSWORD_HASH_METHOD (cheap only under
+    # testing: TestConfig, never read from the environment).
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _dummy_hash() -> str:
+    """A hash of the configured cost to check against when the account does not exist, so
+    an unknown email takes as long to refuse as a wrong password."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password", method=method)
+    return _DUMMY_HASHES[method]
 
 
 def organization_named(name: str, create: bool = False) -> Organization | None:
@@ -89,7 +99,7 @@ def register_employer(email, password, name, organization_name) -> User:
 def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalars(sa.select(User).where(User.email == normalise_email(email))).first()
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
         return None

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import AdjudicationQueue, Category, Decision, Outcome, Petition, Role, Status, User
+from . import workflow
 
-OPEN = (Status.QUEUED, Status.IN_REVIEW, Status.ON_HOLD, Status.DENIAL_PENDING)
+OPEN = workflow.WITH_AGENCY
 WINDOW_DAYS = 30
 
 

@@ -12,14 +12,14 @@ from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
 from ..extensions import db
-from ..models import Document, Status
+from ..models import Document
 from ..models.users import utcnow
-from . import access, uow
+from . import access, uow, workflow
 from .errors import Conflict, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-UPLOADABLE = {Status.DRAFT, Status.EVIDENCE_REQUESTED}
+UPLOADABLE = workflow.UPLOADABLE
 
 
 def sniff(head: bytes) -> str | None:

@@ -21,7 +21,7 @@ from . import access, status as status_rules, workflow
 PAGE_SIZE = 25
 EXPORT_BATCH = 500
 FAR_FUTURE = date(9999, 12, 31)  # a missing validity end sorts after every real one
-DECIDED = (Status.APPROVED, Status.DENIED, Status.EXPIRED, Status.WITHDRAWN)
+DECIDED = workflow.CLOSED  # the dashboard's decision column: finished one way or another
 EXPIRY_WINDOWS = (30, 60, 90)
 UPCOMING_DAYS = 30
 
@@ -37,7 +37,7 @@ SORTS = {"travel": (Petition.travel_date, date.fromisoformat),
          "status": (PUBLIC_STATUS, str),
          "receipt": (Petition.receipt_number, str),
          "validity": (sa.func.coalesce(VALID_UNTIL, FAR_FUTURE), date.fromisoformat)}
-STATUS_CHOICES = [s for s in Status if s not in workflow.PUBLIC_STATUS]
+STATUS_CHOICES = workflow.PUBLIC_STATUSES
 
 
 @dataclass

@@ -111,8 +111,7 @@ def ask_errors(petition: Petition, asks: list) -> dict:
 
 
 def add_items(decision: Decision, asks: list) -> None:
-    """The request's items as rows; ``evidence_items`` keeps the requirements (API v1)."""
-    decision.evidence_items = [a.requirement for a in asks]
+    """The request's items as rows (``Decision.evidence_items`` reads them back)."""
     decision.items = [EvidenceItem(position=i, requirement=a.requirement, reason=a.reason,
                                    document_kind=a.kind or None)
                       for i, a in enumerate(asks)]

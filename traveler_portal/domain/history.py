@@ -7,9 +7,8 @@ from ..models import Country, Petition, Status
 from . import access, workflow
 
 # The statuses a traveler can filter by: the public ones (internal states read in_review).
-PUBLIC_STATUSES = [s for s in Status if workflow.public_status(s) == s]
-CURRENT = frozenset({Status.DRAFT, Status.SUBMITTED, Status.QUEUED, Status.IN_REVIEW,
-                     Status.EVIDENCE_REQUESTED, Status.ON_HOLD, Status.DENIAL_PENDING})
+PUBLIC_STATUSES = workflow.PUBLIC_STATUSES
+CURRENT = workflow.OPEN
 
 
 PAGE_SIZE = 50

@@ -179,7 +179,7 @@ def _evidence(letter: _Letter, decision: Decision, petition: Petition, lang: str
                 letter.paragraph(_("Document: %(name)s",
                                    name=_kind_name(petition, item.document_kind)), indent=5)
     else:
-        for n, requirement in enumerate(decision.evidence_items or [], 1):
+        for n, requirement in enumerate(decision.evidence_items, 1):
             letter.paragraph(f"{n}. {requirement}", bold=True)
     letter.pdf.ln(1.5)
     letter.field(_("Respond by"), _day(decision.respond_by, lang))

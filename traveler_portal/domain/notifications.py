@@ -17,7 +17,7 @@ from .. import mail
 from ..extensions import db
 from ..models import Decision, Notification, Outcome, Petition, Status
 from ..models.users import utcnow
-from . import outbox, profiles, reference, uow
+from . import outbox, profiles, reference, uow, workflow
 
 log = logging.getLogger(__name__)
 SEND_TASK, QUEUE = "notifications.send_email", "notifications"
@@ -32,7 +32,7 @@ KINDS = {
 ALWAYS_SENT = {"decision", "agency"}  # "agency": staff alerts (deadline breaches)
 KIND_BY_ACTION = {"approve": "decision", "deny": "decision", "confirm_denial": "decision",
                   "request_evidence": "evidence_request"}
-OPEN = (Status.SUBMITTED, Status.QUEUED, Status.IN_REVIEW, Status.EVIDENCE_REQUESTED)
+
 
 
 def petition_url(petition: Petition) -> str:
@@ -135,7 +135,7 @@ def send_reminders() -> int:
             petition.traveler, petition, f"reminder:evidence:{ask.id}:{ask.respond_by}",
             "reminder", subject, body))
     travelling = db.session.scalars(sa.select(Petition).where(
-        Petition.status.in_(OPEN),
+        Petition.status.in_(workflow.OPEN - {Status.DRAFT}),  # submitted, no decision yet
         Petition.travel_date <= today + timedelta(days=config["REMINDER_TRAVEL_DAYS"]),
         Petition.travel_date >= today)).all()
     for petition in travelling:

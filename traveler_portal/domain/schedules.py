@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 # priorities run 0..100).
 BREACH_PRIORITY_BOOST = routing.PRIORITY_HORIZON_DAYS
 BREACH_ACTION = "case.deadline_breach"
-OPEN = (Status.QUEUED, Status.IN_REVIEW)
+OPEN = workflow.CLOCK_RUNS
 
 
 def _lock(petition_id: int, *conditions) -> Petition | None:

@@ -29,12 +29,8 @@ from ..models.users import utcnow
 from . import routing, workflow
 
 S = Status
-APPLICANT, EMPLOYER, AGENCY = "applicant", "employer", "agency"
-WAITING_ON = {S.DRAFT: APPLICANT, S.EVIDENCE_REQUESTED: APPLICANT,
-              S.SUBMITTED: AGENCY, S.QUEUED: AGENCY, S.IN_REVIEW: AGENCY,
-              S.ON_HOLD: AGENCY, S.DENIAL_PENDING: AGENCY}
-DECIDED = (S.APPROVED, S.DENIED, S.EXPIRED)
-OPEN = frozenset(WAITING_ON)
+APPLICANT, EMPLOYER, AGENCY = workflow.APPLICANT, workflow.EMPLOYER, workflow.AGENCY
+WAITING_ON, DECIDED, OPEN = workflow.WAITING_ON, workflow.DECIDED, workflow.OPEN
 DEFAULT_MIN_SAMPLE, DEFAULT_SAMPLE_LIMIT = 5, 500
 
 

@@ -16,10 +16,63 @@ from . import integrations, notifications
 from .errors import Conflict
 
 S = Status
-# Until a decision is public the traveler may withdraw: a hold and a denial awaiting its
-# second pair of eyes are both "in review" to the traveler, so they count as undecided.
-BEFORE_DECISION = frozenset({S.DRAFT, S.SUBMITTED, S.QUEUED, S.IN_REVIEW,
-                             S.EVIDENCE_REQUESTED, S.ON_HOLD, S.DENIAL_PENDING})
+APPLICANT, EMPLOYER, AGENCY = "applicant", "employer", "agency"
+
+
+@dataclass(frozen=True)
+class StatusFacts:
+    """Everything the portal says about one status, in one row: every other set of
+    statuses (open, decided, uploadable, waiting on whom, the badge) is derived from here."""
+    label: object          # the plain words, as travelers ask for them (lazy string)
+    waits_on: str | None   # who must act next: the applicant, the employer, the agency
+    decided: bool          # a decision was made and made public
+    closed: bool           # nothing more will happen: decided or withdrawn
+    with_agency: bool      # in an adjudication queue (routed, not yet decided)
+    clock_runs: bool       # the queue's service deadline counts (breaches, escalation)
+    uploads: bool          # documents may be added
+    tone: str              # the badge's colour: muted, info, warn, ok, bad
+    shown_as: Status | None = None  # what travelers and employers see instead
+
+
+STATUSES = {
+    S.DRAFT: StatusFacts(_l("Draft, not yet submitted"), APPLICANT, False, False, False,
+                         False, True, "muted"),
+    S.SUBMITTED: StatusFacts(_l("Received"), AGENCY, False, False, False, False, False,
+                             "info"),
+    S.QUEUED: StatusFacts(_l("Waiting for an officer"), AGENCY, False, False, True, True,
+                          False, "info"),
+    S.IN_REVIEW: StatusFacts(_l("Being reviewed by an officer"), AGENCY, False, False, True,
+                             True, False, "info"),
+    S.EVIDENCE_REQUESTED: StatusFacts(_l("More evidence needed from you"), APPLICANT, False,
+                                      False, False, False, True, "warn"),
+    # Internal states: a hold and a denial awaiting its second pair of eyes are both
+    # "in review" to the traveler (so the petition can still be withdrawn).
+    S.ON_HOLD: StatusFacts(_l("On hold"), AGENCY, False, False, True, False, False, "info",
+                           shown_as=S.IN_REVIEW),
+    S.DENIAL_PENDING: StatusFacts(_l("Denial awaiting a supervisor"), AGENCY, False, False,
+                                  True, False, False, "warn", shown_as=S.IN_REVIEW),
+    S.APPROVED: StatusFacts(_l("Approved"), None, True, True, False, False, False, "ok"),
+    S.DENIED: StatusFacts(_l("Denied"), None, True, True, False, False, False, "bad"),
+    S.EXPIRED: StatusFacts(_l("Approval expired"), None, True, True, False, False, False,
+                           "muted"),
+    S.WITHDRAWN: StatusFacts(_l("Withdrawn"), None, False, True, False, False, False, "muted"),
+}
+
+
+def _where(flag: str) -> frozenset:
+    return frozenset(s for s, facts in STATUSES.items() if getattr(facts, flag))
+
+
+STATUS_LABELS = {s: facts.label for s, facts in STATUSES.items()}
+PUBLIC_STATUS = {s: facts.shown_as for s, facts in STATUSES.items() if facts.shown_as}
+WAITING_ON = {s: facts.waits_on for s, facts in STATUSES.items() if facts.waits_on}
+DECIDED = _where("decided")
+CLOSED = _where("closed")
+OPEN = frozenset(STATUSES) - CLOSED          # before a decision: may still be withdrawn
+WITH_AGENCY = _where("with_agency")
+CLOCK_RUNS = _where("clock_runs")
+UPLOADABLE = _where("uploads")
+PUBLIC_STATUSES = [s for s in Status if s not in PUBLIC_STATUS]  # in the enum's order
 
 
 @dataclass(frozen=True)
@@ -57,7 +110,7 @@ TRANSITIONS = {
     "evidence_deadline_passed": Transition(
         frozenset({S.EVIDENCE_REQUESTED}), S.IN_REVIEW, True,
         _l("No response to the request for evidence was received by the deadline")),
-    "withdraw": Transition(BEFORE_DECISION, S.WITHDRAWN, True, _l("Case was withdrawn")),
+    "withdraw": Transition(OPEN, S.WITHDRAWN, True, _l("Case was withdrawn")),
     # Officers' workspace: a hold takes the case out of the queue until its date, when the
     # scheduled sweep puts it back (domain/schedules.py); an approval past its validity.
     "hold": Transition(frozenset({S.IN_REVIEW}), S.ON_HOLD, False, _l("Case was put on hold")),
@@ -68,27 +121,12 @@ TRANSITIONS = {
 
 NOTE_TITLE = _l("Internal note")
 
-# Plain words for each status, as travelers ask for them.
-STATUS_LABELS = {
-    S.DRAFT: _l("Draft, not yet submitted"),
-    S.SUBMITTED: _l("Received"),
-    S.QUEUED: _l("Waiting for an officer"),
-    S.IN_REVIEW: _l("Being reviewed by an officer"),
-    S.EVIDENCE_REQUESTED: _l("More evidence needed from you"),
-    S.APPROVED: _l("Approved"),
-    S.DENIED: _l("Denied"),
-    S.WITHDRAWN: _l("Withdrawn"),
-    S.ON_HOLD: _l("On hold"),
-    S.DENIAL_PENDING: _l("Denial awaiting a supervisor"),
-    S.EXPIRED: _l("Approval expired"),
-}
-
-# What travelers and employers are shown for the agency's internal states.
-PUBLIC_STATUS = {S.ON_HOLD: S.IN_REVIEW, S.DENIAL_PENDING: S.IN_REVIEW}
-
-
 def public_status(status: Status) -> Status:
     return PUBLIC_STATUS.get(status, status)
+
+
+def badge_tone(status: Status) -> str:
+    return STATUSES[status].tone
 
 
 def can(petition, action: str) -> bool:

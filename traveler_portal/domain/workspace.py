@@ -17,7 +17,7 @@ from . import access, adjudication, audit, uow, versions, workflow
 from .errors import Conflict, ValidationFailed
 
 PAGE_SIZE = 25
-OPEN = (Status.QUEUED, Status.IN_REVIEW)  # a breach counts while the agency holds the case
+OPEN = workflow.CLOCK_RUNS  # a breach counts while the agency holds the case
 MAX_HOLD_REASON = 2000
 
 

@@ -44,6 +44,18 @@ class Outcome(StrEnum):
     EVIDENCE_REQUESTED = "evidence_requested"
 
 
+# Vocabularies kept as plain strings, each under a CHECK constraint named after its column.
+ORG_ROLES = ("owner", "admin", "viewer")
+REVIEW_STATES = ("pending", "approved", "returned")  # four eyes on a denial
+CHANNELS = ("port", "consulate", "ircc")  # who may decide a category
+PORT_KINDS = ("land", "air", "sea", "rail", "preclearance")
+
+
+def check_in(column: str, values: tuple) -> sa.CheckConstraint:
+    """``column IN values``, named after the column (ck_<table>_<column>)."""
+    return sa.CheckConstraint(f"{column} IN {values}", name=column)
+
+
 def enum_column(enum_cls, name):
     """A string column whose values the database itself restricts to ``enum_cls``."""
     return sa.Enum(enum_cls, name=name, native_enum=False, create_constraint=True,

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .enums import ORG_ROLES, check_in
 from .types import UTCDateTime
 from .users import Organization, User, utcnow
 
@@ -18,6 +19,7 @@ class Invitation(db.Model):
     __tablename__ = "invitations"
     __table_args__ = (
         sa.CheckConstraint(f"kind IN {INVITATION_KINDS}", name="kind"),
+        check_in("org_role", ORG_ROLES),
         sa.Index("ix_invitations_org_email", "organization_id", "email"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

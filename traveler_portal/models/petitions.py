@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime
-from .enums import Country, Outcome, Status, enum_column
+from .enums import REVIEW_STATES, Country, Outcome, Status, check_in, enum_column
 from .reference import AdjudicationQueue, Category, Port
 from .users import Organization, User, utcnow
 
@@ -117,6 +117,7 @@ class Document(db.Model):
 class Decision(db.Model):
     """One officer action that ends a review: approval, denial or request for evidence."""
     __tablename__ = "decisions"
+    __table_args__ = (check_in("review_state", REVIEW_STATES),)
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id"), index=True)
     outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, "decision_outcome"))
@@ -124,7 +125,6 @@ class Decision(db.Model):
     reason_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
     valid_from: Mapped[date | None] = mapped_column(sa.Date)
     valid_until: Mapped[date | None] = mapped_column(sa.Date)
-    evidence_items: Mapped[list] = mapped_column(sa.JSON, default=list)
     respond_by: Mapped[date | None] = mapped_column(sa.Date)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the deadline passed without an answer and the case went back to the officer.
@@ -143,6 +143,12 @@ class Decision(db.Model):
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     items: Mapped[list["EvidenceItem"]] = relationship(order_by="EvidenceItem.position",
                                                        back_populates="decision")
+
+    @property
+    def evidence_items(self) -> list[str]:
+        """What a request for evidence asks for, one requirement per item (API v1's list
+        of strings): read from the items, the only place they are stored."""
+        return [item.requirement for item in self.items]
 
 
 class EvidenceItem(db.Model):

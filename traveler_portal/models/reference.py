@@ -5,13 +5,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .enums import Country, enum_column
+from .enums import CHANNELS, PORT_KINDS, Country, check_in, enum_column
 from .users import User
 
 
 class Category(db.Model):
     __tablename__ = "categories"
-    __table_args__ = (sa.UniqueConstraint("country", "code", name="uq_categories_country_code"),)
+    __table_args__ = (sa.UniqueConstraint("country", "code", name="uq_categories_country_code"),
+                      check_in("channel", CHANNELS))
     id: Mapped[int] = mapped_column(primary_key=True)
     country: Mapped[Country] = mapped_column(enum_column(Country, "category_country"))
     code: Mapped[str] = mapped_column(sa.String(32))
@@ -47,7 +48,8 @@ class RequiredDocument(db.Model):
 
 class Port(db.Model):
     __tablename__ = "ports"
-    __table_args__ = (sa.UniqueConstraint("country", "code", name="uq_ports_country_code"),)
+    __table_args__ = (sa.UniqueConstraint("country", "code", name="uq_ports_country_code"),
+                      check_in("kind", PORT_KINDS))
     id: Mapped[int] = mapped_column(primary_key=True)
     country: Mapped[Country] = mapped_column(enum_column(Country, "port_country"))
     code: Mapped[str] = mapped_column(sa.String(32))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .types import UTCDateTime
-from .enums import Country, Role, enum_column
+from .enums import ORG_ROLES, Country, Role, check_in, enum_column
 
 
 def utcnow():
@@ -22,7 +22,6 @@ def new_invite_code():
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-ORG_ROLES = ("owner", "admin", "viewer")
 
 
 def organization_key(name: str) -> str:
@@ -59,6 +58,7 @@ class Organization(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (check_in("org_role", ORG_ROLES),)
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))

@@ -1,0 +1,100 @@
+"""The employer dashboard's page pieces: the GET filter form, its translation into
+``employer_dashboard.Filters``, and the streamed CSV export of the filtered view."""
+import csv
+import io
+
+from flask import Response, request, stream_with_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.validators import Optional
+
+from ...domain import employer_dashboard as board
+from ...domain import reference, workflow
+from ...forms.base import BaseForm, options
+from ...models.users import utcnow
+
+COUNTRIES = (("US", _l("United States")), ("CA", _l("Canada")))
+SORTS = [("travel", _l("Travel date")), ("status", _l("Status")),
+         ("receipt", _l("Receipt number")), ("validity", _l("Validity end"))]
+WAITING_LABELS = {"applicant": _l("The traveler"), "employer": _l("The employer"),
+                  "agency": _l("The agency")}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class DashboardFilterForm(BaseForm):
+    class Meta:
+        csrf = False  # a read-only GET form
+
+    country = SelectField(_l("Destination"), choices=[], validate_choice=False)
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    status = SelectField(_l("Status"), choices=[], validate_choice=False)
+    traveler = StringField(_l("Traveler (name or email)"))
+    travel_from = DateField(_l("Travel from"), validators=[Optional()])
+    travel_to = DateField(_l("Travel until"), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), choices=options(SORTS), validate_choice=False)
+    desc = BooleanField(_l("Descending"))
+
+    def set_choices(self):
+        self.country.choices = options([("", _l("Any destination")), *COUNTRIES])
+        self.category.choices = options([("", _l("Any category"))] + [
+            (c.code, f"{c.code} — {c.name}")
+            for country, _label in COUNTRIES for c in reference.categories(country)])
+        self.status.choices = options([("", _l("Any status"))] + [
+            (s.value, workflow.STATUS_LABELS[s]) for s in board.STATUS_CHOICES])
+
+
+def filters_from_request() -> tuple[DashboardFilterForm, board.Filters]:
+    form = DashboardFilterForm(request.args)
+    form.set_choices()
+    form.validate()  # a bad date is reported next to its field and ignored
+    filters = board.Filters(
+        country=form.country.data or "", category=form.category.data or "",
+        status=form.status.data or "", traveler=(form.traveler.data or "")[:200],
+        travel_from=None if form.travel_from.errors else form.travel_from.data,
+        travel_to=None if form.travel_to.errors else form.travel_to.data,
+        sort=form.sort.data if form.sort.data in board.SORTS else "travel",
+        descending=bool(form.desc.data), after=request.args.get("after", ""))
+    return form, filters
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP's CSV-injection advice)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _header():
+    return [_("Receipt number"), _("Traveler"), _("Traveler email"), _("Destination"),
+            _("Category"), _("Status"), _("Waiting on"), _("Travel date"), _("Decision"),
+            _("Validity end")]
+
+
+def _line(row: board.Row) -> list:
+    p = row.petition
+    return [p.receipt_number, p.traveler.name, p.traveler.email, p.destination_country.value,
+            p.category.code, workflow.STATUS_LABELS[row.status],
+            WAITING_LABELS.get(row.waiting_on, ""), p.travel_date.isoformat(),
+            workflow.STATUS_LABELS[row.status] if row.decision else "",
+            row.valid_until.isoformat() if row.valid_until else ""]
+
+
+def csv_response(user, filters: board.Filters) -> Response:
+    """Every row of the filtered view (all pages), streamed; UTF-8 with a BOM so
+    spreadsheet applications read the accents right."""
+    filters.after = ""
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(_header())
+        yield "\ufeff" + buffer.getvalue()
+        for row in board.every_row(user, filters):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow([safe_cell(c) for c in _line(row)])
+            yield buffer.getvalue()
+
+    name = f"petitions-{utcnow().date().isoformat()}.csv"
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,35 @@
+"""Browser sessions (Flask-Login over Flask's signed cookie).
+
+A session starts fresh at sign-in (nothing from before carries over) and records when; it
+ends SESSION_MAX_HOURS later whatever the activity, and at sign-out in every browser of the
+account, because the cookie names the account's session nonce (models.users), which
+sign-out and a password change replace. A copied cookie therefore dies with the session.
+"""
+import time
+
+from flask import current_app, session
+from flask_login import login_user
+
+from ...extensions import db, login_manager
+from ...models import User
+
+
+@login_manager.user_loader
+def _load_user(alternative_id: str):
+    user_id, _sep, nonce = (alternative_id or "").partition(":")
+    if not user_id.isdigit():
+        return None
+    started = session.get("signed_in_at")
+    max_age = current_app.config["SESSION_MAX_HOURS"] * 3600
+    if not isinstance(started, int) or not 0 <= time.time() - started <= max_age:
+        return None  # signed in too long ago (or before sessions carried the time)
+    user = db.session.get(User, int(user_id))
+    return user if user and user.session_nonce == nonce else None
+
+
+def start_session(user: User):
+    # A fresh session at sign-in: nothing from before (including any fixed session data)
+    # carries over.
+    session.clear()
+    login_user(user)
+    session["signed_in_at"] = int(time.time())
