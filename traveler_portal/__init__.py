@@ -74,12 +74,14 @@ def create_app(test_config=None) -> Flask:
     celery_init_app(app)
 
     from . import cli, web
+    from .web.support import transactions
     from .api import bp as api_bp
 
     web.init_app(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens, never cookies
     cli.init_app(app)
+    transactions.init_app(app)  # after the last blueprint: every view is a unit of work
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app

@@ -4,7 +4,7 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from ..domain import access, audit, documents, evidence, notices, petitions, uow, workflow
+from ..domain import access, audit, documents, evidence, notices, petitions, workflow
 from ..domain import employer_dashboard
 from ..domain import status as status_info
 from ..extensions import db
@@ -62,7 +62,6 @@ def get_petition(receipt_number):
     petition = access.get_petition(g.api_user, receipt_number)
     response = _petition_json(petition)  # before the commit, which expires what was loaded
     audit.staff_read(g.api_user, "case.view", "petition", receipt_number, petition, via="api")
-    uow.commit()
     return response
 
 
@@ -100,7 +99,6 @@ def list_petitions():
     items = [serializers.petition(p, g.api_user, infos[p.id], found[p.id]) for p in rows]
     next_cursor = encode_cursor(rows[-1].id) if more else None
     audit.staff_case_views(g.api_user, rows, via="api list")  # an officer's page of cases
-    uow.commit()  # after serialising: a commit expires every row loaded
     return jsonify(items=items, next_cursor=next_cursor)
 
 

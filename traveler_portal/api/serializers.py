@@ -26,7 +26,7 @@ def _decision(petition) -> dict | None:
     final = petition.final_decision
     if final is None:
         return None
-    return {"outcome": final.outcome.value, "reason_codes": list(final.reason_codes or []),
+    return {"outcome": str(final.outcome), "reason_codes": list(final.reason_codes or []),
             "message": final.message, "valid_from": _date(final.valid_from),
             "valid_until": _date(final.valid_until), "decided_at": _ts(final.decided_at),
             "conditions": dict(final.conditions or {})}
@@ -47,7 +47,7 @@ def _evidence_request(petition) -> dict | None:
 
 
 def _event(event) -> dict:
-    return {"at": _ts(event.at), "status": event.to_status.value if event.to_status else None,
+    return {"at": _ts(event.at), "status": str(event.to_status) if event.to_status else None,
             "title": str(workflow.event_title(event)), "message": event.message}
 
 
@@ -72,9 +72,9 @@ def petition(p, viewer=None, info=None, notice_rows=None) -> dict:
     shown = p.status if agency else workflow.public_status(p.status)
     data = {
         "receipt_number": p.receipt_number,
-        "status": shown.value,
+        "status": str(shown),
         "status_label": str(workflow.STATUS_LABELS[shown]),
-        "destination_country": p.destination_country.value,
+        "destination_country": str(p.destination_country),
         "category": p.category.code,
         "port_of_entry": p.port.code,
         "travel_date": _date(p.travel_date),

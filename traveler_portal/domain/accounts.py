@@ -50,6 +50,7 @@ def organization_named(name: str, create: bool = False) -> Organization | None:
     return org
 
 
+@uow.atomic
 def create_user(email: str, password: str, role: Role, name: str = "", country=None,
                 organization_name: str | None = None, organization: Organization = None,
                 org_role: str | None = None) -> User:
@@ -83,7 +84,6 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
                 organization_id=organization.id if organization else None,
                 org_role=org_role if role == Role.EMPLOYER else None)
     db.session.add(user)
-    uow.commit()
     return user
 
 
@@ -106,6 +106,7 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+@uow.atomic
 def join_organization(user: User, code: str) -> Organization:
     org = db.session.scalars(sa.select(Organization).where(
         Organization.invite_code == (code or "").strip().upper())).first()
@@ -113,7 +114,6 @@ def join_organization(user: User, code: str) -> Organization:
         raise ValidationFailed(_("Unknown invitation code."),
                                {"code": _("This invitation code is not valid.")})
     organizations.link_traveler(user, org.id)
-    uow.commit()
     return org
 
 
@@ -121,6 +121,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@uow.atomic
 def issue_token(user: User) -> tuple[str, ApiToken]:
     """A new bearer token; only its hash is stored, so it is returned this once."""
     token = secrets.token_urlsafe(32)
@@ -128,7 +129,6 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
                    expires_at=utcnow() + timedelta(
                        hours=current_app.config["API_TOKEN_TTL_HOURS"]))
     db.session.add(row)
-    uow.commit()
     return token, row
 
 
@@ -142,9 +142,9 @@ def user_for_token(token: str) -> tuple[User, ApiToken] | None:
     return row.user, row
 
 
+@uow.atomic
 def revoke_token(row: ApiToken) -> None:
     row.revoked_at = utcnow()
-    uow.commit()
 
 
 def sign_out_everywhere(user: User, *, tokens: bool = False) -> None:

@@ -57,6 +57,7 @@ def get_queue(user: User, code: str) -> AdjudicationQueue:
     return queue
 
 
+@uow.atomic
 def claim_next(user: User, queue_code: str) -> Petition | None:
     """Give ``user`` the queue's next petition: highest priority, then earliest due date,
     then oldest (``CLAIM_ORDER``).
@@ -76,14 +77,12 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
         .order_by(*CLAIM_ORDER)
         .limit(1).with_for_update(skip_locked=True, of=Petition)).first()
     if petition is None:
-        uow.rollback()
         return None
     workflow.apply(petition, "claim", user)
     petition.assigned_officer_id = user.id
     petition.claimed_at = utcnow()
     audit.record(user, "case.claim", "petition", petition.receipt_number, petition,
                  queue=queue.code)
-    uow.commit()
     return petition
 
 
@@ -95,6 +94,7 @@ def _claimed_by(user: User, receipt_number: str) -> Petition:
     return petition
 
 
+@uow.atomic
 def release(user: User, receipt_number: str, version=None) -> Petition:
     petition = _claimed_by(user, receipt_number)
     versions.check(petition, version)
@@ -102,10 +102,10 @@ def release(user: User, receipt_number: str, version=None) -> Petition:
     petition.assigned_officer_id = None
     petition.claimed_at = None
     audit.record(user, "case.release", "petition", petition.receipt_number, petition)
-    uow.commit()
     return petition
 
 
+@uow.atomic
 def add_note(user: User, receipt_number: str, text: str) -> None:
     petition = access.get_petition(user, receipt_number, lock=True)
     access.require_agency(user, petition)
@@ -116,7 +116,6 @@ def add_note(user: User, receipt_number: str, text: str) -> None:
     db.session.flush()
     audit.record(user, "case.note", "petition", petition.receipt_number, petition,
                  event_id=event.id)
-    uow.commit()
 
 
 def validate_decision(petition: Petition, data: DecisionInput, today: date) -> dict:
@@ -161,6 +160,7 @@ ACTIONS = {Outcome.APPROVED: "approve", Outcome.DENIED: "deny",
            Outcome.EVIDENCE_REQUESTED: "request_evidence"}
 
 
+@uow.atomic
 def decide(user: User, receipt_number: str, data: DecisionInput) -> Petition:
     petition = access.get_petition(user, receipt_number, lock=True)
     access.require_agency(user, petition)
@@ -192,7 +192,6 @@ def decide(user: User, receipt_number: str, data: DecisionInput) -> Petition:
     audit.record(user, "decision." + outcome.value, "petition", petition.receipt_number,
                  petition, reason_codes=decision.reason_codes,
                  valid_until=decision.valid_until, conditions=decision.conditions)
-    uow.commit()
     return petition
 
 

@@ -30,6 +30,7 @@ def _require_claimed_by(user: User, petition: Petition) -> None:
         raise Conflict(_("You have not claimed this petition (or it has already been decided)."))
 
 
+@uow.atomic
 def save_checklist(user: User, receipt_number: str, ticked, version=None) -> Petition:
     """Store which of the category's checklist items the officer ticked; only the
     officer who has the case claimed (others read it)."""
@@ -41,10 +42,10 @@ def save_checklist(user: User, receipt_number: str, ticked, version=None) -> Pet
     petition.version += 1
     audit.record(user, "case.checklist", "petition", petition.receipt_number, petition,
                  ticked=[k for k, v in petition.checklist.items() if v])
-    uow.commit()
     return petition
 
 
+@uow.atomic
 def refer(user: User, receipt_number: str, queue_code: str, reason: str,
           version=None) -> Petition:
     """Send a claimed case to another queue of the same country, saying why."""
@@ -73,7 +74,6 @@ def refer(user: User, receipt_number: str, queue_code: str, reason: str,
     petition.claimed_at = None
     audit.record(user, "case.refer", "petition", petition.receipt_number, petition,
                  from_queue=old, to_queue=queue.code, reason=reason[:2000])
-    uow.commit()
     return petition
 
 
@@ -84,6 +84,7 @@ def pending_denials(user: User) -> list[Petition]:
         Petition.status == Status.DENIAL_PENDING).order_by(Petition.id)).all()
 
 
+@uow.atomic
 def review_denial(user: User, receipt_number: str, action: str, note: str = "",
                   version=None) -> Petition:
     """A supervisor confirms a denial (the traveler is told) or returns it to its officer."""
@@ -116,10 +117,10 @@ def review_denial(user: User, receipt_number: str, action: str, note: str = "",
     audit.record(user, "denial." + ("approve" if action == "approve" else "return"),
                  "petition", petition.receipt_number, petition, note=note[:2000],
                  officer=decision.officer.email)
-    uow.commit()
     return petition
 
 
+@uow.atomic
 def reassign(user: User, receipt_number: str, officer_email: str, version=None) -> Petition:
     """A supervisor gives a case in review to another officer of the country."""
     _require_supervisor(user)
@@ -140,10 +141,10 @@ def reassign(user: User, receipt_number: str, officer_email: str, version=None) 
                                         before=before or _("nobody"), after=officer.email))
     audit.record(user, "case.reassign", "petition", petition.receipt_number, petition,
                  from_officer=before, to_officer=officer.email)
-    uow.commit()
     return petition
 
 
+@uow.atomic
 def unclaim(user: User, receipt_number: str, version=None) -> Petition:
     """A supervisor puts a case in review back in its queue."""
     _require_supervisor(user)
@@ -155,7 +156,6 @@ def unclaim(user: User, receipt_number: str, version=None) -> Petition:
     petition.claimed_at = None
     audit.record(user, "case.unclaim", "petition", petition.receipt_number, petition,
                  from_officer=before)
-    uow.commit()
     return petition
 
 

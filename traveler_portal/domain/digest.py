@@ -33,11 +33,11 @@ def dedupe_key(org_id: str, week: str, user_id: int) -> str:
     return f"portal:employer-digest:{org_id}:{week}:{user_id}"
 
 
+@uow.atomic
 def set_enabled(actor: User, enabled: bool) -> Organization:
     organizations.require_org_admin(actor)
     org = db.session.get(Organization, actor.organization_id)
     org.digest_enabled = bool(enabled)
-    uow.commit()
     return org
 
 

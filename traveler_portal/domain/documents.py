@@ -39,14 +39,11 @@ def path_of(document: Document) -> Path:
     return upload_dir() / document.stored_name
 
 
+@uow.atomic
 def add(user, petition, kind: str, stream, filename: str) -> Document:
     """Store one upload for ``petition``; nothing is kept if any check fails."""
     document = stage(user, petition, kind, stream, filename)
-    try:
-        uow.commit()
-    except Exception:
-        path_of(document).unlink(missing_ok=True)
-        raise
+    uow.on_rollback(lambda: path_of(document).unlink(missing_ok=True))
     return document
 
 

@@ -88,6 +88,7 @@ def _path(stored_name: str) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / "imports" / stored_name
 
 
+@uow.atomic
 def start(actor: User, filename: str, data: bytes) -> tuple[EmployeeImport, bool]:
     """(the import, True) for a new file; (the earlier import, False) for a file this
     organization already imported."""
@@ -108,14 +109,10 @@ def start(actor: User, filename: str, data: bytes) -> tuple[EmployeeImport, bool
                          filename=(Path(filename or "employees.csv").name or "employees.csv")[:255],
                          stored_name=stored_name, sha256=digest, state="queued",
                          total_rows=len(body), rejections=[], created_at=utcnow())
+    uow.on_rollback(lambda: path.unlink(missing_ok=True))
     db.session.add(job)
     db.session.flush()
     outbox.enqueue(TASK, [job.id], QUEUE)
-    try:
-        uow.commit()
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
     return job, True
 
 
@@ -186,12 +183,12 @@ def _existing(org_id: str, emails: list[str]) -> tuple[set, set]:
     return linked | set(invited), others
 
 
+@uow.atomic
 def _apply_batch(job_id: int, batch: list, position: int) -> bool:
     """One batch in one transaction; False when another run already did it."""
     job = db.session.scalars(sa.select(EmployeeImport).where(EmployeeImport.id == job_id)
                              .with_for_update()).one()
     if job.processed_rows != position:
-        uow.rollback()
         return False
     duplicates, not_travelers = _existing(job.organization_id,
                                           [email for _n, email, _name, why in batch if not why])
@@ -221,14 +218,13 @@ def _apply_batch(job_id: int, batch: list, position: int) -> bool:
     job.rejected_rows += len(rejections)
     job.rejections = [*(job.rejections or []), *rejections]
     job.processed_rows = position + len(batch)
-    uow.commit()
     return True
 
 
+@uow.atomic
 def _fail(job_id: int, message: str) -> None:
     job = db.session.get(EmployeeImport, job_id)
     job.state, job.error, job.finished_at = "failed", message, utcnow()
-    uow.commit()
 
 
 def run(import_id: int) -> str | None:

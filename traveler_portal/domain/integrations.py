@@ -46,6 +46,7 @@ def _digest(secret: str) -> str:
 
 # --- API keys -------------------------------------------------------------------------
 
+@uow.atomic
 def create_key(user: User, name: str, scope: str) -> tuple[str, ApiKey]:
     """A new key for the user's organization; the key itself is returned this once."""
     _require_admin(user)
@@ -61,7 +62,6 @@ def create_key(user: User, name: str, scope: str) -> tuple[str, ApiKey]:
                  name=name.strip()[:100], scope=scope, key_hash=_digest(key),
                  prefix=key[:10], created_at=utcnow())
     db.session.add(row)
-    uow.commit()
     return key, row
 
 
@@ -71,6 +71,7 @@ def keys_of(user: User) -> list[ApiKey]:
         ApiKey.organization_id == user.organization_id).order_by(ApiKey.id.desc())).all()
 
 
+@uow.atomic
 def revoke_key(user: User, key_id: int) -> None:
     _require_admin(user)
     row = db.session.scalars(sa.select(ApiKey).where(
@@ -79,9 +80,9 @@ def revoke_key(user: User, key_id: int) -> None:
         raise NotFound(_("No such key."))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-    uow.commit()
 
 
+@uow.atomic
 def principal_for_key(key: str) -> tuple[User, ApiKey] | None:
     """The employer admin a key acts as (for its organization), if the key is live."""
     if not key.startswith(KEY_PREFIX):
@@ -92,7 +93,6 @@ def principal_for_key(key: str) -> tuple[User, ApiKey] | None:
     if row.created_by.organization_id != row.organization_id:
         return None  # its creator left the organization: the key dies with that
     row.last_used_at = utcnow()
-    uow.commit()
     return row.created_by, row
 
 
@@ -104,6 +104,7 @@ def check_url(url: str) -> webhook_transport.Target:
     return webhook_transport.resolve(url, current_app.config["WEBHOOK_ALLOW_PRIVATE"])
 
 
+@uow.atomic
 def add_endpoint(user: User, url: str) -> tuple[str, WebhookEndpoint]:
     """Register an endpoint; its signing secret is returned this once."""
     _require_admin(user)
@@ -116,7 +117,6 @@ def add_endpoint(user: User, url: str) -> tuple[str, WebhookEndpoint]:
     endpoint = WebhookEndpoint(organization_id=user.organization_id, url=url, secret=secret,
                                created_at=utcnow())
     db.session.add(endpoint)
-    uow.commit()
     return secret, endpoint
 
 
@@ -137,10 +137,10 @@ def endpoint_of(user: User, endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
+@uow.atomic
 def remove_endpoint(user: User, endpoint_id: int) -> None:
     _require_admin(user)
     endpoint_of(user, endpoint_id).active = False
-    uow.commit()
 
 
 def _queue(endpoint: WebhookEndpoint, event_id: str, event_type: str, payload: dict) -> None:
@@ -155,13 +155,13 @@ def _queue(endpoint: WebhookEndpoint, event_id: str, event_type: str, payload: d
     outbox.enqueue(DELIVER_TASK, [delivery.id], QUEUE)
 
 
+@uow.atomic
 def send_test_event(user: User, endpoint_id: int) -> None:
     _require_admin(user)
     endpoint = endpoint_of(user, endpoint_id)
     event_id = "test-" + secrets.token_hex(8)
     _queue(endpoint, event_id, "test", {"id": event_id, "type": "test",
                                         "created_at": utcnow().isoformat(timespec="seconds")})
-    uow.commit()
 
 
 def on_public_event(petition, event, title: str) -> None:
@@ -231,11 +231,11 @@ def deliver(delivery_id: int) -> bool:
     return True
 
 
+@uow.atomic
 def give_up(delivery_id: int) -> None:
     db.session.execute(sa.update(WebhookDelivery).where(
         WebhookDelivery.id == delivery_id, WebhookDelivery.state == "pending")
         .values(state="failed"))
-    uow.commit()
 
 
 def deliveries_of(user: User, endpoint_id: int, limit: int = 50) -> list[WebhookDelivery]:

@@ -100,6 +100,7 @@ def _refuse_existing(kind: str, email: str, org_id: str) -> None:
     raise ValidationFailed(message, {"email": message})
 
 
+@uow.atomic
 def invite(actor: User, kind: str, email: str, name: str = "", org_role: str | None = None,
            import_id: int | None = None) -> Invitation:
     """Create (or replace) an invitation and queue its email, sent after the commit."""
@@ -129,7 +130,6 @@ def invite(actor: User, kind: str, email: str, name: str = "", org_role: str | N
     db.session.flush()  # the id is part of the token
     invitation.token_hash = _digest(token_for(invitation))
     outbox.enqueue(SEND_TASK, [invitation.id], QUEUE)
-    uow.commit()
     return invitation
 
 
@@ -142,6 +142,7 @@ def pending(actor: User, kind: str) -> list[Invitation]:
     return rows
 
 
+@uow.atomic
 def revoke(actor: User, invitation_id: int) -> Invitation:
     invitation = db.session.scalars(sa.select(Invitation).where(
         Invitation.id == invitation_id,
@@ -155,7 +156,6 @@ def revoke(actor: User, invitation_id: int) -> Invitation:
         organizations.require_org_admin(actor)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
-    uow.commit()
     return invitation
 
 
@@ -201,6 +201,7 @@ def _join(invitation: Invitation, user: User) -> None:
     invitation.accepted_at, invitation.accepted_by_id = utcnow(), user.id
 
 
+@uow.atomic
 def accept(token: str, user: User) -> Organization:
     """A signed-in person accepts an invitation sent to their own email."""
     invitation = find(token, lock=True)
@@ -209,10 +210,10 @@ def accept(token: str, user: User) -> Organization:
         raise Forbidden(_("This invitation was sent to another email address. Sign out, "
                           "then open the link again."))
     _join(invitation, user)
-    uow.commit()
     return invitation.organization
 
 
+@uow.atomic
 def accept_with_new_account(token: str, name: str, password: str) -> User:
     """A person without an account creates one with the invited email, and joins."""
     invitation = find(token, lock=True)
@@ -223,7 +224,6 @@ def accept_with_new_account(token: str, name: str, password: str) -> User:
                                 organization=invitation.organization,
                                 org_role=invitation.org_role)
     invitation.accepted_by_id = user.id
-    uow.commit()
     return user
 
 

@@ -278,6 +278,7 @@ def for_petitions(petitions) -> dict[int, list[Notice]]:
     return found
 
 
+@uow.atomic
 def get(user, receipt_number: str, notice_id) -> tuple[Notice, Path]:
     """A notice of a petition ``user`` may see, and its file; NotFound otherwise."""
     petition = access.get_petition(user, receipt_number)
@@ -291,7 +292,6 @@ def get(user, receipt_number: str, notice_id) -> tuple[Notice, Path]:
     if path is None or not path.is_file():
         raise NotFound(_("No such notice."))
     audit.staff_read(user, "notice.view", "notice", notice.id, petition)
-    uow.commit()
     return notice, path
 
 

@@ -84,34 +84,30 @@ def on_public_event(petition: Petition, event, title) -> None:
     _create(petition.traveler, petition, f"event:{event.id}", kind, subject, body, event)
 
 
+@uow.atomic
 def send_email(notification_id: int) -> bool:
     """Email one notification. Returns False when there is nothing (left) to send."""
     note = db.session.scalars(sa.select(Notification).where(Notification.id == notification_id)
                               .with_for_update()).first()
     if note is None or note.email_state != "pending":
-        uow.rollback()
         return False
     # Sent while the row is locked: a second run of this task waits here, then finds it sent.
-    try:
-        mail.deliver(mail.build(note.user.email, note.subject, note.body))
-    except Exception:
-        uow.rollback()
-        raise
+    mail.deliver(mail.build(note.user.email, note.subject, note.body))
     note.email_state, note.email_sent_at = "sent", utcnow()
     note.email_attempts += 1
-    uow.commit()
     return True
 
 
+@uow.atomic
 def record_failure(notification_id: int, error: str) -> None:
     """After the last retry: a state a person can see, instead of silence."""
     db.session.execute(sa.update(Notification).where(
         Notification.id == notification_id, Notification.email_state == "pending")
         .values(email_state="failed", email_error=error[:1000],
                 email_attempts=Notification.email_attempts + 1))
-    uow.commit()
 
 
+@uow.atomic
 def send_reminders() -> int:
     """Reminders before an evidence deadline and before travel with no decision yet;
     once per deadline (the date is part of the deduplication key)."""
@@ -148,7 +144,6 @@ def send_reminders() -> int:
         created += bool(_create(
             petition.traveler, petition, f"reminder:travel:{petition.id}:{petition.travel_date}",
             "reminder", subject, body))
-    uow.commit()
     return created
 
 
@@ -162,13 +157,13 @@ def for_user(user, limit: int = 100) -> list[Notification]:
                               .order_by(Notification.id.desc()).limit(limit)).all()
 
 
+@uow.atomic
 def mark_all_read(user) -> None:
     db.session.execute(sa.update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow()))
-    uow.commit()
 
 
+@uow.atomic
 def set_preferences(user, wanted_kinds: set[str]) -> None:
     user.email_opt_out = sorted(k for k in KINDS if k not in wanted_kinds and k not in ALWAYS_SENT)
-    uow.commit()

@@ -88,6 +88,7 @@ def number_kind(business_number: str) -> str | None:
     return "us_fein" if "-" in business_number else "ca_bn"
 
 
+@uow.atomic
 def update_details(actor: User, *, name: str, number_kind: str, business_number: str,
                    address: str, contact_name: str, contact_email: str,
                    contact_phone: str, digest_enabled: bool) -> Organization:
@@ -111,7 +112,6 @@ def update_details(actor: User, *, name: str, number_kind: str, business_number:
     org.contact_email = (contact_email or "").strip().lower()[:254]
     org.contact_phone = (contact_phone or "").strip()[:40]
     org.digest_enabled = bool(digest_enabled)
-    uow.commit()
     return org
 
 
@@ -139,6 +139,7 @@ def _other_owners(user: User) -> int:
         User.org_role == "owner", User.id != user.id))
 
 
+@uow.atomic
 def set_role(actor: User, user_id: int, role: str) -> User:
     require_owner(actor)
     if role not in ("owner", *COLLEAGUE_ROLES):
@@ -148,10 +149,10 @@ def set_role(actor: User, user_id: int, role: str) -> User:
         raise ValidationFailed(_("The organization needs an owner."), {
             "role": _("Make someone else an owner first: the organization must keep one.")})
     user.org_role = role
-    uow.commit()
     return user
 
 
+@uow.atomic
 def remove_colleague(actor: User, user_id: int) -> None:
     """The colleague leaves the organization: their account stays, without access to it
     (and the API keys they created stop working, see ``integrations``)."""
@@ -161,7 +162,6 @@ def remove_colleague(actor: User, user_id: int) -> None:
         raise ValidationFailed(_("The organization needs an owner."), {
             "user": _("You are the last owner: make someone else an owner first.")})
     user.organization_id, user.org_role = None, None
-    uow.commit()
 
 
 # --- Travelers ------------------------------------------------------------------------
@@ -186,9 +186,9 @@ def link_traveler(traveler: User, organization_id: int | None) -> None:
     traveler.organization_id = organization_id
 
 
+@uow.atomic
 def _unlink(traveler: User) -> None:
     link_traveler(traveler, None)
-    uow.commit()
 
 
 def end_link(actor: User, traveler_id: int) -> None:

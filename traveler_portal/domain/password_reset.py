@@ -52,15 +52,14 @@ def reset_url(user: User) -> str:
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/password/reset/{token_for(user)}"
 
 
+@uow.atomic
 def request_link(email: str) -> None:
     """Queue the email for an active account with that address; nothing otherwise."""
     user = db.session.scalars(sa.select(User).where(
         User.email == accounts.normalise_email(email))).first()
     if user is None or not user.is_active:
-        uow.rollback()
         return
     outbox.enqueue(SEND_TASK, [user.id, secrets.token_hex(8)], QUEUE)
-    uow.commit()
 
 
 def send_link(user_id: int, request_id: str) -> bool:

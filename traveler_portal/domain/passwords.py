@@ -7,6 +7,7 @@ from .accounts import MIN_PASSWORD, hash_password, sign_out_everywhere
 from .errors import ValidationFailed
 
 
+@uow.atomic
 def set_password(user: User, password: str) -> None:
     """Replace the password and sign the account out everywhere."""
     if len(password or "") < MIN_PASSWORD:
@@ -15,4 +16,3 @@ def set_password(user: User, password: str) -> None:
                           length=MIN_PASSWORD)})
     user.password_hash = hash_password(password)
     sign_out_everywhere(user, tokens=True)
-    uow.commit()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Category, Petition, Port, Role, Status, User
+from ..models import Category, Country, Petition, Port, Role, Status, User
 from ..models.users import utcnow
 from . import access, evidence, filing, organizations, routing, uow, workflow
 from .errors import Conflict, Forbidden, ValidationFailed
@@ -38,6 +38,7 @@ def new_receipt_number(country: str) -> str:
             return number
 
 
+@uow.atomic
 def create_draft(actor: User, data: DraftInput) -> Petition:
     if actor.role == Role.EMPLOYER:
         organizations.require_org_admin(actor)  # a viewer files nothing
@@ -46,7 +47,7 @@ def create_draft(actor: User, data: DraftInput) -> Petition:
                                {"travel_date": _("The travel date cannot be in the past.")})
     petition = Petition(
         receipt_number=new_receipt_number(data.destination_country), status=Status.DRAFT,
-        destination_country=data.destination_country, category_id=data.category.id,
+        destination_country=Country(data.destination_country), category_id=data.category.id,
         port_id=data.port.id, travel_date=data.travel_date, job_title=data.job_title.strip(),
         employer_name=data.employer_name.strip(), traveler_id=data.traveler.id,
         organization_id=data.organization_id, created_by_id=actor.id, created_at=utcnow(),
@@ -57,7 +58,6 @@ def create_draft(actor: User, data: DraftInput) -> Petition:
         if errors:
             raise ValidationFailed(_("Some details of the trip are not valid."), errors)
     db.session.add(petition)
-    uow.commit()
     return petition
 
 
@@ -81,6 +81,7 @@ def _editable_draft(actor: User, receipt_number: str, expected_version) -> Petit
     return petition
 
 
+@uow.atomic
 def update_draft(actor: User, receipt_number: str, changes: dict, expected_version) -> Petition:
     """Save one step of the guided filing. ``expected_version`` is the draft's version the
     form was built from: an older one is refused (``StaleDraft``), never silently saved
@@ -115,7 +116,6 @@ def update_draft(actor: User, receipt_number: str, changes: dict, expected_versi
         if name not in ("category", "port", "details"):
             setattr(petition, name, value.strip() if isinstance(value, str) else value)
     petition.version += 1
-    uow.commit()
     return petition
 
 
@@ -157,6 +157,7 @@ def missing_documents(petition: Petition) -> list:
             if r.required and r.kind not in on_file]
 
 
+@uow.atomic
 def submit(actor: User, receipt_number: str) -> Petition:
     petition = access.get_petition(actor, receipt_number, lock=True)
     access.require_editor(actor, petition)
@@ -180,19 +181,19 @@ def submit(actor: User, receipt_number: str) -> Petition:
     workflow.apply(petition, "submit", actor)
     petition.submitted_at = utcnow()
     routing.request_routing(petition)
-    uow.commit()
     return petition
 
 
+@uow.atomic
 def withdraw(actor: User, receipt_number: str, reason: str = "") -> Petition:
     petition = access.get_petition(actor, receipt_number, lock=True)
     access.require_traveler(actor, petition)
     workflow.apply(petition, "withdraw", actor, message=reason)
     petition.assigned_officer_id = None
-    uow.commit()
     return petition
 
 
+@uow.atomic
 def respond_to_evidence(actor: User, receipt_number: str, note: str = "",
                         answers: list | None = None) -> Petition:
     """The traveler's one consolidated answer: every item of the request answered with a
@@ -201,14 +202,9 @@ def respond_to_evidence(actor: User, receipt_number: str, note: str = "",
     ``evidence.record_answers``; this is its one entry point."""
     petition = access.get_petition(actor, receipt_number, lock=True)
     access.require_traveler(actor, petition)
-    staged = []
     if petition.status == Status.EVIDENCE_REQUESTED:
         staged = evidence.record_answers(actor, petition, petition.evidence_request, answers)
-    try:
-        workflow.apply(petition, "evidence_received", actor, message=note)
-        petition.assigned_officer_id = None
-        uow.commit()
-    except Exception:
-        evidence.discard(staged)
-        raise
+        uow.on_rollback(lambda: evidence.discard(staged))
+    workflow.apply(petition, "evidence_received", actor, message=note)
+    petition.assigned_officer_id = None
     return petition

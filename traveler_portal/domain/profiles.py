@@ -115,6 +115,7 @@ def problems(user: User, data: ProfileInput) -> dict:
     return _check(data, has_passport=bool(profile and profile.passport_number))
 
 
+@uow.atomic
 def save(user: User, data: ProfileInput) -> TravelerProfile:
     """Create or update ``user``'s profile; the passport number is kept when not given."""
     profile = get(user)
@@ -140,7 +141,6 @@ def save(user: User, data: ProfileInput) -> TravelerProfile:
         if data.prior_refusals else ""
     profile.preferred_language = data.preferred_language
     profile.updated_at = utcnow()
-    uow.commit()
     return profile
 
 
@@ -154,6 +154,7 @@ def passport_expires_early(petition: Petition) -> date | None:
     return profile.passport_expiry if profile.passport_expiry < end else None
 
 
+@uow.atomic
 def rotate_encryption_keys() -> int:
     """Re-encrypt every encrypted column of every table with the first configured key
     (``PII_ENCRYPTION_KEYS``); returns how many values were rewritten. Values are read and
@@ -170,5 +171,4 @@ def rotate_encryption_keys() -> int:
             if values:
                 db.session.execute(sa.update(raw).where(raw.c[key] == row[key]).values(values))
                 rewritten += len(values)
-    uow.commit()
     return rewritten

@@ -89,6 +89,7 @@ def add_business_days(start: date, days: int) -> date:
     return current
 
 
+@uow.atomic
 def route(petition_id: int, today: date | None = None) -> bool:
     """Route one submitted petition. Returns False (changing nothing) if it is not
     waiting for routing any more: running it twice is harmless. Rules are read now, so a
@@ -96,7 +97,6 @@ def route(petition_id: int, today: date | None = None) -> bool:
     petition = db.session.scalars(sa.select(Petition).where(Petition.id == petition_id)
                                   .with_for_update()).first()
     if petition is None or petition.status != Status.SUBMITTED:
-        uow.rollback()
         return False
     today = today or utcnow().date()
     choice = choose_queue(petition, today)
@@ -105,7 +105,6 @@ def route(petition_id: int, today: date | None = None) -> bool:
     petition.priority = priority_for(petition.travel_date, today)
     petition.due_date = add_business_days(today, choice.queue.sla_business_days)
     workflow.apply(petition, "route")
-    uow.commit()
     log.info("routed petition id=%s queue=%s priority=%s", petition_id, choice.queue.code,
              petition.priority)
     return True
@@ -124,7 +123,7 @@ def redrive_stuck(older_than_seconds: int) -> int:
     ids = db.session.scalars(sa.select(Petition.id).where(
         Petition.status == Status.SUBMITTED, Petition.submitted_at <= cutoff)
         .order_by(Petition.id).limit(500)).all()
-    db.session.commit()
+    db.session.rollback()  # end the read before talking to the broker (SQLite's lock)
     for petition_id in ids:
         outbox.publish_task(ROUTE_TASK, [petition_id], ROUTE_QUEUE)
     return len(ids)

@@ -158,6 +158,7 @@ def warnings(proposed: Candidate | None, replaces: int | None, country: str,
     return found
 
 
+@uow.atomic
 def save_rule(actor: User, data: RuleInput, rule_id: int | None = None,
               confirmed: bool = False, today: date | None = None):
     """(rule, []) when saved; (None, warnings) when there are warnings not yet confirmed."""
@@ -167,7 +168,6 @@ def save_rule(actor: User, data: RuleInput, rule_id: int | None = None,
     rule = get_rule(rule_id) if rule_id else None
     found = warnings(_from_input(data, rule_id), rule_id, data.country, today)
     if found and not confirmed:
-        uow.rollback()
         return None, found
     before = _snapshot(rule) if rule else None
     queue_id = db.session.scalar(sa.select(AdjudicationQueue.id).where(
@@ -185,10 +185,10 @@ def save_rule(actor: User, data: RuleInput, rule_id: int | None = None,
     db.session.flush()
     audit.record(actor, "rule.update" if before else "rule.create", "routing_rule", rule.id,
                  before=before, after=_snapshot(rule), warnings=found)
-    uow.commit()
     return rule, []
 
 
+@uow.atomic
 def retire_rule(actor: User, rule_id: int, confirmed: bool = False,
                 today: date | None = None):
     """End a rule yesterday, so no new routing uses it; (rule, []) or (None, warnings)."""
@@ -196,7 +196,6 @@ def retire_rule(actor: User, rule_id: int, confirmed: bool = False,
     rule = get_rule(rule_id)
     found = warnings(None, rule.id, str(rule.country), today)
     if found and not confirmed:
-        uow.rollback()
         return None, found
     before, yesterday = _snapshot(rule), today - timedelta(days=1)
     rule.effective_to = yesterday
@@ -204,7 +203,6 @@ def retire_rule(actor: User, rule_id: int, confirmed: bool = False,
         rule.effective_from = yesterday  # it never applied; keep its dates consistent
     audit.record(actor, "rule.retire", "routing_rule", rule.id, before=before,
                  after=_snapshot(rule), warnings=found)
-    uow.commit()
     return rule, []
 
 
@@ -228,6 +226,7 @@ def officer_choices(country: str) -> list[User]:
         User.is_active_account.is_(True)).order_by(User.name, User.email)).all()
 
 
+@uow.atomic
 def save_queue(actor: User, data: QueueInput, queue_id: int | None = None):
     queue = db.session.get(AdjudicationQueue, queue_id) if queue_id else None
     if queue_id and queue is None:
@@ -261,7 +260,6 @@ def save_queue(actor: User, data: QueueInput, queue_id: int | None = None):
     audit.record(actor, "queue.update" if queue_id else "queue.create", "queue", queue.code,
                  name=queue.name, sla_business_days=queue.sla_business_days,
                  officers_added=sorted(after - before), officers_removed=sorted(before - after))
-    uow.commit()
     return queue
 
 

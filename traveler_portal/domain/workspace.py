@@ -102,6 +102,7 @@ def waiting_cases(user: User, code: str, filters: ListFilter,
     return queue, rows, (_cursor(rows[-1], sort) if more else None)
 
 
+@uow.atomic
 def claim(user: User, receipt_number: str) -> Petition:
     """Claim one case picked from the list: only if it is still waiting (row locked, so
     two officers picking it at once get it once)."""
@@ -114,10 +115,10 @@ def claim(user: User, receipt_number: str) -> Petition:
     petition.assigned_officer_id, petition.claimed_at = user.id, utcnow()
     audit.record(user, "case.claim", "petition", petition.receipt_number, petition,
                  queue=petition.queue.code if petition.queue else None, picked=True)
-    uow.commit()
     return petition
 
 
+@uow.atomic
 def hold(user: User, receipt_number: str, until: date | None, reason: str,
          version=None, today: date | None = None) -> Petition:
     """Put a case the user has claimed on hold until ``until`` (a future date): it leaves
@@ -142,5 +143,4 @@ def hold(user: User, receipt_number: str, until: date | None, reason: str,
     petition.hold_until, petition.hold_reason = until, reason[:MAX_HOLD_REASON]
     audit.record(user, "case.hold", "petition", petition.receipt_number, petition,
                  hold_until=until, reason=reason[:MAX_HOLD_REASON])
-    uow.commit()
     return petition

@@ -9,7 +9,7 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMul
     StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ...domain import routing_admin, uow
+from ...domain import routing_admin
 from ...domain.errors import ValidationFailed
 from ...extensions import db
 from ...forms.base import BaseForm, apply_errors, options
@@ -93,7 +93,6 @@ def _save_rule(form, rule=None):
                                                rule.id if rule else None,
                                                confirmed=form.confirmed.data == "yes")
     except ValidationFailed as exc:
-        uow.rollback()
         apply_errors(form, exc, fallback="name")
         return _rule_page(form, rule, status=422)
     if saved is None:  # warnings first: the admin saves again to confirm
@@ -173,7 +172,6 @@ def _save_queue(form, queue):
                 sla_business_days=form.sla_business_days.data,
                 officer_ids=form.officer_ids.data or []), queue.id if queue else None)
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="name")
         else:
             flash(_("The queue %(code)s was saved.", code=saved.code), "success")
@@ -198,7 +196,6 @@ def dry_run():
             result = routing_admin.dry_run(form.country.data, form.category_code.data,
                                            form.port_code.data, form.on.data or utcnow().date())
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="category_code")
         except LookupError as exc:  # no triage queue for the country
             flash(str(exc), "error")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
-from ...domain import invitations, organizations, uow
+from ...domain import invitations, organizations
 from ...domain.errors import ValidationFailed
 from ...extensions import db
 from ...forms.base import BaseForm, apply_errors, options
@@ -63,7 +63,6 @@ def organization():
                 contact_name=form.contact_name.data, contact_email=form.contact_email.data,
                 contact_phone=form.contact_phone.data, digest_enabled=form.digest_enabled.data)
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="business_number")
         else:
             flash(_("The organization's details were saved."), "success")
@@ -102,7 +101,6 @@ def invite_colleague():
             invitation = invitations.invite(current_user, "colleague", form.email.data,
                                             form.name.data, form.org_role.data)
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="email")
         else:
             flash(_("An invitation was sent to %(email)s.", email=invitation.email), "success")
@@ -120,7 +118,6 @@ def set_colleague_role(user_id):
         try:
             user = organizations.set_role(current_user, user_id, form.role.data)
         except ValidationFailed as exc:
-            uow.rollback()
             flash(exc.fields.get("role") or exc.message, "error")
         else:
             flash(_("%(name)s is now: %(role)s.", name=user.name,
@@ -137,7 +134,6 @@ def remove_colleague(user_id):
         try:
             organizations.remove_colleague(current_user, user_id)
         except ValidationFailed as exc:
-            uow.rollback()
             flash(exc.fields.get("user") or exc.message, "error")
         else:
             flash(_("The colleague was removed from the organization."), "success")
@@ -183,7 +179,6 @@ def invite_employee():
             invitation = invitations.invite(current_user, "traveler", form.email.data,
                                             form.name.data)
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="email")
         else:
             flash(_("An invitation was sent to %(email)s.", email=invitation.email), "success")

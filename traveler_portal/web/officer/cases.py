@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...domain import access, adjudication, audit, uow
+from ...domain import access, adjudication, audit
 from ...domain.errors import Conflict, ValidationFailed
 from ...forms.base import apply_errors
 from ..support.permissions import roles_required
@@ -30,7 +30,6 @@ def case(receipt_number):
     """Everything about one petition, and the decision form when it is claimed."""
     petition = access.get_petition(current_user, receipt_number)
     audit.record(current_user, "case.view", "petition", petition.receipt_number, petition)
-    uow.commit()
     return render_case(petition)
 
 
@@ -41,7 +40,6 @@ def document(receipt_number, document_id):
     response = stream_document(current_user, receipt_number, document_id)
     petition = access.get_petition(current_user, receipt_number)
     audit.record(current_user, "document.view", "document", document_id, petition)
-    uow.commit()
     return response
 
 
@@ -54,7 +52,6 @@ def add_note(receipt_number):
         try:
             adjudication.add_note(current_user, receipt_number, form.note.data)
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="note")
         else:
             flash(_("The note was added to the case history."), "success")
@@ -70,7 +67,6 @@ def release(receipt_number):
     try:
         adjudication.release(current_user, receipt_number, request.form.get("version"))
     except Conflict as exc:
-        uow.rollback()
         flash(exc.message, "error")
         return redirect(url_for(".case", receipt_number=receipt_number))
     flash(_("%(number)s is back in its queue.", number=receipt_number), "success")

@@ -3,7 +3,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...domain import access, casework, uow
+from ...domain import access, casework
 from ...domain.errors import Conflict, ValidationFailed
 from ..support.permissions import roles_required
 from .blueprint import AGENCY, bp
@@ -27,7 +27,6 @@ def checklist(receipt_number):
     try:
         casework.save_checklist(current_user, receipt_number, ticked, form.version.data)
     except Conflict as exc:
-        uow.rollback()
         flash(exc.message + " " + _("Items you ticked: %(items)s.",
                                      items=", ".join(ticked) or "–"), "error")
         return _back(receipt_number, "#checklist")
@@ -47,12 +46,10 @@ def refer(receipt_number):
             casework.refer(current_user, receipt_number, form.queue.data, form.reason.data,
                            form.version.data)
         except ValidationFailed as exc:
-            uow.rollback()
             for name, message in exc.fields.items():
                 target = form[name] if name in form else form.reason
                 target.errors = [*target.errors, message]
         except Conflict as exc:
-            uow.rollback()
             flash(exc.message, "error")
             status = 409
         else:

@@ -4,7 +4,7 @@ from flask import flash, redirect, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...domain import access, adjudication, uow
+from ...domain import access, adjudication
 from ...domain.errors import Conflict, ValidationFailed
 from ...forms.base import apply_errors
 from ...forms.decision import DecisionForm, decision_error_fields, decision_input
@@ -27,11 +27,9 @@ def decide(receipt_number):
         try:
             adjudication.decide(current_user, receipt_number, decision_input(form))
         except ValidationFailed as exc:
-            uow.rollback()
             exc.fields = decision_error_fields(exc.fields)
             apply_errors(form, exc, fallback="outcome")
         except Conflict as exc:
-            uow.rollback()
             # Nothing is lost: the officer's input comes back with the case as it is now.
             flash(exc.message, "error")
             petition = access.get_petition(current_user, receipt_number)

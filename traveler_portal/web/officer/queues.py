@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ...domain import access, adjudication, reference, uow, workspace
+from ...domain import access, adjudication, reference, workspace
 from ...domain.errors import Conflict, ValidationFailed
 from ...forms.base import BaseForm, apply_errors, options
 from ...models.users import utcnow
@@ -85,7 +85,6 @@ def claim(receipt_number):
     try:
         petition = workspace.claim(current_user, receipt_number)
     except Conflict as exc:
-        uow.rollback()
         flash(exc.message, "error")
         back = request.form.get("queue")
         return redirect(url_for(".queue", code=back) if back else url_for("officer.queues"))
@@ -106,10 +105,8 @@ def hold(receipt_number):
             workspace.hold(current_user, receipt_number, form.hold_until.data,
                            form.hold_reason.data, form.version.data)
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="hold_reason")
         except Conflict as exc:
-            uow.rollback()
             flash(exc.message, "error")
             return redirect(url_for("officer.case", receipt_number=receipt_number))
         else:

@@ -13,7 +13,7 @@ from flask_login import current_user
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ...domain import accounts, invitations, uow
+from ...domain import accounts, invitations
 from ...domain.errors import ValidationFailed
 from ...extensions import db
 from ...forms.base import BaseForm, apply_errors
@@ -40,7 +40,6 @@ class AcceptForm(BaseForm):
 
 
 def _gone(invitation, exc):
-    uow.rollback()
     return render_template("employer/organization/invitation_gone.html", invitation=invitation,
                            reason=exc.reason, message=exc.message), exc.http_status
 
@@ -83,7 +82,6 @@ def accept_invitation(token):
         except invitations.InvitationGone as exc:
             return _gone(invitation, exc)
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="password")
         else:
             start_session(user)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ...domain import accounts, password_reset, passwords, uow
+from ...domain import accounts, password_reset, passwords
 from ...domain.errors import ValidationFailed
 from ...forms.base import BaseForm, EmailAddress, apply_errors
 from ..support.permissions import public, signed_in
@@ -57,7 +57,6 @@ def change_password():
             try:
                 passwords.set_password(user, form.password.data)
             except ValidationFailed as exc:
-                uow.rollback()
                 apply_errors(form, exc, fallback="password")
             else:
                 start_session(user)  # the new session nonce: this browser stays signed in
@@ -86,7 +85,6 @@ def reset_password(token):
     try:
         password_reset.find(token)
     except password_reset.LinkGone as exc:
-        uow.rollback()
         return render_template("public/reset_gone.html", message=exc.message,
                                form=ForgotForm(formdata=None)), 410
     form = NewPasswordForm()
@@ -94,11 +92,9 @@ def reset_password(token):
         try:
             password_reset.reset(token, form.password.data)
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="password")
         else:
             flash(_("Your password is changed, and every other session of your account is "
                     "signed out. Sign in with the new password."), "success")
             return redirect(url_for("public.login"))
-    uow.rollback()
     return render_template("public/reset.html", form=form), 422 if form.errors else 200

@@ -9,7 +9,7 @@ from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length,
                                 ValidationError)
 
-from ...domain import accounts, uow
+from ...domain import accounts
 from ...domain.errors import ValidationFailed
 from ...extensions import login_manager
 from ...forms.base import BaseForm, EmailAddress, options
@@ -110,7 +110,6 @@ def logout():
     """Sign out, here and in every other browser: a copy of this session's cookie, or
     one left on another computer, no longer signs anyone in."""
     accounts.sign_out_everywhere(current_user._get_current_object())
-    uow.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")

@@ -11,7 +11,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.validators import Length, Optional
 
 from ..support import charts
-from ...domain import audit, casework, dashboard, uow
+from ...domain import audit, casework, dashboard
 from ...domain.errors import Conflict, DomainError
 from ...forms.base import BaseForm, options
 from ...models import Role
@@ -79,7 +79,6 @@ def reassign(receipt_number):
             casework.reassign(current_user, receipt_number, form.officer.data,
                               form.version.data)
         except DomainError as exc:
-            uow.rollback()
             flash(exc.message, "error")
         else:
             flash(_("%(number)s is now with %(officer)s.", number=receipt_number,
@@ -96,7 +95,6 @@ def unclaim(receipt_number):
         try:
             casework.unclaim(current_user, receipt_number, form.version.data)
         except DomainError as exc:
-            uow.rollback()
             flash(exc.message, "error")
         else:
             flash(_("%(number)s is back in its queue.", number=receipt_number), "success")
@@ -123,10 +121,8 @@ def review(receipt_number):
             casework.review_denial(current_user, receipt_number, action, form.note.data,
                                    form.version.data)
         except Conflict as exc:
-            uow.rollback()
             flash(exc.message, "error")
         except DomainError as exc:
-            uow.rollback()
             flash(" ".join([exc.message, *exc.fields.values()]), "error")
             return render_template("supervisor/denials.html", form=form,
                                    petitions=casework.pending_denials(current_user),

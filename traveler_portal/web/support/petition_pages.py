@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
-from ...domain import access, documents, petitions, reference, uow
+from ...domain import access, documents, petitions, reference
 from ...domain.errors import Conflict, DomainError, ValidationFailed
 from ...forms.base import BaseForm, apply_errors, options
 from ...forms.petition import PetitionForm, draft_input
@@ -64,7 +64,6 @@ def file_petition(for_employer: bool, template: str, petition_endpoint: str, **c
             try:
                 petition = petitions.create_draft(current_user, draft_input(current_user, form))
             except ValidationFailed as exc:
-                uow.rollback()
                 apply_errors(form, exc, fallback="job_title")
             else:
                 flash(_("Draft %(number)s saved. Now upload the documents and submit it.",
@@ -89,11 +88,9 @@ def upload_document(receipt_number: str, render_page, petition_endpoint: str):
             doc = documents.add(current_user, petition, form.kind.data, upload.stream,
                                 upload.filename)
         except Conflict as exc:
-            uow.rollback()
             flash(exc.message, "error")
             return redirect(url_for(petition_endpoint, receipt_number=receipt_number))
         except DomainError as exc:  # not valid, too large, not a PDF/PNG/JPEG
-            uow.rollback()
             apply_errors(form, exc, fallback="file")
         else:
             flash(_("%(file)s was uploaded.", file=doc.filename), "success")
@@ -108,13 +105,11 @@ def submit_petition(receipt_number: str, render_page, petition_endpoint: str):
     try:
         petition = petitions.submit(current_user, receipt_number)
     except ValidationFailed as exc:
-        uow.rollback()
         problems = [(message, "kind") for message in exc.fields.values()] or \
             [(exc.message, None)]
         return render_page(access.get_petition(current_user, receipt_number), status=422,
                            problems=problems)
     except Conflict as exc:
-        uow.rollback()
         flash(exc.message, "error")
     else:
         flash(_("Petition %(number)s was submitted. It goes to an officer's queue in a "

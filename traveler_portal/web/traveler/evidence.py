@@ -10,7 +10,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length
 
-from ...domain import access, petitions, uow
+from ...domain import access, petitions
 from ...domain.errors import Conflict, DomainError
 from ...domain.evidence import MAX_NOTE, Answer
 from ...forms.base import BaseForm, options
@@ -73,10 +73,8 @@ def respond(receipt_number: str, render_page, apply_errors):
             petitions.respond_to_evidence(current_user, receipt_number, form.note.data or "",
                                           _answers(form))
         except Conflict as exc:
-            uow.rollback()
             flash(exc.message, "error")
         except DomainError as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="note")
             return render_page(access.get_petition(current_user, receipt_number),
                                status=422, respond_form=form)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..support.templating import COUNTRY_NAMES
-from ...domain import access, documents, filing, history, petitions, profiles, reference, uow
+from ...domain import access, documents, filing, history, petitions, profiles, reference
 from ...domain.errors import Conflict, DomainError, ValidationFailed
 from ...forms.filing import AttestForm, SlotUploadForm, TripForm, job_form
 from ...forms.base import apply_errors, options
@@ -102,12 +102,10 @@ def _trip(petition=None):
                     "requested_start": form.requested_start.data,
                     "requested_end": form.requested_end.data}, form.version.data)
         except petitions.StaleDraft:
-            uow.rollback()
             petition = access.get_petition(current_user, petition.receipt_number)
             return _page("trip", "trip", petition, 409, stale=True, unsaved=_unsaved(form),
                          **{**context, "form": _trip_form(country, petition, fresh=True)})
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="category")
         else:
             flash(_("Draft %(number)s saved.", number=petition.receipt_number), "success")
@@ -156,12 +154,10 @@ def job(receipt_number):
             petitions.update_draft(current_user, receipt_number,
                                    {**changes, "details": form.details()}, form.version.data)
         except petitions.StaleDraft:
-            uow.rollback()
             petition = access.get_petition(current_user, receipt_number)
             return _page("job", "job", petition, 409, form=saved_form(), stale=True,
                          unsaved=_unsaved(form))
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="job_title")
         else:
             flash(_("Job details saved."), "success")
@@ -203,11 +199,9 @@ def documents_step(receipt_number):
         try:
             doc = documents.add(current_user, petition, kind, upload.stream, upload.filename)
         except Conflict as exc:
-            uow.rollback()
             flash(exc.message, "error")
             return redirect(url_for("traveler.petition", receipt_number=receipt_number))
         except DomainError as exc:  # empty, too large, not a PDF/PNG/JPEG: nothing stored
-            uow.rollback()
             form.file.errors = [*form.file.errors, exc.fields.get("file", exc.message)]
         else:
             flash(_("%(file)s was uploaded.", file=doc.filename), "success")
@@ -248,13 +242,11 @@ def attest(receipt_number):
         try:
             petitions.attest_and_submit(current_user, receipt_number, form.version.data)
         except petitions.StaleDraft:
-            uow.rollback()
             flash(_("This draft was changed in another tab or window after you opened this "
                     "page, so it was not submitted. Check the current details, then attest "
                     "again."), "error")
             return redirect(url_for(".review", receipt_number=receipt_number), 303)
         except ValidationFailed:
-            uow.rollback()
             petition = access.get_petition(current_user, receipt_number)
             return _page("attest", "attest", petition, 422, form=form, refused=True,
                          **_review_context(petition))

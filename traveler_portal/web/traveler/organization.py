@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from ...domain import accounts, organizations, uow
+from ...domain import accounts, organizations
 from ...domain.errors import ValidationFailed
 from ...forms.base import BaseForm, apply_errors
 from ...models import Role
@@ -33,7 +33,6 @@ def join():
         try:
             org = accounts.join_organization(current_user, form.code.data)
         except ValidationFailed as exc:
-            uow.rollback()
             apply_errors(form, exc, fallback="code")
         else:
             flash(_("You joined %(name)s. Your employer can now follow the petitions you "

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from ...domain import access, petitions, reference, uow, workflow
+from ...domain import access, petitions, reference, workflow
 from ...domain.errors import Conflict
 from ...domain.status import for_petition as status_of
 from ...forms.base import BaseForm, apply_errors
@@ -107,7 +107,6 @@ def withdraw(receipt_number):
         try:
             petitions.withdraw(current_user, receipt_number, form.reason.data or "")
         except Conflict as exc:
-            uow.rollback()
             flash(exc.message, "error")
         else:
             flash(_("Petition %(number)s was withdrawn.", number=receipt_number), "success")

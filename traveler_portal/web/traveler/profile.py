@@ -11,7 +11,7 @@ from flask_login import current_user
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ...domain import profiles, uow
+from ...domain import profiles
 from ...domain.errors import ValidationFailed
 from ...forms.base import BaseForm, options
 from ...models import Role
@@ -93,7 +93,6 @@ def profile():
         try:
             profiles.save(current_user, form.to_input())
         except ValidationFailed as exc:
-            uow.rollback()
             for name, message in exc.fields.items():
                 form[name].errors = [*form[name].errors, message]
         else:
