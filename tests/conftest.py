@@ -33,10 +33,42 @@ def test_dirs(tmp_path_factory):
     return base
 
 
+# pytest-xdist runs the suite in several processes ("gw0", "gw1", ...): each gets a
+# database and a Redis database of its own, so their workers never share a queue.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_number() -> int:
+    return int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else 0
+
+
+def _own_postgres_database(url: str) -> str:
+    """``url`` with the worker's name appended to its database, created when missing."""
+    base, name = url.rsplit("/", 1)
+    name = f"{name}_{XDIST_WORKER}"
+    admin = sa.create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                           {"n": name}):
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{base}/{name}"
+
+
+def worker_broker_url(url: str) -> str:
+    """A Redis URL's database number moved down by the worker's number (15, 14, ...)."""
+    if not XDIST_WORKER or not url.startswith("redis://"):
+        return url
+    base, _slash, number = url.rpartition("/")
+    return f"{base}/{int(number or 0) - _worker_number()}"
+
+
 @pytest.fixture(scope="session")
 def database_url(test_dirs):
-    return _normalise_db_url(os.environ.get("TEST_DATABASE_URL")
-                             or f"sqlite:///{test_dirs / 'test.sqlite3'}")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and XDIST_WORKER:
+        url = _own_postgres_database(_normalise_db_url(url))
+    return _normalise_db_url(url or f"sqlite:///{test_dirs / 'test.sqlite3'}")
 
 
 @pytest.fixture(scope="session")

@@ -90,6 +90,8 @@ class Process:
 def broker_url(test_dirs):
     url = os.environ.get("TEST_BROKER_URL")
     if url:
+        from tests.conftest import worker_broker_url  # noqa: PLC0415 - conftest is loaded first
+        url = worker_broker_url(url)
         redis.Redis.from_url(url).flushdb()
         yield url
         return

@@ -75,6 +75,9 @@ def _savepoint(session):
         raise
     if savepoint.is_active:
         savepoint.commit()
+        # As a commit would: what the service changed through foreign keys (a queue_id,
+        # an assigned officer) is read back fresh, not from relationships loaded before.
+        session.expire_all()
 
 
 def atomic(fn=None):

@@ -36,9 +36,7 @@ def healthz():
         status["database"] = "ok"
     except sa.exc.SQLAlchemyError:
         log.exception("health check: the database is not answering")
-        status["database"] = "error"
-    finally:
-        db.session.rollback()
+        status["database"] = "error"  # the boundary rolls the failed session back (503)
     try:
         with current_app.extensions["celery"].connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=1)
