@@ -20,12 +20,28 @@ def _select_locale():
     # Outside a request (Celery tasks rendering emails) the default language applies.
     if not has_request_context():
         return None
-    from flask_login import current_user  # noqa: PLC0415 - after the login manager exists
-    profile = getattr(current_user, "profile", None) if current_user and \
-        current_user.is_authenticated else None
-    if profile is not None and profile.preferred_language in ("en", "fr"):
-        return profile.preferred_language  # the traveler's stated preference wins
+    stated = _stated_language()
+    if stated in ("en", "fr"):
+        return stated  # the traveler's stated preference wins
     return request.accept_languages.best_match(["en", "fr"]) or "en"
+
+
+def _stated_language():
+    """The signed-in traveler's preferred language, read by the account's id alone: the
+    user object may belong to a session already closed (a streamed response's body is
+    produced after the request's session is gone), and loading the whole profile would
+    decrypt personal data just to pick a language."""
+    import sqlalchemy as sa  # noqa: PLC0415
+    from flask_login import current_user  # noqa: PLC0415 - after the login manager exists
+
+    from .models import TravelerProfile  # noqa: PLC0415
+    if not (current_user and current_user.is_authenticated):
+        return None
+    identity = sa.inspect(current_user._get_current_object()).identity
+    if not identity:
+        return None
+    return db.session.scalar(sa.select(TravelerProfile.preferred_language)
+                             .where(TravelerProfile.user_id == identity[0]))
 
 
 def _instance_secret(app, name: str, make) -> str:
