@@ -2,6 +2,7 @@
 import logging
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -59,8 +60,14 @@ def _instance_secret(app, name: str, make) -> str:
 
 
 def create_app(test_config=None) -> Flask:
-    from config import config_from_env
+    from config import MissingSetting, check_production, config_from_env
 
+    try:
+        check_production()
+    except MissingSetting as missing:
+        # One line on stderr, whoever started us (flask, gunicorn, celery), then exit.
+        print(missing.line, file=sys.stderr, flush=True)
+        raise
     cfg = config_from_env()
     app = Flask(__name__, instance_path=cfg.INSTANCE_PATH,
                 template_folder=str(BASE_DIR / "templates"),

@@ -1,17 +1,18 @@
 """Command-line entry points: ``flask --app wsgi <command>``."""
+import os
 import signal
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from config import embedded_broker_socket
 
 from . import demo
 from . import embedded_broker as broker
-from .domain import accounts, profiles
+from .domain import accounts, outbox, profiles
 from .domain.errors import ValidationFailed
 from .models import Role
 from .reference import loader
@@ -52,10 +53,36 @@ def load_reference_data():
 
 
 @click.command("seed-demo")
-def seed_demo():
+@click.option("--i-know-this-is-production", "production_ok", is_flag=True,
+              help="Seed even under PORTAL_ENV=production (demo accounts, one an admin, "
+                   "with printed passwords). Never on a real deployment.")
+@with_appcontext
+def seed_demo(production_ok):
     """Create demo accounts and a few petitions, and print how to sign in."""
+    if os.environ.get("PORTAL_ENV") == "production" and not production_ok:
+        click.echo("refused: seed-demo creates demo accounts (one an admin) and prints their "
+                   "passwords; this is PORTAL_ENV=production. Add "
+                   "--i-know-this-is-production only on a disposable copy.", err=True)
+        raise SystemExit(2)
+    # `make run` seeds before it starts the embedded broker: rather than three timeouts
+    # and alarming warnings, keep the messages in the outbox and say when they go out.
+    deferred = not _broker_reachable()
+    current_app.config["OUTBOX_RELAY_DEFERRED"] = deferred
     for line in demo.seed():
         click.echo(line)
+    if deferred:
+        waiting = outbox.unpublished_count()
+        click.echo(f"The broker is not running yet: {waiting} message(s) wait in the outbox; "
+                   "celery beat publishes them once the broker, worker and beat are up.")
+
+
+def _broker_reachable() -> bool:
+    try:
+        with current_app.extensions["celery"].connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable" here
+        return False
 
 
 @click.command("rotate-pii-keys")
