@@ -92,6 +92,9 @@ class Config:
     # Fernet keys for personal data at rest, newest first, comma-separated.
     PII_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PII_ENCRYPTION_KEYS", "").split(",")
                            if k.strip()]
+    # How long a process's announcement of the PII keys it holds lasts (keyring.py): a
+    # stopped process stops blocking `rotate-pii-keys` after this long.
+    PII_KEYRING_TTL_SECONDS = int(os.environ.get("PII_KEYRING_TTL_SECONDS", "300"))
     # Webhooks to private or loopback addresses: refused unless set (the tests set it).
     WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1"
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))

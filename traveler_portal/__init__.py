@@ -96,7 +96,7 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     celery_init_app(app)
 
-    from . import auth, cli, web
+    from . import auth, cli, keyring, web
     from .api import bp as api_bp
 
     auth.init_app(app)
@@ -104,6 +104,7 @@ def create_app(test_config=None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens, never cookies
     cli.init_app(app)
+    keyring.init_app(app)
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app

@@ -10,11 +10,13 @@ from flask.cli import AppGroup, with_appcontext
 
 from config import embedded_broker_socket
 
-from . import demo
+from . import demo, keyring
 from . import embedded_broker as broker
 from .domain import accounts, outbox, profiles
 from .domain.errors import ValidationFailed
+from .extensions import db
 from .models import Role
+from .models.crypto import EncryptionKeyMissing
 from .reference import loader
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -87,10 +89,19 @@ def _broker_reachable() -> bool:
 
 @click.command("rotate-pii-keys")
 def rotate_pii_keys():
-    """Re-encrypt personal data with the first key of PII_ENCRYPTION_KEYS (then the old
-    keys can be dropped from the configuration)."""
-    count = profiles.rotate_encryption_keys()
-    click.echo(f"re-encrypted {count} values with the first key")
+    """Re-encrypt personal data with the first key of PII_ENCRYPTION_KEYS. Refuses unless
+    the list is NEW,OLD and every running web and worker process holds NEW; afterwards
+    the old keys can be dropped from the configuration."""
+    try:
+        keyring.check_rotation_is_safe()
+        count = profiles.rotate_encryption_keys()
+    except (keyring.RotationRefused, EncryptionKeyMissing) as refused:
+        db.session.rollback()
+        click.echo(f"refused, nothing changed: {refused}", err=True)
+        raise SystemExit(2)
+    click.echo(f"re-encrypted {count} values with the first key "
+               f"({keyring.own_fingerprints()[0]}); now deploy PII_ENCRYPTION_KEYS=NEW "
+               "(the old key dropped) to every process")
 
 
 @click.command("embedded-broker")
