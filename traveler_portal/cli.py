@@ -25,10 +25,12 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--country", type=click.Choice(["US", "CA"]))
+@click.option("--country", type=click.Choice(["US", "CA"]),
+              help="Officers and supervisors only (required for them).")
 @click.option("--organization", "organization", default=None,
-              help="Employer: the organization administered (created if missing). "
-                   "Traveler: the organization worked for.")
+              help="Employer (required): the organization administered, matched whatever "
+                   "its case, spacing or punctuation, created if missing. Traveler: an "
+                   "organization already registered. Not for other roles.")
 @click.option("--name", default="")
 @click.option("--password-stdin", is_flag=True, required=True,
               help="Read the password from standard input (never from the command line).")
@@ -37,7 +39,8 @@ def create_user(email, role, country, organization, name, password_stdin):
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         user = accounts.create_user(email, password, Role(role), name=name, country=country,
-                                    organization_name=organization)
+                                    organization_name=organization,
+                                    organization_must_exist=True)
     except ValidationFailed as exc:
         for field, message in exc.fields.items():
             click.echo(f"error: --{field.replace('_', '-')}: {message}", err=True)
