@@ -12,7 +12,7 @@ from . import admin, employers, filing, inbox, integrations_views, officers, pro
 from . import admin_rules, casework_web, queue_web, supervisors
 from . import notice_views
 from . import invitations_web, organization
-from . import imports, password_web
+from . import favicon_web, imports, password_web
 from .api.helpers import HTTP_CODES
 from .domain import notifications, outbox, uow, workflow
 from .domain.errors import DomainError
@@ -112,6 +112,7 @@ def init_app(app):
     app.register_blueprint(invitations_web.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(password_web.bp)
+    app.register_blueprint(favicon_web.bp)
 
     @app.errorhandler(HTTPException)
     def _http(exc):
