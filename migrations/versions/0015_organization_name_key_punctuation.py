@@ -49,7 +49,7 @@ def _recompute(key):
     # midway through the rewrite.
     for org_id, _name in rows:
         connection.execute(organizations.update().where(organizations.c.id == org_id)
-                           .values(name_key=f"\x00{org_id}"))
+                           .values(name_key=f"#parked:{org_id}"))
     seen = set()
     for org_id, name in rows:
         value = key(name)
