@@ -11,8 +11,8 @@ from wtforms.validators import Optional
 
 from .domain import employer_dashboard as board
 from .domain import reference, workflow
-from .forms import BaseForm, options
 from .extensions import db
+from .forms import BaseForm, options
 from .models import User
 from .models.users import utcnow
 

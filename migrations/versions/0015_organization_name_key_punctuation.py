@@ -11,9 +11,8 @@ and spaces only. The key now also reads dashes as spaces and drops other punctua
 """
 import unicodedata
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0015'
 down_revision = '0007'

@@ -41,7 +41,7 @@ def test_the_favicon_is_served(client):
 def test_the_procfile_serves_the_port_the_readme_names():
     procfile = (ROOT / "Procfile").read_text()
     readme = (ROOT / "README.md").read_text()
-    port = re.search(r"^web: gunicorn --bind 0\.0\.0\.0:\$\{PORT:-(\d+)\}", procfile, re.M)
+    port = re.search(r"^web: gunicorn --bind 0\.0\.0\.0:\$\{PORT:-(\d+)\}", procfile, re.MULTILINE)
     assert port, procfile
     production = readme.split("### Production", 1)[1]
     assert f"--bind 0.0.0.0:${{PORT:-{port.group(1)}}}" in production

@@ -5,11 +5,14 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
+from tests.unit import test_cli
 from tests.unit.test_architecture import keep_logging  # noqa: F401 - a fixture
-from tests.unit.test_cli import count, user_row, users_create  # noqa: F401 - a fixture
+from tests.unit.test_cli import count, user_row
 from traveler_portal.extensions import db
 from traveler_portal.models import Organization
 from traveler_portal.models.users import organization_key
+
+users_create = test_cli.users_create  # the fixture running `flask users create`
 
 
 @pytest.mark.parametrize("role, country", [("officer", "US"), ("supervisor", "CA"),

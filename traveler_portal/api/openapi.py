@@ -5,6 +5,7 @@ A test checks that every API route is described here and every described path ex
 from flask import jsonify
 
 from ..models import Status
+from . import webhook_docs
 from .blueprint import bp
 from .helpers import api_public
 
@@ -303,7 +304,6 @@ PATHS["/petitions/{receipt_number}/evidence"]["post"]["requestBody"]["required"]
 
 def document() -> dict:
     from . import openapi_organization as organization  # it imports this module's helpers
-    from . import webhook_docs  # noqa: PLC0415
     return {
         "openapi": "3.1.0",
         "info": {"title": "Cross-border business traveler pre-adjudication API",
