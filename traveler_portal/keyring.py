@@ -29,7 +29,10 @@ class RotationRefused(Exception):
 
 
 def _client():
-    return redis.Redis.from_url(redis_url(), socket_timeout=2, socket_connect_timeout=2)
+    # Announcing happens in a request: never wait on a dead broker longer than a publish.
+    timeout = current_app.config["BROKER_CONNECT_TIMEOUT"]
+    return redis.Redis.from_url(redis_url(), socket_timeout=timeout,
+                                socket_connect_timeout=timeout)
 
 
 def own_fingerprints() -> list[str]:
