@@ -24,10 +24,10 @@ db: install ## Create or migrate the database and load the reference data
 	flask --app wsgi db upgrade
 	flask --app wsgi load-reference-data
 
-run: db ## Run web, worker and beat at http://127.0.0.1:5000 (embedded default unless DATABASE_URL and CELERY_BROKER_URL are set)
-	flask --app wsgi seed-demo
+run: db ## Run web, worker and beat: the embedded default at http://127.0.0.1:5000, or the production setup (Procfile, port 8000) when DATABASE_URL and CELERY_BROKER_URL are set
+	$(if $(DATABASE_URL),@echo "DATABASE_URL is set: no demo data is seeded (seed-demo is for the embedded default)",flask --app wsgi seed-demo)
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$CELERY_BROKER_URL" ]; then \
-	  echo "Production setup: $$DATABASE_URL, broker $$CELERY_BROKER_URL"; \
+	  echo "Production setup: $$DATABASE_URL, broker $$CELERY_BROKER_URL - http://127.0.0.1:$${PORT:-8000}"; \
 	  honcho --procfile Procfile start; \
 	else \
 	  echo "Embedded default: SQLite and Redis in instance/ - open http://127.0.0.1:5000"; \

@@ -40,6 +40,10 @@ class Config:
     # How long a publish may wait for the broker before the outbox keeps the message for
     # the sweeper: a submit must never hang because Redis is down.
     BROKER_CONNECT_TIMEOUT = float(os.environ.get("BROKER_CONNECT_TIMEOUT", "2"))
+    # Celery beat's record of when each periodic task last ran: under the instance path,
+    # never in whatever directory beat happens to be started from.
+    CELERY_BEAT_SCHEDULE_FILE = os.environ.get("CELERY_BEAT_SCHEDULE_FILE") or str(
+        _instance_dir() / "celerybeat-schedule")
     OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "15"))
     # A submitted petition not routed after this long is re-driven by the sweeper (its
     # message may have died with a worker).
@@ -88,6 +92,9 @@ class Config:
     # Fernet keys for personal data at rest, newest first, comma-separated.
     PII_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PII_ENCRYPTION_KEYS", "").split(",")
                            if k.strip()]
+    # How long a process's announcement of the PII keys it holds lasts (keyring.py): a
+    # stopped process stops blocking `rotate-pii-keys` after this long.
+    PII_KEYRING_TTL_SECONDS = int(os.environ.get("PII_KEYRING_TTL_SECONDS", "300"))
     # Webhooks to private or loopback addresses: refused unless set (the tests set it).
     WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1"
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
@@ -137,6 +144,48 @@ CONFIGS = {
     "development": DevelopmentConfig,
     "testing": TestConfig,
 }
+
+
+# What production cannot run without, and how to make each (README.md, "Production").
+PRODUCTION_REQUIRED = {
+    "DATABASE_URL": "postgresql://USER:PASSWORD@HOST:5432/DBNAME",
+    "CELERY_BROKER_URL": "redis://HOST:6379/0",
+    "SECRET_KEY": "python3 -c 'import secrets; print(secrets.token_hex(32))'",
+    "PII_ENCRYPTION_KEYS": "python3 -c 'from cryptography.fernet import Fernet; "
+                           "print(Fernet.generate_key().decode())'",
+}
+
+
+class MissingSetting(SystemExit):
+    """A setting production cannot run without. It ends the process with ONE line naming
+    the variable (printed by ``exit_on_missing``), never a traceback, and exit status 4:
+    gunicorn's "application failed to load", which stops the master instead of
+    restarting workers forever."""
+
+    def __init__(self, line: str):
+        super().__init__(4)
+        self.line = line
+
+
+def check_production(environ=os.environ) -> None:
+    """Refuse to start production without its required settings, naming them all."""
+    if environ.get("PORTAL_ENV") != "production":
+        return
+    missing = [name for name in PRODUCTION_REQUIRED if not environ.get(name, "").strip()]
+    if missing:
+        raise MissingSetting(
+            f"configuration error: PORTAL_ENV=production needs {', '.join(missing)} set "
+            "(README.md, 'Production', says what each is and how to generate it)")
+    from cryptography.fernet import Fernet  # noqa: PLC0415 - only when checking keys
+    keys = [k.strip() for k in environ["PII_ENCRYPTION_KEYS"].split(",") if k.strip()]
+    for number, key in enumerate(keys, 1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise MissingSetting(
+                f"configuration error: PII_ENCRYPTION_KEYS: key {number} is not a Fernet "
+                f"key (generate one with {PRODUCTION_REQUIRED['PII_ENCRYPTION_KEYS']})"
+            ) from None
 
 
 def config_from_env():

@@ -2,6 +2,7 @@
 import logging
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -20,12 +21,28 @@ def _select_locale():
     # Outside a request (Celery tasks rendering emails) the default language applies.
     if not has_request_context():
         return None
-    from flask_login import current_user  # noqa: PLC0415 - after the login manager exists
-    profile = getattr(current_user, "profile", None) if current_user and \
-        current_user.is_authenticated else None
-    if profile is not None and profile.preferred_language in ("en", "fr"):
-        return profile.preferred_language  # the traveler's stated preference wins
+    stated = _stated_language()
+    if stated in ("en", "fr"):
+        return stated  # the traveler's stated preference wins
     return request.accept_languages.best_match(["en", "fr"]) or "en"
+
+
+def _stated_language():
+    """The signed-in traveler's preferred language, read by the account's id alone: the
+    user object may belong to a session already closed (a streamed response's body is
+    produced after the request's session is gone), and loading the whole profile would
+    decrypt personal data just to pick a language."""
+    import sqlalchemy as sa  # noqa: PLC0415
+    from flask_login import current_user  # noqa: PLC0415 - after the login manager exists
+
+    from .models import TravelerProfile  # noqa: PLC0415
+    if not (current_user and current_user.is_authenticated):
+        return None
+    identity = sa.inspect(current_user._get_current_object()).identity
+    if not identity:
+        return None
+    return db.session.scalar(sa.select(TravelerProfile.preferred_language)
+                             .where(TravelerProfile.user_id == identity[0]))
 
 
 def _instance_secret(app, name: str, make) -> str:
@@ -43,8 +60,14 @@ def _instance_secret(app, name: str, make) -> str:
 
 
 def create_app(test_config=None) -> Flask:
-    from config import config_from_env
+    from config import MissingSetting, check_production, config_from_env
 
+    try:
+        check_production()
+    except MissingSetting as missing:
+        # One line on stderr, whoever started us (flask, gunicorn, celery), then exit.
+        print(missing.line, file=sys.stderr, flush=True)
+        raise
     cfg = config_from_env()
     app = Flask(__name__, instance_path=cfg.INSTANCE_PATH,
                 template_folder=str(BASE_DIR / "templates"),
@@ -73,7 +96,7 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     celery_init_app(app)
 
-    from . import cli, web
+    from . import cli, keyring, web
     from .web.support import transactions
     from .api import bp as api_bp
 
@@ -81,6 +104,7 @@ def create_app(test_config=None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens, never cookies
     cli.init_app(app)
+    keyring.init_app(app)
     transactions.init_app(app)  # after the last blueprint: every view is a unit of work
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -70,6 +70,7 @@ def celery_init_app(app) -> Celery:
                                        "schedule": crontab(minute=0, hour=7, day_of_week=1)},
         },
         worker_hijack_root_logger=False,
+        beat_schedule_filename=app.config["CELERY_BEAT_SCHEDULE_FILE"],
     )
     app.extensions["celery"] = celery
     return celery

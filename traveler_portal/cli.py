@@ -1,19 +1,22 @@
 """Command-line entry points: ``flask --app wsgi <command>``."""
+import os
 import signal
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from config import embedded_broker_socket
 
-from . import demo
+from . import demo, keyring
 from . import embedded_broker as broker
-from .domain import accounts, profiles
+from .domain import accounts, outbox, profiles
 from .domain.errors import ValidationFailed
+from .extensions import db
 from .models import Role
+from .models.crypto import EncryptionKeyMissing
 from .reference import loader
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -22,10 +25,12 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--country", type=click.Choice(["US", "CA"]))
+@click.option("--country", type=click.Choice(["US", "CA"]),
+              help="Officers and supervisors only (required for them).")
 @click.option("--organization", "organization", default=None,
-              help="Employer: the organization administered (created if missing). "
-                   "Traveler: the organization worked for.")
+              help="Employer (required): the organization administered, matched whatever "
+                   "its case, spacing or punctuation, created if missing. Traveler: an "
+                   "organization already registered. Not for other roles.")
 @click.option("--name", default="")
 @click.option("--password-stdin", is_flag=True, required=True,
               help="Read the password from standard input (never from the command line).")
@@ -34,7 +39,8 @@ def create_user(email, role, country, organization, name, password_stdin):
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         user = accounts.create_user(email, password, Role(role), name=name, country=country,
-                                    organization_name=organization)
+                                    organization_name=organization,
+                                    organization_must_exist=True)
     except ValidationFailed as exc:
         for field, message in exc.fields.items():
             click.echo(f"error: --{field.replace('_', '-')}: {message}", err=True)
@@ -52,18 +58,53 @@ def load_reference_data():
 
 
 @click.command("seed-demo")
-def seed_demo():
+@click.option("--i-know-this-is-production", "production_ok", is_flag=True,
+              help="Seed even under PORTAL_ENV=production (demo accounts, one an admin, "
+                   "with printed passwords). Never on a real deployment.")
+@with_appcontext
+def seed_demo(production_ok):
     """Create demo accounts and a few petitions, and print how to sign in."""
+    if os.environ.get("PORTAL_ENV") == "production" and not production_ok:
+        click.echo("refused: seed-demo creates demo accounts (one an admin) and prints their "
+                   "passwords; this is PORTAL_ENV=production. Add "
+                   "--i-know-this-is-production only on a disposable copy.", err=True)
+        raise SystemExit(2)
+    # `make run` seeds before it starts the embedded broker: rather than three timeouts
+    # and alarming warnings, keep the messages in the outbox and say when they go out.
+    deferred = not _broker_reachable()
+    current_app.config["OUTBOX_RELAY_DEFERRED"] = deferred
     for line in demo.seed():
         click.echo(line)
+    if deferred:
+        waiting = outbox.unpublished_count()
+        click.echo(f"The broker is not running yet: {waiting} message(s) wait in the outbox; "
+                   "celery beat publishes them once the broker, worker and beat are up.")
+
+
+def _broker_reachable() -> bool:
+    try:
+        with current_app.extensions["celery"].connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable" here
+        return False
 
 
 @click.command("rotate-pii-keys")
 def rotate_pii_keys():
-    """Re-encrypt personal data with the first key of PII_ENCRYPTION_KEYS (then the old
-    keys can be dropped from the configuration)."""
-    count = profiles.rotate_encryption_keys()
-    click.echo(f"re-encrypted {count} values with the first key")
+    """Re-encrypt personal data with the first key of PII_ENCRYPTION_KEYS. Refuses unless
+    the list is NEW,OLD and every running web and worker process holds NEW; afterwards
+    the old keys can be dropped from the configuration."""
+    try:
+        keyring.check_rotation_is_safe()
+        count = profiles.rotate_encryption_keys()
+    except (keyring.RotationRefused, EncryptionKeyMissing) as refused:
+        db.session.rollback()
+        click.echo(f"refused, nothing changed: {refused}", err=True)
+        raise SystemExit(2)
+    click.echo(f"re-encrypted {count} values with the first key "
+               f"({keyring.own_fingerprints()[0]}); now deploy PII_ENCRYPTION_KEYS=NEW "
+               "(the old key dropped) to every process")
 
 
 @click.command("embedded-broker")

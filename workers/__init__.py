@@ -3,9 +3,9 @@
 This package imports ``traveler_portal`` (never the reverse): the Celery app is built
 and configured by the Flask app; the task bodies below call domain services.
 """
-from celery.signals import worker_process_init
+from celery.signals import task_prerun, worker_process_init
 
-from traveler_portal import create_app
+from traveler_portal import create_app, keyring
 from traveler_portal.extensions import db
 
 flask_app = create_app()
@@ -20,3 +20,10 @@ def _fresh_connections(**_):
     # A forked pool process must not reuse the parent's database connections.
     with flask_app.app_context():
         db.engine.dispose(close=False)
+
+
+@task_prerun.connect
+def _announce_keys(**_):
+    # rotate-pii-keys refuses while a worker that runs tasks lacks the new key.
+    with flask_app.app_context():
+        keyring.announce("worker")

@@ -4,7 +4,7 @@ from flask import current_app
 
 from traveler_portal.domain import integrations
 
-MAX_RETRIES = 8  # 10 s, 20 s, 40 s ... about 40 minutes in all
+MAX_RETRIES = integrations.MAX_RETRIES  # 10 s, 20 s, 40 s ... capped at 10 minutes
 
 
 @shared_task(bind=True, name="webhooks.deliver", queue="notifications",
@@ -24,5 +24,4 @@ def deliver(self, delivery_id: int) -> bool:
 
 
 def current_backoff(retries: int) -> int:
-    base = current_app.config["WEBHOOK_RETRY_BASE_SECONDS"]
-    return min(600, base * 2 ** retries)
+    return integrations.backoff(retries, current_app.config["WEBHOOK_RETRY_BASE_SECONDS"])

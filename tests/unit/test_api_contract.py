@@ -1,4 +1,4 @@
-"""The JSON API contract (shared/API.md): tokens, the caller, reference data, error shape.
+"""The JSON API contract (docs/api.md): tokens, the caller, reference data, error shape.
 
 Filing, documents, decisions and lists are in the other test_api_*.py files.
 """

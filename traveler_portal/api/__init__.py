@@ -1,4 +1,4 @@
-"""JSON API v1 (see shared/API.md): bearer tokens, JSON errors, keyset pagination."""
+"""JSON API v1 (see docs/api.md): bearer tokens, JSON errors, keyset pagination."""
 from . import auth, errors, officers, openapi, petitions, reference  # noqa: F401  (routes)
 from . import casework  # noqa: F401  (routes)
 from . import notices  # noqa: F401  (routes)

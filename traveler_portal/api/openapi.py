@@ -5,6 +5,7 @@ A test checks that every API route is described here and every described path ex
 from flask import jsonify
 
 from ..models import Status
+from . import webhook_docs
 from .blueprint import bp
 from .helpers import api_public
 
@@ -306,17 +307,20 @@ def document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Cross-border business traveler pre-adjudication API",
-                 "version": "1.0.0"},
+                 "version": "1.0.0",
+                 "description": "The contract in prose, with examples and webhook signing: "
+                                "docs/api.md in the repository."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": {**PATHS, **organization.PATHS},
+        "webhooks": webhook_docs.openapi_webhooks(_ref),
         "components": {
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer",
                 "description": "A token from POST /auth/token, or an employer API key "
                                "(bbt_...) created in the portal; read-only keys may only "
                                "GET."}},
-            "schemas": {**SCHEMAS, **organization.SCHEMAS},
+            "schemas": {**SCHEMAS, **organization.SCHEMAS, **webhook_docs.SCHEMAS},
             "responses": {f"E{status}": {"description": code, "content": {
                 JSON: {"schema": _ref("Error")}}} for status, code in ERRORS.items()},
         },

@@ -1,4 +1,4 @@
-"""The petition and its parts as JSON (field names fixed by shared/API.md)."""
+"""The petition and its parts as JSON (field names fixed by docs/api.md)."""
 from flask import url_for
 
 from ..domain import evidence, notices, workflow
@@ -60,7 +60,7 @@ def _notices(p, rows=None) -> list:
 
 
 def _status_fields(info) -> dict:
-    """waiting_on, queue_position and estimate (shared/API.md "What later work adds")."""
+    """waiting_on, queue_position and estimate (docs/api.md "The petition")."""
     return {"waiting_on": info.waiting_on, "queue_position": info.queue_position,
             "estimate": info.estimate.as_json() if info.estimate else None}
 

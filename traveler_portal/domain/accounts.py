@@ -53,7 +53,12 @@ def organization_named(name: str, create: bool = False) -> Organization | None:
 @uow.atomic
 def create_user(email: str, password: str, role: Role, name: str = "", country=None,
                 organization_name: str | None = None, organization: Organization = None,
-                org_role: str | None = None) -> User:
+                org_role: str | None = None, organization_must_exist: bool = False) -> User:
+    """An account. Officers and supervisors have a country and no organization; admins
+    neither; travelers and employers no country (a traveler's citizenship is in their
+    profile). An organization is matched by its folded name (``organization_key``); an
+    employer's is created when missing (they own it), a traveler's only unless
+    ``organization_must_exist`` (the command line, where a typo must not found one)."""
     email = normalise_email(email)
     errors = {}
     if "@" not in email or len(email) > 254:
@@ -66,8 +71,19 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
     role = Role(role)
     if role in (Role.OFFICER, Role.SUPERVISOR) and country not in ("US", "CA"):
         errors["country"] = _("Officers and supervisors belong to US or CA.")
-    if role == Role.EMPLOYER and not (organization or (organization_name or "").strip()):
+    if country and role not in (Role.OFFICER, Role.SUPERVISOR):
+        errors["country"] = _("Only officers and supervisors belong to a country; a "
+                              "traveler's citizenship is kept in their profile.")
+    named = (organization_name or "").strip()
+    if role == Role.EMPLOYER and not (organization or named):
         errors["organization"] = _("An employer admin needs an organization.")
+    elif (organization or named) and role not in (Role.EMPLOYER, Role.TRAVELER):
+        errors["organization"] = _("Officers, supervisors and admins belong to no "
+                                   "organization.")
+    elif (role == Role.TRAVELER and named and organization_must_exist
+          and organization_named(named) is None):
+        errors["organization"] = _("No organization is registered under this name: an "
+                                   "employer admin creates it first.")
     if errors:
         raise ValidationFailed(_("The account could not be created."), errors)
     invited_role, org_role = org_role, None

@@ -187,6 +187,18 @@ def on_public_event(petition, event, title: str) -> None:
         _queue(endpoint, event_id, payload["type"], payload)
 
 
+# A delivery not accepted (no 2xx answer in WEBHOOK_TIMEOUT) is retried this many times,
+# after WEBHOOK_RETRY_BASE_SECONDS, then twice as long each time, at most RETRY_CAP_SECONDS
+# (the task in workers/webhooks.py; the numbers are documented to integrators).
+MAX_RETRIES = 8
+RETRY_CAP_SECONDS = 600
+
+
+def backoff(retries: int, base: int) -> int:
+    """Seconds before retry number ``retries + 1``."""
+    return min(RETRY_CAP_SECONDS, base * 2 ** retries)
+
+
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return "sha256=" + mac.hexdigest()

@@ -3,13 +3,34 @@
 Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from the maintained
 ``cryptography`` library). ``PII_ENCRYPTION_KEYS`` lists keys, newest first: new values are
 encrypted with the first, and any listed key decrypts, so a key is rotated by putting a new
-one in front, running ``flask --app wsgi rotate-pii-keys``, then dropping the old one.
+one in front *everywhere* (web, workers, beat), running ``flask --app wsgi rotate-pii-keys``
+(which refuses while a running process lacks the new key: ``keyring.py``), then dropping
+the old one. A value no configured key opens is ``EncryptionKeyMissing`` (a clear 503),
+never a bare ``InvalidToken`` (a 500).
 """
+import hashlib
+import logging
 from datetime import date
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from ..domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+class EncryptionKeyMissing(DomainError):
+    """Stored personal data this process has no key for: its PII_ENCRYPTION_KEYS lacks
+    the key the value was written with (a rotation done before this process got it)."""
+    code, http_status = "encryption_key_missing", 503
+
+
+def fingerprint(key: str) -> str:
+    """A short, non-secret name for a key (its SHA-256 prefix), for logs and checks."""
+    return hashlib.sha256(key.strip().encode()).hexdigest()[:12]
 
 
 def keyring() -> MultiFernet:
@@ -32,7 +53,16 @@ class EncryptedText(sa.TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return keyring().decrypt(value.encode()).decode()
+        try:
+            return keyring().decrypt(value.encode()).decode()
+        except InvalidToken:
+            log.error("stored personal data is encrypted with a key this process lacks "
+                      "(PII_ENCRYPTION_KEYS here: %s); deploy the current keys",
+                      ", ".join(fingerprint(k) for k in current_app.config["PII_ENCRYPTION_KEYS"]))
+            raise EncryptionKeyMissing(_l(
+                "These personal details are stored encrypted with a key this server does "
+                "not have yet, so they cannot be shown. Nothing is lost: the operators must "
+                "finish configuring the server. Please try again later.")) from None
 
 
 class EncryptedDate(EncryptedText):
@@ -48,4 +78,9 @@ class EncryptedDate(EncryptedText):
 
 
 def rotate(ciphertext: str) -> str:
-    return keyring().rotate(ciphertext.encode()).decode()
+    try:
+        return keyring().rotate(ciphertext.encode()).decode()
+    except InvalidToken:
+        raise EncryptionKeyMissing(
+            "a stored value opens with none of the keys in PII_ENCRYPTION_KEYS: the list "
+            "must still include the key it was written with") from None

@@ -1,5 +1,6 @@
 """Accounts, organizations and API tokens."""
 import secrets
+import unicodedata
 import uuid
 from datetime import datetime, timezone
 
@@ -25,10 +26,21 @@ def new_invite_code():
 
 
 def organization_key(name: str) -> str:
-    """The form of a legal name that two registrations must not share: Unicode
-    case-folded with its spaces collapsed ("Érable  Inc." and "érable inc." are one).
-    Computed here rather than with SQL lower(), which SQLite applies to ASCII only."""
-    return " ".join((name or "").casefold().split())
+    """The form of a legal name that two registrations must not share, folded the way
+    people write names differently: Unicode compatibility forms (NFKC), case folded,
+    dashes read as spaces, every other punctuation mark dropped, spaces collapsed.
+    "Acme Widgets, Inc." and "ACME  Widgets Inc" are one; "Érable" keeps its accent.
+    Computed here rather than with SQL lower(), which SQLite applies to ASCII only.
+    (Migration 0015 recomputed the stored keys with this rule; keep them in step.)"""
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    kept = []
+    for char in text:
+        kind = unicodedata.category(char)
+        if kind == "Pd":
+            kept.append(" ")
+        elif not kind.startswith("P"):
+            kept.append(char)
+    return " ".join("".join(kept).split())
 
 
 class Organization(db.Model):

@@ -11,7 +11,9 @@ from wtforms.validators import Optional
 
 from ...domain import employer_dashboard as board
 from ...domain import reference, workflow
+from ...extensions import db
 from ...forms.base import BaseForm, options
+from ...models import User
 from ...models.users import utcnow
 
 COUNTRIES = (("US", _l("United States")), ("CA", _l("Canada")))
@@ -81,15 +83,21 @@ def _line(row: board.Row) -> list:
 
 def csv_response(user, filters: board.Filters) -> Response:
     """Every row of the filtered view (all pages), streamed; UTF-8 with a BOM so
-    spreadsheet applications read the accents right."""
+    spreadsheet applications read the accents right.
+
+    The body is produced after the view returns, when the request's database session is
+    gone: the header (hence the locale, cached for the request) is resolved now, and the
+    generator reloads the account by id in the session it runs in."""
     filters.after = ""
+    header, user_id = _header(), user.id
 
     def generate():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(_header())
+        writer.writerow(header)
         yield "\ufeff" + buffer.getvalue()
-        for row in board.every_row(user, filters):
+        reader = db.session.get(User, user_id)
+        for row in board.every_row(reader, filters):
             buffer.seek(0)
             buffer.truncate()
             writer.writerow([safe_cell(c) for c in _line(row)])

@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ...api import webhook_docs
 from ...domain import integrations
 from ...domain.errors import ValidationFailed
 from ...forms.base import BaseForm, options
@@ -38,7 +39,8 @@ def _page(key_form=None, endpoint_form=None, status=200):
     return render_template(
         "employer/integrations/index.html", keys=integrations.keys_of(current_user),
         endpoints=integrations.endpoints_of(current_user), key_form=key_form or KeyForm(),
-        endpoint_form=endpoint_form or EndpointForm(), action=ActionForm()), status
+        endpoint_form=endpoint_form or EndpointForm(), action=ActionForm(),
+        signing=webhook_docs), status
 
 
 @bp.get("/integrations/", endpoint="integrations")

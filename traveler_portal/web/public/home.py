@@ -2,7 +2,7 @@
 import logging
 
 import sqlalchemy as sa
-from flask import current_app, jsonify, redirect, render_template
+from flask import current_app, jsonify, redirect, render_template, send_from_directory
 from flask_login import current_user
 
 from ...domain import outbox
@@ -46,3 +46,12 @@ def healthz():
         status["broker"] = "unreachable"
     healthy = status["database"] == "ok"
     return jsonify(status), 200 if healthy else 503
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """The site's icon (static/favicon.ico: 16 and 32 pixel images): browsers ask for it on
+    every first visit, whatever the page says, and a 404 there is a console error."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)

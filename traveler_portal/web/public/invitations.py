@@ -46,8 +46,8 @@ def _gone(invitation, exc):
 
 def _joined_message(org_name: str, kind: str) -> str:
     if kind == "colleague":
-        return _("You joined %(name)s.", name=org_name)
-    return _("Your account is now linked to %(name)s. They can follow the petitions you "
+        return _("You joined %(name)s as a colleague.", name=org_name)
+    return _("Your account is now linked to %(name)s, which can follow the petitions you "
              "file from now on.", name=org_name)
 
 

@@ -18,7 +18,8 @@ ERROR_TITLES = {400: _l("The request could not be understood"), 403: _l("Not all
                 413: _l("The file is too large"), 415: _l("That kind of file is not accepted"),
                 422: _l("Some details are not valid"),
                 429: _l("Too many attempts: wait a minute and try again"),
-                500: _l("Sorry, something went wrong on our side")}
+                500: _l("Sorry, something went wrong on our side"),
+                503: _l("Temporarily unavailable")}
 
 
 def _wants_json() -> bool:

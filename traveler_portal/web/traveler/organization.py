@@ -35,8 +35,8 @@ def join():
         except ValidationFailed as exc:
             apply_errors(form, exc, fallback="code")
         else:
-            flash(_("You joined %(name)s. Your employer can now follow the petitions you "
-                    "file from now on.", name=org.name), "success")
+            flash(_("You joined %(name)s, which can now follow the petitions you file "
+                    "from now on.", name=org.name), "success")
             return redirect(url_for(".dashboard"))
     return render_template("traveler/join.html", form=form), 422 if form.errors else 200
 
