@@ -1,7 +1,7 @@
 """organization name key: punctuation folded too
 
 Revision ID: 0015
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 01:45:00
 
 "Acme Widgets Inc" and "Acme Widgets Inc." were two organizations: the key folded case
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
