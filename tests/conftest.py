@@ -22,7 +22,8 @@ pytest_plugins = ["tests.live"]
 CASE_TABLES = ["audit_entries", "queue_officers", "invitations", "employee_imports",
                "webhook_deliveries", "webhook_endpoints", "api_keys", "notices",
                "evidence_items", "notifications", "events", "decisions", "documents",
-               "outbox", "petitions", "traveler_profiles", "api_tokens", "users",
+               "outbox", "petitions", "traveler_profiles", "api_tokens", "recovery_codes",
+               "second_factors", "users",
                "organizations"]
 
 

@@ -9,7 +9,8 @@ from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length,
                                 ValidationError)
 
-from .domain import accounts, uow
+from . import totp_web
+from .domain import accounts, lockout, uow
 from .domain.errors import ValidationFailed
 from .extensions import login_manager
 from .forms import BaseForm, EmailAddress, options
@@ -72,12 +73,15 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        try:
+            user = lockout.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except lockout.Locked as exc:
+            form.email.errors.append(exc.message)
+            return render_template("auth/login.html", form=form), 429
         if user is None:
             form.password.errors.append(_("The email or password is wrong."))
-        else:
-            start_session(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        else:  # signed in now, or after the second factor (totp_web)
+            return totp_web.after_password(user, _safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
 

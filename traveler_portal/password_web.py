@@ -13,6 +13,7 @@ from .forms import BaseForm, EmailAddress
 from .permissions import public, signed_in
 from .ratelimits import signin_limits
 from .sessions import start_session
+from .totp_web import recent_second_factor
 from .travelers import apply_errors
 
 bp = Blueprint("password", __name__, url_prefix="/password")
@@ -46,6 +47,7 @@ class ChangeForm(NewPasswordForm):
 
 @bp.route("/change", methods=["GET", "POST"])
 @signed_in
+@recent_second_factor
 def change():
     """Change the password, knowing the current one; other sessions are signed out, this
     one goes on."""

@@ -15,6 +15,7 @@ from babel.dates import format_date
 from playwright.sync_api import Page, expect
 
 from tests.browser import filing_steps
+from tests import factories
 from tests.factories import PDF_BYTES
 from traveler_portal.models.users import utcnow
 
@@ -26,10 +27,17 @@ def pdf(name: str) -> dict:
 
 
 def sign_in(page: Page, base: str, email: str, password: str) -> None:
+    """Sign in; an agency account also types the code of its authenticator (the code
+    ``factories.otp`` computes from the secret it was enrolled with)."""
     page.goto(f"{base}/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    code = factories.otp(email)
+    if code:
+        expect(page.get_by_role("heading", level=1, name="Two-step sign-in")).to_be_visible()
+        page.get_by_label("Code from your authenticator app").fill(code)
+        page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

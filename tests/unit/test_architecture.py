@@ -26,7 +26,9 @@ PUBLIC_ENDPOINTS = {"main.index", "main.healthz", "auth.login", "auth.register",
                     # The invitation link opened from the email, signed out (a signed token).
                     "invitations.accept",
                     # A forgotten password: the request form and the emailed link.
-                    "password.forgot", "password.reset"}
+                    "password.forgot", "password.reset",
+                    # The sign-in's second step: a pending sign-in, not yet signed in.
+                    "totp.sign_in_code", "totp.sign_in_enrol"}
 
 
 def test_every_route_states_who_may_call_it(app):

@@ -31,9 +31,15 @@ def csrf_token(client, path: str) -> str:
 
 
 def sign_in(client, email, password=factories.PASSWORD, next_=None):
+    """Sign in through the form; an account with a second factor also through the code
+    step (the code from ``factories.otp``). The last response is returned."""
     token = csrf_token(client, "/login")
     url = "/login" + (f"?next={next_}" if next_ is not None else "")
-    return client.post(url, data={"csrf_token": token, "email": email, "password": password})
+    response = client.post(url, data={"csrf_token": token, "email": email, "password": password})
+    if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+        response = client.post("/login/code", data={
+            "csrf_token": csrf_token(client, "/login/code"), "code": factories.otp(email)})
+    return response
 
 
 def where(response) -> str:
