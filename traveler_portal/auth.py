@@ -42,9 +42,9 @@ class RegisterForm(BaseForm):
         DataRequired(_l("Enter your email address.")), EmailAddress(_l("Enter a valid email address."))])
     organization = StringField(_l("Organization's legal name (employers only)"),
                                validators=[Length(max=200)])
-    password = PasswordField(_l("Password (at least 10 characters)"), validators=[
+    password = PasswordField(_l("Password (at least 12 characters)"), validators=[
         DataRequired(_l("Choose a password.")),
-        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 10 characters."))])
+        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 12 characters."))])
     confirm = PasswordField(_l("Confirm password"), validators=[
         DataRequired(_l("Type the password again.")),
         EqualTo("password", _l("The passwords do not match."))])

@@ -31,10 +31,10 @@ _CURRENT = PasswordField(_l("Current password"), render_kw={"autocomplete": "cur
 
 
 class NewPasswordForm(BaseForm):
-    password = PasswordField(_l("New password (at least 10 characters)"),
+    password = PasswordField(_l("New password (at least 12 characters)"),
                              render_kw={"autocomplete": "new-password"}, validators=[
         DataRequired(_l("Choose a password.")),
-        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 10 characters."))])
+        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 12 characters."))])
     confirm = PasswordField(_l("Confirm the new password"),
                             render_kw={"autocomplete": "new-password"}, validators=[
         DataRequired(_l("Type the password again.")),

@@ -91,7 +91,7 @@ def test_tn_petition_from_filing_to_approval(live_server, create_user, browser_p
     page.get_by_label("A business traveler filing for myself").check()
     page.get_by_label("Full name").fill("Amélie Tremblay")
     page.get_by_label("Email address").fill(traveler_email)
-    page.get_by_label("Password (at least 10 characters)").fill(traveler_pw)
+    page.get_by_label("Password (at least 12 characters)").fill(traveler_pw)
     page.get_by_label("Confirm password").fill(traveler_pw)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", level=1, name="My petitions")).to_be_visible()

@@ -86,7 +86,7 @@ def test_an_employer_registers_their_organization(app, client):
 @pytest.mark.parametrize("fields,message", [
     ({"account_type": "employer", "organization": ""}, "organization"),
     ({"confirm": "something else entirely"}, "do not match"),
-    ({"password": "short", "confirm": "short"}, "at least 10"),
+    ({"password": "short", "confirm": "short"}, "at least 12"),
     ({"email": "not-an-email"}, "valid email"),
 ])
 def test_an_invalid_registration_is_shown_again_with_its_error(app, client, fields, message):

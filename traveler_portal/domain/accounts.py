@@ -11,10 +11,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models import ApiToken, Organization, Role, User
 from ..models.users import organization_key, utcnow
-from . import organizations, uow
+from . import organizations, password_policy, uow
 from .errors import ValidationFailed
 
-MIN_PASSWORD = 10
+MIN_PASSWORD = password_policy.MIN_LENGTH
 # Checked against when the email is unknown, so a wrong email costs the same time as a
 # wrong password (no account-existence oracle through timing).
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -49,9 +49,8 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
         errors["email"] = _("Enter a valid email address.")
     elif db.session.scalar(sa.select(User.id).where(User.email == email)):
         errors["email"] = _("An account with this email already exists.")
-    if len(password or "") < MIN_PASSWORD:
-        errors["password"] = _("The password must have at least %(length)d characters.",
-                               length=MIN_PASSWORD)
+    if password_problem := password_policy.problem(password):
+        errors["password"] = password_problem
     role = Role(role)
     if role in (Role.OFFICER, Role.SUPERVISOR) and country not in ("US", "CA"):
         errors["country"] = _("Officers and supervisors belong to US or CA.")
