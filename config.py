@@ -107,6 +107,8 @@ class Config:
     # Registrations per client address, and invitations / bulk imports per organization
     # per day (no mass mailing through the portal, no account listing).
     REGISTRATION_LIMIT_PER_ADDRESS = os.environ.get("REGISTRATION_LIMIT_PER_ADDRESS", "10/hour")
+    # The emailed link that finishes a registration works this long.
+    REGISTRATION_TTL_HOURS = int(os.environ.get("REGISTRATION_TTL_HOURS", "24"))
     INVITATIONS_PER_ORG_PER_DAY = int(os.environ.get("INVITATIONS_PER_ORG_PER_DAY", "100"))
     IMPORTS_PER_ORG_PER_DAY = int(os.environ.get("IMPORTS_PER_ORG_PER_DAY", "5"))
     # Fernet keys for personal data at rest, newest first, comma-separated.

@@ -10,14 +10,12 @@ from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length,
                                 ValidationError)
 
 from . import totp_web
-from .domain import accounts, lockout, uow
+from .domain import accounts, lockout, registration, uow
 from .domain.errors import ValidationFailed
 from .extensions import login_manager
 from .forms import BaseForm, EmailAddress, options
-from .models import Role
 from .permissions import public, signed_in
-from .ratelimits import signin_limits
-from .sessions import start_session
+from .ratelimits import registration_limits, signin_limits
 from .web import home_for
 
 bp = Blueprint("auth", __name__)
@@ -87,24 +85,20 @@ def login():
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@registration_limits
 def register():
-    """Create a traveler or employer-admin account."""
+    """Ask for a traveler or employer-admin account: the same answer for every address
+    (the account is made from the emailed link; domain/registration.py)."""
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            if form.account_type.data == "employer":
-                user = accounts.register_employer(form.email.data, form.password.data,
-                                                  form.name.data, form.organization.data)
-            else:
-                user = accounts.create_user(form.email.data, form.password.data,
-                                            Role.TRAVELER, name=form.name.data)
+            registration.request(form.account_type.data, form.email.data, form.password.data,
+                                 form.name.data, form.organization.data)
         except ValidationFailed as exc:
             for name, message in exc.fields.items():
                 getattr(form, name, form.email).errors.append(message)
         else:
-            start_session(user)
-            flash(_("Your account is ready."), "success")
-            return redirect(home_for(user))
+            return render_template("auth/register_sent.html", email=form.email.data)
     return render_template("auth/register.html", form=form), 200 if not form.errors else 422
 
 

@@ -111,8 +111,9 @@ def init_app(app):
     app.register_blueprint(invitations_web.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(password_web.bp)
-    from . import totp_web  # noqa: PLC0415 - it imports web's home_for at call time
+    from . import registration_web, totp_web  # noqa: PLC0415 - they import home_for late
     app.register_blueprint(totp_web.bp)
+    app.register_blueprint(registration_web.bp)
 
     @app.errorhandler(HTTPException)
     def _http(exc):

@@ -1,7 +1,7 @@
 """Account tasks: password reset emails and security notices."""
 from celery import shared_task
 
-from traveler_portal.domain import password_reset, security_notices
+from traveler_portal.domain import password_reset, registration, security_notices
 from workers.emailing import send_with_retries
 
 
@@ -21,3 +21,10 @@ def send_security_notice(self, user_id: int, kind: str, request_id: str,
     has an account) is emailed at most once."""
     return send_with_retries(self, security_notices.send, user_id, kind, request_id,
                              params or {})
+
+
+@shared_task(bind=True, name="accounts.send_registration_link", queue="notifications",
+             max_retries=6, acks_late=True)
+def send_registration_link(self, token: str) -> bool:
+    """Idempotent: each registration's link is emailed at most once."""
+    return send_with_retries(self, registration.send_link, token)

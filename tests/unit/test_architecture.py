@@ -28,7 +28,9 @@ PUBLIC_ENDPOINTS = {"main.index", "main.healthz", "auth.login", "auth.register",
                     # A forgotten password: the request form and the emailed link.
                     "password.forgot", "password.reset",
                     # The sign-in's second step: a pending sign-in, not yet signed in.
-                    "totp.sign_in_code", "totp.sign_in_enrol"}
+                    "totp.sign_in_code", "totp.sign_in_enrol",
+                    # The emailed link that finishes a registration (an encrypted token).
+                    "registration.confirm"}
 
 
 def test_every_route_states_who_may_call_it(app):

@@ -42,14 +42,16 @@ def organization_named(name: str, create: bool = False) -> Organization | None:
 
 def create_user(email: str, password: str, role: Role, name: str = "", country=None,
                 organization_name: str | None = None, organization: Organization = None,
-                org_role: str | None = None) -> User:
+                org_role: str | None = None, password_hash: str | None = None) -> User:
+    """A new account. ``password_hash`` instead of a password: one checked and hashed
+    earlier (a confirmed registration, domain/registration.py)."""
     email = normalise_email(email)
     errors = {}
     if "@" not in email or len(email) > 254:
         errors["email"] = _("Enter a valid email address.")
     elif db.session.scalar(sa.select(User.id).where(User.email == email)):
         errors["email"] = _("An account with this email already exists.")
-    if password_problem := password_policy.problem(password):
+    if password_hash is None and (password_problem := password_policy.problem(password)):
         errors["password"] = password_problem
     role = Role(role)
     if role in (Role.OFFICER, Role.SUPERVISOR) and country not in ("US", "CA"):
@@ -67,7 +69,7 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
     elif organization is not None:
         org_role = invited_role or "admin"  # an invitation names the role
     user = User(email=email, name=(name or email.split("@")[0]).strip()[:200],
-                password_hash=hash_password(password), role=role,
+                password_hash=password_hash or hash_password(password), role=role,
                 country=country if role in (Role.OFFICER, Role.SUPERVISOR) else None,
                 organization_id=organization.id if organization else None,
                 org_role=org_role if role == Role.EMPLOYER else None)
