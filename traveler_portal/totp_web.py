@@ -125,10 +125,11 @@ def sign_in_code():
             lockout.failed(user.email, address)
             form.code.errors.append(_("The code is not right, or was already used."))
         else:
-            if used == "recovery":
+            response = _complete(user, session[PENDING].get("next"), verified=True)
+            if used == "recovery":  # after the fresh session, which would drop it
                 flash(_("You signed in with a recovery code; %(left)d left. Each works once.",
                         left=second_factor.recovery_codes_left(user)), "success")
-            return _complete(user, session[PENDING].get("next"), verified=True)
+            return response
     if form.errors:
         status = 422
     return render_template("auth/second_factor_code.html", form=form), status

@@ -34,7 +34,7 @@ def test_an_invitation_answers_the_same_for_an_agency_account(app, run, kind, ro
     client = browser(app, owner)
     page = "/employer/organization/" + ("people" if kind == "colleague" else "employees")
     action = page + "/invite"
-    data = {"email": officer, "name": "Any Text The Inviter Likes", "org_role": role or ""}
+    data = {"email": officer, "name": "Any Text The Inviter Likes", "org_role": role or "viewer"}
     to_agency = post(client, action, data, page=page)
     to_nobody = post(client, action, {**data, "email": "nobody@example.test"}, page=page)
     assert to_agency.status_code == to_nobody.status_code == 302, to_agency.status_code
