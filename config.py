@@ -107,6 +107,7 @@ class Config:
     # Registrations per client address, and invitations / bulk imports per organization
     # per day (no mass mailing through the portal, no account listing).
     REGISTRATION_LIMIT_PER_ADDRESS = os.environ.get("REGISTRATION_LIMIT_PER_ADDRESS", "10/hour")
+    REGISTRATION_LIMIT_PER_EMAIL = os.environ.get("REGISTRATION_LIMIT_PER_EMAIL", "3/hour")
     # The emailed link that finishes a registration works this long.
     REGISTRATION_TTL_HOURS = int(os.environ.get("REGISTRATION_TTL_HOURS", "24"))
     INVITATIONS_PER_ORG_PER_DAY = int(os.environ.get("INVITATIONS_PER_ORG_PER_DAY", "100"))
@@ -151,6 +152,7 @@ class TestConfig(Config):
     # Every test signs in from 127.0.0.1; the per-account limit is still in force.
     SIGNIN_LIMIT_PER_ADDRESS = "100000/minute"
     REGISTRATION_LIMIT_PER_ADDRESS = "100000/minute"
+    REGISTRATION_LIMIT_PER_EMAIL = "100000/minute"
     LOCKOUT_ADDRESS_THRESHOLD = 100000
     # No broker runs for the unit tests: counters in this process (the live tests run the
     # development setup, on Redis).

@@ -27,7 +27,15 @@ def signin_limits(view):
     return per_address(per_account(view))
 
 
+def _registered_email() -> str:
+    return "register:" + str(request.form.get("email") or "").strip().lower()
+
+
 def registration_limits(view):
-    """Registrations per client address (REGISTRATION_LIMIT_PER_ADDRESS), POSTs only."""
-    return limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT_PER_ADDRESS"],
-                         methods=["POST"])(view)
+    """Registrations per client address (REGISTRATION_LIMIT_PER_ADDRESS) and per address
+    asked for (REGISTRATION_LIMIT_PER_EMAIL: no mail bombing one inbox), POSTs only."""
+    per_address = limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT_PER_ADDRESS"],
+                                methods=["POST"])
+    per_email = limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT_PER_EMAIL"],
+                              key_func=_registered_email, methods=["POST"])
+    return per_address(per_email(view))

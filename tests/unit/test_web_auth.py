@@ -148,6 +148,17 @@ def test_registration_is_throttled_per_address(app):
     assert answers == [200, 200, 200, 429]
 
 
+def test_registration_is_throttled_per_email_asked_for(app):
+    """No mail bombing one inbox from many addresses."""
+    from traveler_portal import create_app
+    throttled = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI":
+                            app.config["SQLALCHEMY_DATABASE_URI"],
+                            "REGISTRATION_LIMIT_PER_EMAIL": "2/hour"})
+    answers = [register(throttled.test_client(), email="inbox@example.test").status_code
+               for _ in range(3)]
+    assert answers == [200, 200, 429]
+
+
 @pytest.mark.parametrize("fields,message", [
     ({"account_type": "employer", "organization": ""}, "organization"),
     ({"confirm": "something else entirely"}, "do not match"),
