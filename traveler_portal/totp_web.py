@@ -23,6 +23,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from .domain import lockout, second_factor
+from .domain.errors import ValidationFailed
 from .extensions import db
 from .forms import BaseForm
 from .models import User
@@ -91,11 +92,17 @@ def _pending_user() -> User | None:
     return user
 
 
-def _complete(user: User, next_url: str | None, verified: bool = False):
+def _sign_in(user: User, verified: bool) -> None:
+    """Signed in now: the account's failed attempts are forgotten, a fresh session starts
+    (and, after a code, it counts as recent for re-authentication)."""
     lockout.succeeded(user.email)
     start_session(user)
     if verified:
         session[VERIFIED_AT] = int(time.time())
+
+
+def _complete(user: User, next_url: str | None, verified: bool = False):
+    _sign_in(user, verified)
     return redirect(_safe(next_url) or _home(user))
 
 
@@ -163,12 +170,12 @@ def sign_in_enrol():
             codes = second_factor.confirm(user, form.code.data)
         except lockout.Locked as exc:
             form.code.errors.append(exc.message)
-        except second_factor.ValidationFailed as exc:
+        except ValidationFailed as exc:
             lockout.failed(user.email, address)
             form.code.errors.append(exc.fields["code"])
         else:
             next_url = session[PENDING].get("next")
-            _complete(user, next_url, verified=True)
+            _sign_in(user, verified=True)
             return render_template("auth/recovery_codes.html", codes=codes,
                                    continue_url=_safe(next_url) or _home(user))
     return _enrolment_page(user, form, "auth/second_factor_enrol.html",
@@ -245,7 +252,7 @@ def setup():
     if form.validate_on_submit():
         try:
             codes = second_factor.confirm(user, form.code.data)
-        except second_factor.ValidationFailed as exc:
+        except ValidationFailed as exc:
             form.code.errors.append(exc.fields["code"])
         else:
             session[VERIFIED_AT] = int(time.time())
