@@ -71,6 +71,10 @@ class _Memory:
         with self._lock:
             self._values.pop(key, None)
 
+    def clear(self):
+        with self._lock:
+            self._values.clear()
+
 
 class _Redis:
     def __init__(self, client):
@@ -112,6 +116,11 @@ def _call(method: str, *args):
         log.warning("sign-in counters: Redis is not answering; counting in this process",
                     exc_info=True)
         return getattr(_memory, method)(*args)
+
+
+def forget_in_memory() -> None:
+    """Clear this process's counters (the tests' isolation; Redis is left alone)."""
+    _memory.clear()
 
 
 def _key(kind: str, who: str, what: str) -> str:
