@@ -14,7 +14,7 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -68,11 +68,19 @@ def _safe(target: str | None) -> str | None:
 
 # --- the sign-in's second step ---------------------------------------------------------
 
+def _forget_cached_csrf() -> None:
+    """Flask-WTF caches this request's CSRF token in ``g``; after the session is cleared
+    that token names the old session, so a form rendered now (the recovery codes page's
+    sign-out button) would carry a dead token."""
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 def after_password(user: User, next_url: str | None):
     """The right password was given: sign in, or ask for the second step."""
     if not second_factor.asked_at_sign_in(user):
         return _complete(user, next_url)
     session.clear()  # nothing from before survives, and nobody is signed in yet
+    _forget_cached_csrf()
     session[PENDING] = {"user": user.id, "nonce": user.session_nonce,
                         "at": int(time.time()), "next": _safe(next_url)}
     if second_factor.enrolled(user):
@@ -97,6 +105,7 @@ def _sign_in(user: User, verified: bool) -> None:
     (and, after a code, it counts as recent for re-authentication)."""
     lockout.succeeded(user.email)
     start_session(user)
+    _forget_cached_csrf()
     if verified:
         session[VERIFIED_AT] = int(time.time())
 

@@ -71,6 +71,10 @@ def test_an_agency_account_enrols_at_its_first_sign_in(app, client):
     codes = re.findall(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</code>", done.get_data(as_text=True))
     assert len(set(codes)) == 10
     assert officer_home(client) == 200
+    # The page's own sign-out button works (its CSRF token is the new session's).
+    token = re.search(r'name="csrf_token" value="([^"]+)"', done.get_data(as_text=True)).group(1)
+    signed_out = client.post("/logout", data={"csrf_token": token})
+    assert where(signed_out) == "/login" and not signed_in(client)
 
     # Stored encrypted, and the recovery codes only as hashes.
     with app.app_context():
