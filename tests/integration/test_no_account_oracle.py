@@ -94,3 +94,36 @@ def test_imports_are_capped_per_organization_per_day(app, run):
         assert new is False  # the same file again is the earlier import, not a new one
     finally:
         app.config["IMPORTS_PER_ORG_PER_DAY"] = 5
+
+
+def test_the_owner_of_an_address_is_told_by_email_on_the_live_stack(
+        app, live_server, smtp_server, create_user):
+    """Registration and invitation for an address that has an account: the same answers as
+    for a free address, and the worker emails the owner what happened (no link)."""
+    import requests
+
+    from tests.integration.web_helpers import Web, hidden_inputs
+    from tests.live import wait_for
+
+    base = live_server.url
+    officer, _pw = create_user("officer", country="US")
+    guest = requests.Session()
+    form = guest.get(base + "/register", timeout=15)
+    answer = guest.post(base + "/register", timeout=15, data={
+        "csrf_token": hidden_inputs(form.text)["csrf_token"], "account_type": "traveler",
+        "name": "Mallory", "email": officer, "organization": "",
+        "password": factories.PASSWORD, "confirm": factories.PASSWORD})
+    assert answer.status_code == 200 and "Check your inbox" in answer.text
+    [notice] = wait_for(lambda: smtp_server.to(officer), 60, "the registration notice")
+    body = notice.get_payload(decode=True).decode()
+    assert "already has an account" in body and "/register/confirm/" not in body
+
+    owner, password = create_user("employer")
+    web = Web(base, owner, password)
+    invited = web.post_form("/employer/organization/employees",
+                            "/employer/organization/employees/invite",
+                            {"email": officer, "name": "Free text", "org_role": "viewer"})
+    assert invited.status_code == 200 and f"An invitation was sent to {officer}" in invited.text
+    wait_for(lambda: len(smtp_server.to(officer)) == 2, 60, "the invitation notice")
+    body = smtp_server.to(officer)[1].get_payload(decode=True).decode()
+    assert "cannot accept" in body and "/invitations/" not in body and "Free text" not in body
