@@ -34,6 +34,13 @@ bp = Blueprint("totp", __name__)
 PENDING, VERIFIED_AT = "pending_signin", "second_factor_at"
 
 
+@bp.after_request
+def _no_store(response):
+    # These pages show secrets (the TOTP key, recovery codes): never kept by a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 class CodeForm(BaseForm):
     code = StringField(_l("Code from your authenticator app, or a recovery code"),
                        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off",

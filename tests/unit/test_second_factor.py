@@ -56,7 +56,9 @@ def test_an_agency_account_enrols_at_its_first_sign_in(app, client):
     assert where(password_step(client, email, next_="/officer/")) == "/login/enrol"
     assert not signed_in(client) and where(client.get("/officer/")).startswith("/login")
 
-    page = client.get("/login/enrol").get_data(as_text=True)
+    enrol_page = client.get("/login/enrol")
+    assert enrol_page.headers["Cache-Control"] == "no-store"
+    page = enrol_page.get_data(as_text=True)
     assert "<svg" in page and "<h1>Set up two-step sign-in</h1>" in page
     secret = re.search(r'data-secret="([A-Z2-7]+)"', page).group(1)
     assert " ".join(re.findall(".{1,4}", secret)) in page  # typed by hand, in groups
@@ -67,7 +69,7 @@ def test_an_agency_account_enrols_at_its_first_sign_in(app, client):
     assert wrong.status_code == 422 and not signed_in(client)
     done = client.post("/login/enrol", data={"csrf_token": csrf_token(client, "/login/enrol"),
                                              "code": pyotp.TOTP(secret).now()})
-    assert done.status_code == 200
+    assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
     codes = re.findall(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</code>", done.get_data(as_text=True))
     assert len(set(codes)) == 10
     assert officer_home(client) == 200
