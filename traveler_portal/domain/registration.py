@@ -17,14 +17,14 @@ import json
 import sqlalchemy as sa
 from cryptography.fernet import InvalidToken
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from .. import mail
 from ..extensions import db
 from ..models import Role, User
 from ..models.crypto import keyring
-from . import accounts, outbox, security_notices, uow
+from . import accounts, outbox, password_policy, security_notices, uow
 from .errors import DomainError, ValidationFailed
 
 SEND_TASK, QUEUE = "accounts.send_registration_link", "notifications"
@@ -38,7 +38,7 @@ def request(kind: str, email: str, password: str, name: str, organization: str =
     """Queue the right email for ``email``; raises only for problems of the form itself
     (the same for every address)."""
     email = accounts.normalise_email(email)
-    if problem := accounts.password_policy.problem(password):
+    if problem := password_policy.problem(password):
         raise ValidationFailed(_("The password cannot be used."), {"password": problem})
     if kind == "employer" and accounts.organization_named(organization):
         # Organizations are public names, not accounts: saying one is taken is no oracle.
@@ -52,7 +52,9 @@ def request(kind: str, email: str, password: str, name: str, organization: str =
     else:
         payload = {"kind": "employer" if kind == "employer" else "traveler", "email": email,
                    "name": (name or "").strip()[:200], "organization": (organization or "")
-                   .strip()[:200], "hash": password_hash}
+                   .strip()[:200], "hash": password_hash,
+                   # The email is written in the language the page was read in.
+                   "lang": str(get_locale() or "en")}
         token = keyring().encrypt(json.dumps(payload).encode()).decode()
         outbox.enqueue(SEND_TASK, [token], QUEUE)
     uow.commit()
@@ -92,7 +94,7 @@ def send_link(token: str) -> bool:
     data = _read_for_email(token)
     if data is None:
         return False
-    with force_locale("en"):
+    with force_locale(data.get("lang") if data.get("lang") in ("en", "fr") else "en"):
         hours = current_app.config["REGISTRATION_TTL_HOURS"]
         body = render_template("emails/registration.txt", url=confirm_url(token), hours=hours)
         message = mail.build(data["email"], _("Finish creating your account"), body)
