@@ -84,11 +84,38 @@ class Config:
     # "not enough data yet"; only the most recent ESTIMATE_SAMPLE_LIMIT are read.
     ESTIMATE_MIN_SAMPLE = int(os.environ.get("ESTIMATE_MIN_SAMPLE", "5"))
     ESTIMATE_SAMPLE_LIMIT = int(os.environ.get("ESTIMATE_SAMPLE_LIMIT", "500"))
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Unset: the broker's Redis when the broker is Redis (the embedded default's too), so
+    # every web process shares the counts; memory:// counts per process.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
+    # A Redis that stops answering: count in memory meanwhile rather than answer 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Sign-in attempts per account (credential stuffing) and per client address.
     SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "10/minute")
     SIGNIN_LIMIT_PER_ADDRESS = os.environ.get("SIGNIN_LIMIT_PER_ADDRESS", "100/minute")
+    # Failed sign-ins (domain/lockout.py): counted in the broker's Redis ("redis"), or per
+    # process ("memory"); each LOCKOUT_THRESHOLD failures of an account lock it for
+    # LOCKOUT_BASE_SECONDS, doubled at every further lock up to LOCKOUT_MAX_SECONDS;
+    # failures are forgotten LOCKOUT_WINDOW_SECONDS after the last one. A client address
+    # has its own threshold.
+    SIGNIN_COUNTERS = os.environ.get("SIGNIN_COUNTERS", "redis")
+    LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
+    LOCKOUT_ADDRESS_THRESHOLD = int(os.environ.get("LOCKOUT_ADDRESS_THRESHOLD", "50"))
+    LOCKOUT_BASE_SECONDS = int(os.environ.get("LOCKOUT_BASE_SECONDS", "60"))
+    LOCKOUT_MAX_SECONDS = int(os.environ.get("LOCKOUT_MAX_SECONDS", str(24 * 3600)))
+    LOCKOUT_WINDOW_SECONDS = int(os.environ.get("LOCKOUT_WINDOW_SECONDS", str(24 * 3600)))
+    # The second factor (domain/second_factor.py): the time between the password and the
+    # code at sign-in, and how recent a code must be to change the password or factor.
+    SECOND_FACTOR_PENDING_SECONDS = int(os.environ.get("SECOND_FACTOR_PENDING_SECONDS", "300"))
+    SECOND_FACTOR_REAUTH_SECONDS = int(os.environ.get("SECOND_FACTOR_REAUTH_SECONDS", "300"))
+    # Registrations per client address, and invitations / bulk imports per organization
+    # per day (no mass mailing through the portal, no account listing).
+    REGISTRATION_LIMIT_PER_ADDRESS = os.environ.get("REGISTRATION_LIMIT_PER_ADDRESS", "10/hour")
+    REGISTRATION_LIMIT_PER_EMAIL = os.environ.get("REGISTRATION_LIMIT_PER_EMAIL", "3/hour")
+    # The emailed link that finishes a registration works this long.
+    REGISTRATION_TTL_HOURS = int(os.environ.get("REGISTRATION_TTL_HOURS", "24"))
+    INVITATIONS_PER_ORG_PER_DAY = int(os.environ.get("INVITATIONS_PER_ORG_PER_DAY", "100"))
+    IMPORTS_PER_ORG_PER_DAY = int(os.environ.get("IMPORTS_PER_ORG_PER_DAY", "5"))
     # Fernet keys for personal data at rest, newest first, comma-separated.
     PII_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PII_ENCRYPTION_KEYS", "").split(",")
                            if k.strip()]
@@ -136,6 +163,13 @@ class TestConfig(Config):
     WEBHOOK_ALLOW_PRIVATE = True  # the tests' webhook receivers listen on 127.0.0.1
     # Every test signs in from 127.0.0.1; the per-account limit is still in force.
     SIGNIN_LIMIT_PER_ADDRESS = "100000/minute"
+    REGISTRATION_LIMIT_PER_ADDRESS = "100000/minute"
+    REGISTRATION_LIMIT_PER_EMAIL = "100000/minute"
+    LOCKOUT_ADDRESS_THRESHOLD = 100000
+    # No broker runs for the unit tests: counters in this process (the live tests run the
+    # development setup, on Redis).
+    SIGNIN_COUNTERS = "memory"
+    RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = True
 
 

@@ -15,6 +15,7 @@ from config import _normalise_db_url  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.dbsetup import fresh_database  # noqa: E402
 from traveler_portal import create_app  # noqa: E402
+from traveler_portal.domain import lockout  # noqa: E402
 from traveler_portal.extensions import db  # noqa: E402
 
 pytest_plugins = ["tests.live"]
@@ -22,7 +23,8 @@ pytest_plugins = ["tests.live"]
 CASE_TABLES = ["audit_entries", "queue_officers", "invitations", "employee_imports",
                "webhook_deliveries", "webhook_endpoints", "api_keys", "notices",
                "evidence_items", "notifications", "events", "decisions", "documents",
-               "outbox", "petitions", "traveler_profiles", "api_tokens", "users",
+               "outbox", "petitions", "traveler_profiles", "api_tokens", "recovery_codes",
+               "second_factors", "users",
                "organizations"]
 
 
@@ -87,6 +89,7 @@ def _empty_case_tables(request, app):
         for table in CASE_TABLES:
             db.session.execute(sa.text(f"DELETE FROM {table}"))
         db.session.commit()
+    lockout.forget_in_memory()  # failed sign-ins counted by an earlier test
     yield
 
 

@@ -1,10 +1,15 @@
 """Factory functions for test data, built through the domain services (so the data is
 exactly what the product itself would create)."""
+import base64
+import hashlib
 import itertools
+import time
 from datetime import timedelta
 from io import BytesIO
 
-from traveler_portal.domain import accounts, documents, petitions, reference
+import pyotp
+
+from traveler_portal.domain import accounts, documents, petitions, reference, second_factor
 from traveler_portal.domain.petitions import DraftInput
 from traveler_portal.models import Role
 from traveler_portal.models.users import utcnow
@@ -27,14 +32,55 @@ def email(prefix: str = "user") -> str:
 
 def user(role: Role | str = Role.TRAVELER, *, country=None, organization=None,
          name: str = "", address: str | None = None, password: str = PASSWORD):
+    """An account; an agency account is enrolled in the second factor (as its first
+    sign-in would make it), with a secret ``otp`` knows."""
     role = Role(role)
     if role in (Role.OFFICER, Role.SUPERVISOR) and country is None:
         country = "US"
     if role == Role.EMPLOYER and organization is None:
         organization = f"Org {next(_seq)} Ltd."
-    return accounts.create_user(address or email(role.value), password, role,
-                                name=name or f"Test {role.value.title()}", country=country,
-                                organization_name=organization)
+    account = accounts.create_user(address or email(role.value), password, role,
+                                   name=name or f"Test {role.value.title()}",
+                                   country=country, organization_name=organization)
+    if second_factor.required(account):
+        enrol(account)
+    return account
+
+
+# The second factor in tests: each enrolled account's secret, and the last time step this
+# process used a code of it (the portal accepts each step once, so the next sign-in of the
+# same account takes the next step's code, or waits for the clock).
+_secrets: dict[str, str] = {}
+_last_step: dict[str, int] = {}
+
+
+def totp_secret(address: str) -> str:
+    digest = hashlib.sha256(f"test-totp:{address.lower()}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
+
+
+def enrol(account) -> str:
+    secret = second_factor.enrol_now(account, totp_secret(account.email))
+    _secrets[account.email], _ = secret, _last_step.pop(secret, None)
+    return secret
+
+
+def otp(address: str) -> str | None:
+    """A code the portal accepts now for this account (None if not enrolled here): the
+    current time step's, or the next one's; past that, wait for the clock."""
+    secret = _secrets.get((address or "").strip().lower())
+    if secret is None:
+        return None
+    while True:
+        now = int(time.time() // second_factor.STEP_SECONDS)
+        step = max(now, _last_step.get(secret, -1) + 1)
+        if step <= now + 1:
+            break
+        from tests.live import wait_for  # noqa: PLC0415 - live imports this module
+        wait_for(lambda: time.time() // second_factor.STEP_SECONDS >= step - 1, 40,
+                 "the next TOTP time step")
+    _last_step[secret] = step
+    return pyotp.TOTP(secret).at(step * second_factor.STEP_SECONDS)
 
 
 def draft(traveler, *, country="US", category="TN", port="BLAINE", days_ahead=30,

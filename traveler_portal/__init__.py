@@ -59,6 +59,16 @@ def _instance_secret(app, name: str, make) -> str:
     return value
 
 
+def _limiter_storage(broker_url: str) -> str:
+    """The rate limiter's counts in the broker's Redis (kombu's ``redis+socket://`` is
+    the limits library's ``redis+unix://``), so every web process shares them."""
+    if broker_url.startswith("redis+socket://"):
+        return "redis+unix://" + broker_url[len("redis+socket://"):]
+    if broker_url.startswith(("redis://", "rediss://")):
+        return broker_url
+    return "memory://"
+
+
 def create_app(test_config=None) -> Flask:
     from config import MissingSetting, check_production, config_from_env
 
@@ -83,6 +93,9 @@ def create_app(test_config=None) -> Flask:
     if not app.config.get("PII_ENCRYPTION_KEYS"):
         app.config["PII_ENCRYPTION_KEYS"] = [_instance_secret(
             app, "PII_ENCRYPTION_KEYS", lambda: Fernet.generate_key().decode())]
+
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = _limiter_storage(app.config["CELERY_BROKER_URL"])
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
@@ -12,10 +13,10 @@ from config import embedded_broker_socket
 
 from . import demo, keyring
 from . import embedded_broker as broker
-from .domain import accounts, outbox, profiles
+from .domain import accounts, outbox, profiles, second_factor
 from .domain.errors import ValidationFailed
 from .extensions import db
-from .models import Role
+from .models import Role, User
 from .models.crypto import EncryptionKeyMissing
 from .reference import loader
 
@@ -48,6 +49,19 @@ def create_user(email, role, country, organization, name, password_stdin):
     click.echo(f"created {user.role.value} {user.email}"
                + (f" ({user.country.value})" if user.country else "")
                + (f" in {user.organization.name}" if user.organization_id else ""))
+
+
+@users_cli.command("totp")
+@click.option("--email", required=True)
+def enrol_totp(email):
+    """Enrol the account in TOTP two-step sign-in (replacing any earlier authenticator and
+    recovery codes) and print the base32 secret, for an authenticator app or a script."""
+    user = db.session.scalars(sa.select(User).where(
+        User.email == accounts.normalise_email(email))).first()
+    if user is None:
+        click.echo(f"error: --email: no account {email}", err=True)
+        raise SystemExit(2)
+    click.echo(second_factor.enrol_now(user))
 
 
 @click.command("load-reference-data")

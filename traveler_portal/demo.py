@@ -11,7 +11,8 @@ from io import BytesIO
 
 import sqlalchemy as sa
 
-from .domain import accounts, documents, passwords, petitions, reference, routing
+from .domain import (accounts, documents, passwords, petitions, reference, routing,
+                     second_factor)
 from .domain.petitions import DraftInput
 from .extensions import db
 from .models import Petition, Role, User
@@ -90,12 +91,17 @@ def _petitions(traveler) -> list[str]:
 
 def seed() -> list[str]:
     """Create or refresh the demo accounts and petitions; returns the lines to print."""
-    lines = ["Demo accounts (passwords are new on every run):"]
+    lines = ["Demo accounts (passwords and agency accounts' TOTP secrets are new on every "
+             "run):"]
     traveler = None
     for role, email, name, country, organization in ACCOUNTS:
         user, password = _account(role, email, name, country, organization)
         traveler = user if role == Role.TRAVELER else traveler
         where = f" ({country})" if country else (f" – {organization}" if organization else "")
         lines.append(f"  {role.value:<10} {email:<42} {password}{where}")
+        if second_factor.required(user):
+            # Agency accounts sign in with a second factor: a new authenticator secret
+            # on every run, to add to an authenticator app (or `oathtool --totp -b`).
+            lines.append(f"  {'':<10} {'':<42} TOTP secret {second_factor.enrol_now(user)}")
     lines += [f"  {line}" for line in _petitions(traveler)]
     return lines

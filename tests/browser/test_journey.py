@@ -15,7 +15,9 @@ from babel.dates import format_date
 from playwright.sync_api import Page, expect
 
 from tests.browser import filing_steps
+from tests import factories
 from tests.factories import PDF_BYTES
+from tests.live import wait_for
 from traveler_portal.models.users import utcnow
 
 ROUTING_TIMEOUT_S = 30
@@ -26,10 +28,17 @@ def pdf(name: str) -> dict:
 
 
 def sign_in(page: Page, base: str, email: str, password: str) -> None:
+    """Sign in; an agency account also types the code of its authenticator (the code
+    ``factories.otp`` computes from the secret it was enrolled with)."""
     page.goto(f"{base}/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    code = factories.otp(email)
+    if code:
+        expect(page.get_by_role("heading", level=1, name="Two-step sign-in")).to_be_visible()
+        page.get_by_label("Code from your authenticator app").fill(code)
+        page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
@@ -62,7 +71,16 @@ def waiting_counts(page: Page, caption: re.Pattern) -> dict[str, int]:
     return counts
 
 
-def test_tn_petition_from_filing_to_approval(live_server, create_user, browser_page):
+def registration_link(smtp_server, address: str) -> str:
+    """The path of the link in the email that finishes a registration (the worker sends
+    it)."""
+    [message] = wait_for(lambda: smtp_server.to(address), 60, "the registration email")
+    body = message.get_payload(decode=True).decode()
+    return re.search(r"https?://[^/\s]+(/register/confirm/\S+)", body).group(1)
+
+
+def test_tn_petition_from_filing_to_approval(live_server, create_user, browser_page,
+                                             smtp_server):
     page, base = browser_page, live_server.url
     today = utcnow().date()
     tag = secrets.token_hex(4)
@@ -83,9 +101,11 @@ def test_tn_petition_from_filing_to_approval(live_server, create_user, browser_p
     page.get_by_label("A business traveler filing for myself").check()
     page.get_by_label("Full name").fill("Amélie Tremblay")
     page.get_by_label("Email address").fill(traveler_email)
-    page.get_by_label("Password (at least 10 characters)").fill(traveler_pw)
+    page.get_by_label("Password (at least 12 characters)").fill(traveler_pw)
     page.get_by_label("Confirm password").fill(traveler_pw)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1, name="Check your inbox")).to_be_visible()
+    page.goto(base + registration_link(smtp_server, traveler_email))
     expect(page.get_by_role("heading", level=1, name="My petitions")).to_be_visible()
     page.get_by_role("link", name="Join your employer").first.click()
     page.get_by_label("Invitation code").fill(code)

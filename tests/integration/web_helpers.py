@@ -3,6 +3,8 @@ from html.parser import HTMLParser
 
 import requests
 
+from tests import factories
+
 from tests.integration.test_api_journey import file_tn_to_blaine, upload, wait_for_status
 
 
@@ -32,6 +34,10 @@ class Web:
         signed = self.http.post(base + "/login", timeout=15, data={
             "csrf_token": hidden_inputs(page.text)["csrf_token"], "email": email,
             "password": password})
+        if signed.url.endswith("/login/code"):  # an agency account: the second factor
+            signed = self.http.post(base + "/login/code", timeout=15, data={
+                "csrf_token": hidden_inputs(signed.text)["csrf_token"],
+                "code": factories.otp(email)})
         assert signed.status_code == 200 and "Sign out" in signed.text, signed.status_code
 
     def get(self, path, **kw):

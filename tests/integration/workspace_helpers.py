@@ -33,7 +33,8 @@ class Client:
         with app.app_context():
             self.email = factories.user(role, **options).email
         self.http = app.test_client()
-        assert sign_in(self.http, self.email).status_code in (302, 303)
+        signed = sign_in(self.http, self.email)
+        assert signed.status_code in (302, 303), (signed.status_code, signed.data[-3000:])
 
     def get(self, path, **kw):
         return self.http.get(path, **kw)

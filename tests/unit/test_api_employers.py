@@ -508,13 +508,27 @@ def test_who_cannot_join_is_refused_as_on_the_page(seed, people, published):
     error = assert_error(people["admin"].post("/organization/invitations", json={
         "kind": "traveler", "email": linked}), 422)
     assert "already linked" in error["fields"]["email"]
-    error = assert_error(people["owner"].post("/organization/invitations", json={
-        "kind": "colleague", "email": people["other"].email, "role": "viewer"}), 422)
-    assert "another organization" in error["fields"]["email"]
-    error = assert_error(people["owner"].post("/organization/invitations", json={
-        "kind": "traveler", "email": people["viewer"].email}), 422)
-    assert "not a traveler account" in error["fields"]["email"]
     assert published == []
+
+
+def test_an_account_that_cannot_accept_gets_the_same_answer_and_a_notice(seed, people,
+                                                                           published):
+    """No account oracle (issue 14): someone in another organization, or an account of
+    another role, is answered like a new address; its owner is told, and gets no link."""
+    elsewhere = people["owner"].post("/organization/invitations", json={
+        "kind": "colleague", "email": people["other"].email, "role": "viewer"})
+    other_role = people["owner"].post("/organization/invitations", json={
+        "kind": "traveler", "email": people["viewer"].email})
+    fresh = people["owner"].post("/organization/invitations", json={
+        "kind": "traveler", "email": "new.person@example.test"})
+    assert elsewhere.status_code == other_role.status_code == fresh.status_code == 201
+    assert set(elsewhere.get_json()) == set(fresh.get_json())
+    assert elsewhere.get_json()["state"] == other_role.get_json()["state"] == "open"
+    tasks = [(name, args[1] if name.endswith("notice") else None) for name, args, _q in published]
+    assert sorted(tasks, key=str) == sorted([
+        ("accounts.send_security_notice", "invitation"),
+        ("accounts.send_security_notice", "invitation"),
+        ("organizations.send_invitation", None)], key=str)
 
 
 def test_travelers_and_agency_staff_have_no_organization_api(api):

@@ -28,7 +28,11 @@ PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.login", "public.re
                     # A forgotten password: the request form and the emailed link.
                     "public.forgot_password", "public.reset_password",
                     # The site icon browsers fetch on a first visit.
-                    "public.favicon"}
+                    "public.favicon",
+                    # The sign-in's second step: a pending sign-in, not yet signed in.
+                    "public.sign_in_code", "public.sign_in_enrol",
+                    # The emailed link that finishes a registration (an encrypted token).
+                    "public.confirm_registration"}
 
 
 def test_every_route_states_who_may_call_it(app):

@@ -62,7 +62,7 @@ def test_an_agency_account_needs_a_country(app, users_create, role):
 def test_a_short_password_is_refused_naming_the_field(app, users_create):
     result = users_create("short@example.com", "traveler", password="short")
     assert result.exit_code != 0
-    assert "--password" in result.output and "10" in result.output
+    assert "--password" in result.output and "12" in result.output
     assert user_row(app, "short@example.com") is None
 
 

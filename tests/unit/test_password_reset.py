@@ -67,7 +67,7 @@ def test_a_link_sets_a_new_password_once_and_signs_out_everywhere(app, client, s
     mismatch = choose(client, link, confirm="something else entirely")
     assert mismatch.status_code == 422 and "The passwords do not match." in text(mismatch)
     short = choose(client, link, password="short", confirm="short")
-    assert short.status_code == 422 and "Use at least 10 characters." in text(short)
+    assert short.status_code == 422 and "Use at least 12 characters." in text(short)
     assert signed_in(elsewhere)  # nothing changed yet
 
     assert where(choose(client, link)) == "/login"

@@ -199,17 +199,20 @@ SCHEMAS = {
 PETITION = _ok("200", "The petition.", _ref("Petition"))
 ERRORS = {404: "not_found", 401: "unauthenticated", 403: "forbidden", 409: "conflict",
           413: "payload_too_large", 415: "unsupported_media_type",
-          422: "validation_failed"}
+          422: "validation_failed", 429: "rate_limited"}
 
 PATHS = {
     "/auth/token": {
         "post": _op("Get a bearer token", {
             **_ok("201", "The token, shown once.", {"type": "object", "properties": {
                 "token": {"type": "string"}, "expires_at": {"type": "string"}}}),
-            **_errors(401, 422)},
+            **_errors(401, 422, 429)},
             body={JSON: {"schema": {"type": "object", "required": ["email", "password"],
                                     "properties": {"email": {"type": "string"},
-                                                   "password": {"type": "string"}}}}},
+                                                   "password": {"type": "string"},
+                                                   # Agency accounts (second factor):
+                                                   # missing → 401 otp_required.
+                                                   "otp": {"type": "string"}}}}},
             auth=False, tag="auth"),
         "delete": _op("Revoke the token used", {**_ok("204", "Revoked."), **_errors(401)},
                       tag="auth")},

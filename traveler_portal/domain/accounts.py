@@ -11,10 +11,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models import ApiToken, Organization, Role, User
 from ..models.users import organization_key, utcnow
-from . import organizations, uow
+from . import organizations, password_policy, uow
 from .errors import ValidationFailed
 
-MIN_PASSWORD = 10
+MIN_PASSWORD = password_policy.MIN_LENGTH
 # Checked against when the email is unknown, so a wrong email costs the same time as a
 # wrong password (no account-existence oracle through timing).
 _DUMMY_HASHES: dict[str, str] = {}
@@ -53,21 +53,23 @@ def organization_named(name: str, create: bool = False) -> Organization | None:
 @uow.atomic
 def create_user(email: str, password: str, role: Role, name: str = "", country=None,
                 organization_name: str | None = None, organization: Organization = None,
-                org_role: str | None = None, organization_must_exist: bool = False) -> User:
+                org_role: str | None = None, organization_must_exist: bool = False,
+                password_hash: str | None = None) -> User:
     """An account. Officers and supervisors have a country and no organization; admins
     neither; travelers and employers no country (a traveler's citizenship is in their
     profile). An organization is matched by its folded name (``organization_key``); an
     employer's is created when missing (they own it), a traveler's only unless
-    ``organization_must_exist`` (the command line, where a typo must not found one)."""
+    ``organization_must_exist`` (the command line, where a typo must not found one).
+    ``password_hash`` instead of a password: one checked and hashed earlier (a confirmed
+    registration, domain/registration.py)."""
     email = normalise_email(email)
     errors = {}
     if "@" not in email or len(email) > 254:
         errors["email"] = _("Enter a valid email address.")
     elif db.session.scalar(sa.select(User.id).where(User.email == email)):
         errors["email"] = _("An account with this email already exists.")
-    if len(password or "") < MIN_PASSWORD:
-        errors["password"] = _("The password must have at least %(length)d characters.",
-                               length=MIN_PASSWORD)
+    if password_hash is None and (password_problem := password_policy.problem(password)):
+        errors["password"] = password_problem
     role = Role(role)
     if role in (Role.OFFICER, Role.SUPERVISOR) and country not in ("US", "CA"):
         errors["country"] = _("Officers and supervisors belong to US or CA.")
@@ -95,7 +97,7 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
     elif organization is not None:
         org_role = invited_role or "admin"  # an invitation names the role
     user = User(email=email, name=(name or email.split("@")[0]).strip()[:200],
-                password_hash=hash_password(password), role=role,
+                password_hash=password_hash or hash_password(password), role=role,
                 country=country if role in (Role.OFFICER, Role.SUPERVISOR) else None,
                 organization_id=organization.id if organization else None,
                 org_role=org_role if role == Role.EMPLOYER else None)

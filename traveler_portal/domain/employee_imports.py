@@ -40,7 +40,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import EmployeeImport, Invitation, Role, User
 from ..models.users import utcnow
-from . import invitations, organizations, outbox, uow
+from . import invitations, organizations, outbox, security_notices, uow
 from .errors import NotFound, ValidationFailed
 
 TASK, QUEUE = "employers.import_employees", "imports"
@@ -101,6 +101,7 @@ def start(actor: User, filename: str, data: bytes) -> tuple[EmployeeImport, bool
         .order_by(EmployeeImport.id)).first()
     if earlier is not None:
         return earlier, False
+    _check_daily_cap(actor.organization_id)
     stored_name = f"{uuid.uuid4().hex}.csv"
     path = _path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +115,19 @@ def start(actor: User, filename: str, data: bytes) -> tuple[EmployeeImport, bool
     db.session.flush()
     outbox.enqueue(TASK, [job.id], QUEUE)
     return job, True
+
+
+def _check_daily_cap(org_id: str) -> None:
+    """At most IMPORTS_PER_ORG_PER_DAY imports a day per organization (each may invite
+    thousands: no mass mailing through the portal)."""
+    cap = current_app.config["IMPORTS_PER_ORG_PER_DAY"]
+    started = db.session.scalar(sa.select(sa.func.count()).select_from(EmployeeImport).where(
+        EmployeeImport.organization_id == org_id,
+        EmployeeImport.created_at > utcnow() - timedelta(days=1)))
+    if started >= cap:
+        raise invitations.DailyCapReached(_(
+            "Your organization has started %(count)d imports in the last 24 hours, the most "
+            "allowed. Try again tomorrow.", count=cap))
 
 
 def get(actor: User, import_id: int) -> EmployeeImport:
@@ -195,8 +209,8 @@ def _apply_batch(job_id: int, batch: list, position: int) -> bool:
     now, ttl = utcnow(), timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
     created, rejections = [], []
     for number, email, name, why in batch:
-        if not why and email in not_travelers:
-            why = _("This email belongs to an account that is not a traveler account.")
+        # An address whose account is not a traveler's is handled like any other row (no
+        # listing of accounts through imports): its owner gets a notice, not the link.
         if why:
             rejections.append({"row": number, "email": email, "reason": why})
         elif email in duplicates:
@@ -210,9 +224,15 @@ def _apply_batch(job_id: int, batch: list, position: int) -> bool:
     db.session.add_all(created)
     db.session.flush()  # ids: each token names its invitation
     send = current_app.config["IMPORT_SEND_INVITATIONS"]
+    owners = dict(db.session.execute(sa.select(User.email, User.id).where(
+        User.email.in_(not_travelers))).all()) if not_travelers else {}
     for invitation in created:
         invitation.token_hash = invitations._digest(invitations.token_for(invitation))
-        if send:
+        if not send:
+            continue
+        if invitation.email in owners:
+            security_notices.enqueue(owners[invitation.email], "invitation")
+        else:
             outbox.enqueue(invitations.SEND_TASK, [invitation.id], invitations.QUEUE)
     job.accepted_rows += len(created)
     job.rejected_rows += len(rejections)

@@ -9,8 +9,13 @@ default); single use is ``accepted_at``, set under the row's lock. An expired, r
 used invitation raises :class:`InvitationGone` (HTTP 410) saying which.
 
 A colleague (employer user with a role) is invited by an owner; a traveler by an owner or
-admin. Inviting the same email again replaces the pending invitation (the old link stops
-working). The email goes through the outbox to ``organizations.send_invitation``, which
+admin. The answer is the same whatever the address: an address whose account cannot accept
+(another role, another organization) gets the invitation row all the same, and its owner a
+notice (security_notices) instead of the link; only the organization's own members are
+named as such. At most INVITATIONS_PER_ORG_PER_DAY one-by-one invitations a day per
+organization. The email carries no text typed by the inviter: no person's name, only
+the organization's registered name. Inviting the same email again replaces the pending
+invitation (the old link stops working). The email goes through the outbox to ``organizations.send_invitation``, which
 sends each invitation at most once (a Redis key set before sending, cleared on failure).
 """
 import hashlib
@@ -26,7 +31,7 @@ from .. import mail
 from ..extensions import db
 from ..models import Invitation, Organization, Role, User
 from ..models.users import utcnow
-from . import accounts, organizations, outbox, uow
+from . import accounts, organizations, outbox, security_notices, uow
 from .errors import DomainError, Forbidden, NotFound, ValidationFailed
 
 SEND_TASK, QUEUE = "organizations.send_invitation", "notifications"
@@ -78,26 +83,44 @@ def _clean_email(email: str) -> str:
     return email
 
 
-def _refuse_existing(kind: str, email: str, org_id: str) -> None:
+def _check_existing(kind: str, email: str, org_id: str) -> int | None:
+    """Refuse what the organization already knows (its own colleague or traveler); for
+    an account that cannot accept (another role, another organization) return its id:
+    the invitation is made all the same, and its owner gets a notice instead of the
+    link, so the answer never tells an organization what accounts exist elsewhere."""
     user = db.session.scalars(sa.select(User).where(User.email == email)).first()
     if user is None:
-        return
+        return None
     if kind == "colleague":
-        if user.role != Role.EMPLOYER:
-            message = _("This email belongs to an account that is not an employer account.")
-        elif user.organization_id == org_id:
+        if user.role == Role.EMPLOYER and user.organization_id == org_id:
             message = _("This person is already a colleague in your organization.")
-        elif user.organization_id:
-            message = _("This person already belongs to another organization.")
+        elif user.role != Role.EMPLOYER or user.organization_id:
+            return user.id
         else:
-            return
-    elif user.role != Role.TRAVELER:
-        message = _("This email belongs to an account that is not a traveler account.")
-    elif user.organization_id == org_id:
+            return None
+    elif user.role == Role.TRAVELER and user.organization_id == org_id:
         message = _("This traveler is already linked to your organization.")
+    elif user.role != Role.TRAVELER:
+        return user.id
     else:
-        return
+        return None
     raise ValidationFailed(message, {"email": message})
+
+
+def _check_daily_cap(org_id: str) -> None:
+    """INVITATIONS_PER_ORG_PER_DAY invitations one by one (imports have their own cap)."""
+    cap = current_app.config["INVITATIONS_PER_ORG_PER_DAY"]
+    sent = db.session.scalar(sa.select(sa.func.count()).select_from(Invitation).where(
+        Invitation.organization_id == org_id, Invitation.import_id.is_(None),
+        Invitation.created_at > utcnow() - timedelta(days=1)))
+    if sent >= cap:
+        raise DailyCapReached(_("Your organization has sent %(count)d invitations in the "
+                                "last 24 hours, the most allowed. Try again tomorrow.",
+                                count=cap))
+
+
+class DailyCapReached(DomainError):
+    code, http_status = "rate_limited", 429
 
 
 @uow.atomic
@@ -114,7 +137,9 @@ def invite(actor: User, kind: str, email: str, name: str = "", org_role: str | N
     else:
         raise ValueError(f"unknown invitation kind {kind!r}")
     email = _clean_email(email)
-    _refuse_existing(kind, email, actor.organization_id)
+    cannot_accept = _check_existing(kind, email, actor.organization_id)
+    if import_id is None:
+        _check_daily_cap(actor.organization_id)
     now = utcnow()
     db.session.execute(sa.update(Invitation).where(
         Invitation.organization_id == actor.organization_id, Invitation.email == email,
@@ -129,7 +154,10 @@ def invite(actor: User, kind: str, email: str, name: str = "", org_role: str | N
     db.session.add(invitation)
     db.session.flush()  # the id is part of the token
     invitation.token_hash = _digest(token_for(invitation))
-    outbox.enqueue(SEND_TASK, [invitation.id], QUEUE)
+    if cannot_accept is None:
+        outbox.enqueue(SEND_TASK, [invitation.id], QUEUE)
+    else:
+        security_notices.enqueue(cannot_accept, "invitation")
     return invitation
 
 

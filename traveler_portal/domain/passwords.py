@@ -2,17 +2,15 @@
 from flask_babel import gettext as _
 
 from ..models import User
-from . import uow
-from .accounts import MIN_PASSWORD, hash_password, sign_out_everywhere
+from . import password_policy, uow
+from .accounts import hash_password, sign_out_everywhere
 from .errors import ValidationFailed
 
 
 @uow.atomic
 def set_password(user: User, password: str) -> None:
     """Replace the password and sign the account out everywhere."""
-    if len(password or "") < MIN_PASSWORD:
-        raise ValidationFailed(_("The password is too short."), {
-            "password": _("The password must have at least %(length)d characters.",
-                          length=MIN_PASSWORD)})
+    if message := password_policy.problem(password):
+        raise ValidationFailed(_("The password cannot be used."), {"password": message})
     user.password_hash = hash_password(password)
     sign_out_everywhere(user, tokens=True)

@@ -8,13 +8,14 @@ from .organizations import EmployeeImport, Invitation
 from .outbox import OutboxMessage
 from .petitions import Decision, Document, Event, EvidenceItem, Petition
 from .profiles import TravelerProfile
+from .second_factor import RecoveryCode, SecondFactor
 from .reference import (AdjudicationQueue, Category, Port, ReasonCode, RequiredDocument,
                         RoutingRule)
 from .users import ApiToken, Organization, User
 
 __all__ = [
     "AdjudicationQueue", "ApiKey", "AuditEntry", "ApiToken", "Category", "Country", "Decision", "Document", "EmployeeImport", "Event",
-    "EvidenceItem", "Invitation", "Notice", "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port", "ReasonCode",
+    "EvidenceItem", "Invitation", "Notice", "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port", "ReasonCode", "RecoveryCode", "SecondFactor",
     "RequiredDocument", "Role", "RoutingRule", "Status", "TravelerProfile", "User",
     "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -27,9 +27,9 @@ from .blueprint import bp
 class NewAccountForm(BaseForm):
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your full name.")),
                                                     Length(max=200)])
-    password = PasswordField(_l("Password (at least 10 characters)"), validators=[
+    password = PasswordField(_l("Password (at least 12 characters)"), validators=[
         DataRequired(_l("Choose a password.")),
-        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 10 characters."))])
+        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 12 characters."))])
     confirm = PasswordField(_l("Confirm password"), validators=[
         DataRequired(_l("Type the password again.")),
         EqualTo("password", _l("The passwords do not match."))])

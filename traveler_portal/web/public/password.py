@@ -14,6 +14,7 @@ from ..support.permissions import public, signed_in
 from ...ratelimits import signin_limits
 from ..support.sessions import start_session
 from .blueprint import bp
+from .second_factor import recent_second_factor
 
 
 
@@ -29,10 +30,10 @@ _CURRENT = PasswordField(_l("Current password"), render_kw={"autocomplete": "cur
 
 
 class NewPasswordForm(BaseForm):
-    password = PasswordField(_l("New password (at least 10 characters)"),
+    password = PasswordField(_l("New password (at least 12 characters)"),
                              render_kw={"autocomplete": "new-password"}, validators=[
         DataRequired(_l("Choose a password.")),
-        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 10 characters."))])
+        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 12 characters."))])
     confirm = PasswordField(_l("Confirm the new password"),
                             render_kw={"autocomplete": "new-password"}, validators=[
         DataRequired(_l("Type the password again.")),
@@ -45,6 +46,7 @@ class ChangeForm(NewPasswordForm):
 
 @bp.route("/password/change", methods=["GET", "POST"])
 @signed_in
+@recent_second_factor
 def change_password():
     """Change the password, knowing the current one; other sessions are signed out, this
     one goes on."""

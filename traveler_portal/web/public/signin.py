@@ -9,15 +9,14 @@ from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length,
                                 ValidationError)
 
-from ...domain import accounts
+from ...domain import accounts, lockout, registration
 from ...domain.errors import ValidationFailed
 from ...extensions import login_manager
 from ...forms.base import BaseForm, EmailAddress, options
-from ...models import Role
+from ...ratelimits import registration_limits, signin_limits
 from ..support.permissions import public, signed_in
-from ...ratelimits import signin_limits
-from ..support.sessions import start_session
 from ..support.templating import home_for
+from . import second_factor
 from .blueprint import bp
 
 login_manager.login_view = "public.login"
@@ -41,9 +40,9 @@ class RegisterForm(BaseForm):
         DataRequired(_l("Enter your email address.")), EmailAddress(_l("Enter a valid email address."))])
     organization = StringField(_l("Organization's legal name (employers only)"),
                                validators=[Length(max=200)])
-    password = PasswordField(_l("Password (at least 10 characters)"), validators=[
+    password = PasswordField(_l("Password (at least 12 characters)"), validators=[
         DataRequired(_l("Choose a password.")),
-        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 10 characters."))])
+        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 12 characters."))])
     confirm = PasswordField(_l("Confirm password"), validators=[
         DataRequired(_l("Type the password again.")),
         EqualTo("password", _l("The passwords do not match."))])
@@ -72,35 +71,34 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        try:
+            user = lockout.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except lockout.Locked as exc:
+            form.email.errors.append(exc.message)
+            return render_template("public/login.html", form=form), 429
         if user is None:
             form.password.errors.append(_("The email or password is wrong."))
-        else:
-            start_session(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        else:  # signed in now, or after the second factor (totp_web)
+            return second_factor.after_password(user, _safe_next(request.args.get("next")))
     return render_template("public/login.html", form=form), 200 if not form.errors else 422
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@registration_limits
 def register():
-    """Create a traveler or employer-admin account."""
+    """Ask for a traveler or employer-admin account: the same answer for every address
+    (the account is made from the emailed link; domain/registration.py)."""
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            if form.account_type.data == "employer":
-                user = accounts.register_employer(form.email.data, form.password.data,
-                                                  form.name.data, form.organization.data)
-            else:
-                user = accounts.create_user(form.email.data, form.password.data,
-                                            Role.TRAVELER, name=form.name.data)
+            registration.request(form.account_type.data, form.email.data, form.password.data,
+                                 form.name.data, form.organization.data)
         except ValidationFailed as exc:
             for name, message in exc.fields.items():
                 getattr(form, name, form.email).errors.append(message)
         else:
-            start_session(user)
-            flash(_("Your account is ready."), "success")
-            return redirect(home_for(user))
+            return render_template("public/register_sent.html", email=form.email.data)
     return render_template("public/register.html", form=form), 200 if not form.errors else 422
 
 
