@@ -49,6 +49,13 @@ class Config:
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
     # Flask rejects bodies larger than this before any view runs (413).
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
+    # Per petition: at most this many documents and this many bytes in all (uploads and
+    # answers to requests for evidence together).
+    MAX_DOCUMENTS_PER_PETITION = int(os.environ.get("MAX_DOCUMENTS_PER_PETITION", "30"))
+    MAX_PETITION_BYTES = int(os.environ.get("MAX_PETITION_BYTES", str(100 * 1024 * 1024)))
+    # Images are decoded (and re-encoded) only below this many pixels: 40 megapixels is
+    # more than any phone photo or 600 dpi scan of a letter page.
+    UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", str(40_000_000)))
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
     # Reverse proxies in front of gunicorn that set X-Forwarded-For/-Proto (0: none), so
     # the audit trail and the rate limits see the client's address, not the proxy's.
