@@ -97,7 +97,14 @@ class Config:
                            if k.strip()]
     # Webhooks to private or loopback addresses: refused unless set (the tests set it).
     WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1"
+    # Seconds a delivery may take in all, and to connect: short, so silent endpoints
+    # hold a webhook worker briefly (they have their own queue and worker anyway).
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+    WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOK_CONNECT_TIMEOUT", "2"))
+    # Active endpoints per organization, and "send test" events per organization a minute.
+    WEBHOOK_MAX_ENDPOINTS = int(os.environ.get("WEBHOOK_MAX_ENDPOINTS", "5"))
+    WEBHOOK_TEST_EVENTS_PER_MINUTE = int(os.environ.get("WEBHOOK_TEST_EVENTS_PER_MINUTE",
+                                                        "10"))
     WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "10"))
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "fr"]

@@ -10,7 +10,12 @@ from celery import Celery, Task
 from celery.schedules import crontab
 from kombu import Exchange, Queue
 
-TASK_QUEUES = ("routing", "notifications", "periodic", "imports")
+TASK_QUEUES = ("routing", "notifications", "periodic", "imports", "webhooks")
+# Which worker consumes what (Procfile, Procfile.embedded, tests/live.py): webhook
+# deliveries wait on employers' servers, so they get a worker of their own and can never
+# hold up routing or an email.
+WORKER_QUEUES = {"worker": ("routing", "notifications", "periodic", "imports"),
+                 "webhooks": ("webhooks",)}
 
 
 def celery_init_app(app) -> Celery:
