@@ -62,6 +62,10 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # A browser session ends this long after sign-in, whatever the activity.
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    # ... and ends sooner when nothing was asked of it for this long (an unattended screen).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    # Strict-Transport-Security max-age (0: not sent); a year in production.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
     # Invitations into an organization (colleagues, travelers) expire after this.
     INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", str(7 * 24)))
     PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
@@ -116,6 +120,7 @@ class Config:
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
     PREFERRED_URL_SCHEME = "https"
 
 

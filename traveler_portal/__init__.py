@@ -73,10 +73,11 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     celery_init_app(app)
 
-    from . import auth, cli, input_guard, web
+    from . import auth, cli, input_guard, security_headers, web
     from .api import bp as api_bp
 
     input_guard.init_app(app)
+    security_headers.init_app(app)
     auth.init_app(app)
     web.init_app(app)
     app.register_blueprint(api_bp)

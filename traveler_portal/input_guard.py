@@ -18,6 +18,10 @@ class BadInput(DomainError):
     code, http_status = "bad_request", 400
 
 
+class NotFoundInput(DomainError):
+    code, http_status = "not_found", 404
+
+
 def _refuse(field: str):
     raise BadInput(_("The field %(field)s holds a NUL character, which no field accepts.",
                      field=field),
@@ -45,6 +49,12 @@ def _json_field(value, path: str) -> str | None:
 def check_request() -> None:
     if NUL in request.path:
         _refuse("path")
+    for name, value in (request.view_args or {}).items():
+        # An id past what the database's integers hold names nothing (SQLite would raise
+        # OverflowError while binding it): not found, like any other unknown id.
+        if isinstance(value, int) and not -2**63 <= value < 2**63:
+            raise NotFoundInput(_("Nothing has this %(field)s.", field=name), {
+                name: _("No such %(field)s.", field=name)})
     for name, value in request.args.items(multi=True):
         if NUL in f"{name}{value}":
             _refuse(name)
