@@ -46,6 +46,8 @@ class Config:
     STUCK_SUBMISSION_SECONDS = int(os.environ.get("STUCK_SUBMISSION_SECONDS", "300"))
     REDRIVE_SWEEP_SECONDS = float(os.environ.get("REDRIVE_SWEEP_SECONDS", "60"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(_instance_dir() / "uploads")
+    # Drafts untouched this long are deleted with their files (beat, daily at 03:30 UTC).
+    DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "90"))
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
     # Flask rejects bodies larger than this before any view runs (413).
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024

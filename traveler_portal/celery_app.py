@@ -69,6 +69,11 @@ def celery_init_app(app) -> Celery:
             "expire-approvals": {"task": "casework.expire_approvals",
                                  "options": {"queue": "periodic"},
                                  "schedule": timedelta(hours=1)},
+            # Abandoned drafts and their files (domain/retention.py); daily is plenty for
+            # a period counted in days.
+            "purge-abandoned-drafts": {"task": "petitions.purge_abandoned_drafts",
+                                       "options": {"queue": "periodic"},
+                                       "schedule": crontab(minute=30, hour=3)},
             # Mondays 07:00 UTC; a second run in the same ISO week sends nothing new.
             "employer-weekly-digest": {"task": "employers.weekly_digest",
                                        "options": {"queue": "periodic"},
