@@ -132,7 +132,8 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"
+    # Bandit B105 (hard-coded password): a key for the test configuration only.
+    SECRET_KEY = "test-secret-key-not-for-production"  # nosec B105
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
     )
