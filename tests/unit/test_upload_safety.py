@@ -168,3 +168,16 @@ def test_documents_download_as_attachments_named_by_their_real_type(app, client,
     assert disposition.startswith("attachment") and 'filename=statement.pdf' in disposition
     assert ".html" not in disposition
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_filing_form_says_when_the_petition_holds_enough_files(app, client, seed,
+                                                                   monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_DOCUMENTS_PER_PETITION", 2)
+    assert sign_in(client, seed.user("traveler")).status_code == 302
+    receipt = start(client)
+    for kind in ("passport", "employer_letter"):
+        assert upload(client, receipt, kind).status_code == 302
+    refused = upload(client, receipt, "other")
+    assert refused.status_code == 422
+    assert "a petition holds at most 2" in refused.get_data(as_text=True)
+    assert seed.petition(receipt)["documents"] == 2
