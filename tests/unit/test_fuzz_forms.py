@@ -9,10 +9,14 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.unit.test_web_auth import sign_in
+from traveler_portal.domain import adjudication
+from traveler_portal.extensions import db
+from traveler_portal.models import Petition, User
 
 FUZZ = settings(max_examples=4, deadline=None, derandomize=True, database=None,
                 phases=[Phase.explicit, Phase.generate],
@@ -117,7 +121,14 @@ def test_signed_in_forms_never_answer_5xx(client, seed, role, caplog):
     if role == "traveler":  # a draft and a filed petition of their own to reach
         seed.draft(email)
         seed.queued(email)
+    if role in ("officer", "supervisor"):  # a claimed case: its decision forms show
+        with client.application.app_context():
+            petition = db.session.scalars(sa.select(Petition).where(
+                Petition.receipt_number == receipt)).one()
+            officer = db.session.scalars(sa.select(User).where(User.email == email)).one()
+            assert adjudication.claim_next(officer, petition.queue.code) is not None
     assert sign_in(client, email).status_code == 302
-    start = {"officer": f"/officer/cases/{receipt}"}.get(role, "/")
+    start = {"officer": f"/officer/cases/{receipt}",
+             "supervisor": f"/officer/cases/{receipt}"}.get(role, "/")
     forms = _forms_of(client, start) + (_forms_of(client, "/") if start != "/" else [])
     _fuzz(client, forms, caplog)
