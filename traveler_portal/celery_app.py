@@ -10,7 +10,12 @@ from celery import Celery, Task
 from celery.schedules import crontab
 from kombu import Exchange, Queue
 
-TASK_QUEUES = ("routing", "notifications", "periodic", "imports")
+TASK_QUEUES = ("routing", "notifications", "periodic", "imports", "webhooks")
+# Which worker consumes what (Procfile, Procfile.embedded, tests/live.py): webhook
+# deliveries wait on employers' servers, so they get a worker of their own and can never
+# hold up routing or an email.
+WORKER_QUEUES = {"worker": ("routing", "notifications", "periodic", "imports"),
+                 "webhooks": ("webhooks",)}
 
 
 def celery_init_app(app) -> Celery:
@@ -64,6 +69,11 @@ def celery_init_app(app) -> Celery:
             "expire-approvals": {"task": "casework.expire_approvals",
                                  "options": {"queue": "periodic"},
                                  "schedule": timedelta(hours=1)},
+            # Abandoned drafts and their files (domain/retention.py); daily is plenty for
+            # a period counted in days.
+            "purge-abandoned-drafts": {"task": "petitions.purge_abandoned_drafts",
+                                       "options": {"queue": "periodic"},
+                                       "schedule": crontab(minute=30, hour=3)},
             # Mondays 07:00 UTC; a second run in the same ISO week sends nothing new.
             "employer-weekly-digest": {"task": "employers.weekly_digest",
                                        "options": {"queue": "periodic"},

@@ -10,6 +10,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
+from pypdf import PdfWriter
 
 from .domain import (accounts, documents, passwords, petitions, reference, routing,
                      second_factor)
@@ -32,12 +33,16 @@ ACCOUNTS = [
     (Role.ADMIN, "admin@portal.example", "Portal administrator", None, None),
 ]
 
-# A minimal valid PDF (an empty one-page-tree document): enough for the content sniffer
-# and for a browser's PDF viewer.
-DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+def _blank_pdf() -> bytes:
+    # A blank one-page PDF with its cross-reference table: uploads are parsed
+    # (domain/uploads_safety.py), and a browser's PDF viewer shows it.
+    writer, out = PdfWriter(), BytesIO()
+    writer.add_blank_page(612, 792)
+    writer.write(out)
+    return out.getvalue()
+
+
+DEMO_PDF = _blank_pdf()
 
 
 def _account(role, email, name, country, organization) -> tuple[User, str]:

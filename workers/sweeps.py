@@ -2,7 +2,7 @@
 from celery import shared_task
 from flask import current_app
 
-from traveler_portal.domain import evidence, outbox, routing
+from traveler_portal.domain import evidence, outbox, retention, routing
 
 
 @shared_task(name="outbox.sweep", queue="periodic")
@@ -21,3 +21,9 @@ def redrive_stuck() -> int:
 def evidence_deadlines() -> int:
     """Send requests for evidence unanswered past their deadline back to their officer."""
     return evidence.sweep_deadlines()
+
+
+@shared_task(name="petitions.purge_abandoned_drafts", queue="periodic")
+def purge_abandoned_drafts() -> int:
+    """Delete drafts untouched for DRAFT_RETENTION_DAYS, with their files (beat, daily)."""
+    return retention.purge_abandoned_drafts()

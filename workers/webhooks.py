@@ -7,7 +7,7 @@ from traveler_portal.domain import integrations
 MAX_RETRIES = integrations.MAX_RETRIES  # 10 s, 20 s, 40 s ... capped at 10 minutes
 
 
-@shared_task(bind=True, name="webhooks.deliver", queue="notifications",
+@shared_task(bind=True, name="webhooks.deliver", queue="webhooks",
              max_retries=MAX_RETRIES, acks_late=True)
 def deliver(self, delivery_id: int) -> bool:
     """Idempotent: a delivered (or abandoned) delivery is not sent again. Failures are

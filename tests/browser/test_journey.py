@@ -154,7 +154,7 @@ def test_tn_petition_from_filing_to_approval(live_server, create_user, browser_p
     document_url = base + page.get_by_role("link", name="passport.pdf").get_attribute("href")
     opened = page.request.get(document_url)
     assert opened.status == 200 and opened.headers["content-type"] == "application/pdf"
-    assert opened.headers["content-disposition"].startswith("inline")
+    assert opened.headers["content-disposition"].startswith("attachment")
     assert opened.headers["x-content-type-options"] == "nosniff"
 
     page.get_by_label("Internal note", exact=True).fill("Letter fine; degree not on file.")

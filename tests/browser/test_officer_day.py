@@ -28,13 +28,13 @@ def test_an_officers_day(api, app, create_user, live_server, browser_page):
     expect(page.get_by_role("heading", level=1, name=f"Case {receipt}")).to_be_visible()
     expect(page.get_by_text(f"You claimed {receipt}.")).to_be_visible()
 
-    # What the traveler filed, and documents opened inline.
+    # What the traveler filed, and documents downloaded.
     expect(page.get_by_role("heading", name="What the traveler filed")).to_be_visible()
     expect(page.get_by_role("heading", name="The traveler's other petitions")).to_be_visible()
     link = page.get_by_role("link", name="doc.pdf").first
     opened = page.request.get(base + link.get_attribute("href"))
     assert opened.status == 200 and opened.headers["content-type"] == "application/pdf"
-    assert opened.headers["content-disposition"].startswith("inline")
+    assert opened.headers["content-disposition"].startswith("attachment")
 
     # The category checklist, ticked and saved.
     passport = page.get_by_label("Passport valid for the whole stay; citizenship (not "

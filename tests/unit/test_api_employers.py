@@ -296,7 +296,7 @@ def test_linked_travelers_come_in_keyset_pages_without_duplicates(app, seed, peo
         emails = [t["email"] for t in items]
         assert len(emails) == len(set(emails)) == 5
         assert set(emails) == linked
-        assert all(set(t) == {"email", "name"} for t in items)
+        assert all(set(t) == {"id", "email", "name"} for t in items)
     assert every_page(people["other"], "/organization/travelers", limit=100)[0]["email"] \
         not in linked
     assert_error(people["admin"].get("/organization/travelers?cursor=zzz"), 422)
@@ -308,34 +308,47 @@ def _linked(app, email) -> str | None:
             .organization_id
 
 
+def _id(app, email) -> int:
+    with app.app_context():
+        return db.session.scalars(sa.select(User.id).where(User.email == email)).one()
+
+
 def test_an_admin_ends_a_link_and_filed_petitions_stay(app, seed, people):
     traveler = seed.user("traveler", organization=ORG)
     draft = seed.draft(traveler)
     filed = seed.submitted(traveler)
     admin = people["admin"]
-    response = admin.delete(f"/organization/travelers/{quote(traveler.upper())}")
+    listed = {t["email"]: t["id"] for t in every_page(admin, "/organization/travelers")}
+    assert listed[traveler] == _id(app, traveler)  # the list gives the id the URL takes
+    response = admin.delete(f"/organization/travelers/{listed[traveler]}")
     assert response.status_code == 204 and response.data == b""
     assert _linked(app, traveler) is None
     assert traveler not in {t["email"] for t in every_page(admin, "/organization/travelers")}
     visible = {p["receipt_number"] for p in admin.get("/petitions").get_json()["items"]}
     assert filed in visible and draft not in visible
-    assert_error(admin.delete(f"/organization/travelers/{traveler}"), 404, "not_found")
+    assert_error(admin.delete(f"/organization/travelers/{listed[traveler]}"), 404,
+                 "not_found")
+    # An email in the URL is no longer a way to name anyone.
+    assert_error(admin.delete(f"/organization/travelers/{quote(traveler)}"), 404)
 
 
 @pytest.mark.parametrize("who,status", [("viewer", 403), ("read_key", 403),
                                         ("other", 404)])
 def test_a_link_is_ended_only_by_its_organizations_admins(app, seed, people, who, status):
     traveler = seed.user("traveler", organization=ORG)
-    assert_error(people[who].delete(f"/organization/travelers/{traveler}"), status)
+    assert_error(people[who].delete(f"/organization/travelers/{_id(app, traveler)}"), status)
     assert _linked(app, traveler) is not None
-    assert people["write_key"].delete(f"/organization/travelers/{traveler}").status_code == 204
+    assert people["write_key"].delete(
+        f"/organization/travelers/{_id(app, traveler)}").status_code == 204
     assert _linked(app, traveler) is None
 
 
-def test_ending_a_link_names_a_traveler_of_the_organization(seed, people):
+def test_ending_a_link_names_a_traveler_of_the_organization(app, seed, people):
     colleague = people["viewer"].email  # an employer user, not a traveler
-    assert_error(people["admin"].delete(f"/organization/travelers/{colleague}"), 404)
-    assert_error(people["admin"].delete("/organization/travelers/nobody@example.test"), 404)
+    admin = people["admin"]
+    assert_error(admin.delete(f"/organization/travelers/{_id(app, colleague)}"), 404)
+    assert_error(admin.delete("/organization/travelers/999999"), 404)
+    assert_error(admin.delete(f"/organization/travelers/{2**64}"), 404)
 
 
 # --- Invitations ----------------------------------------------------------------------

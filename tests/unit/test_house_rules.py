@@ -22,6 +22,7 @@ COMMITTERS = {
     "domain/evidence.py": "the deadline sweep: one transaction per case",
     "domain/employee_imports.py": "an import: one transaction per batch, so a rerun resumes",
     "domain/integrations.py": "a webhook delivery ends its transaction before the HTTP call",
+    "domain/retention.py": "the draft purge: one transaction per draft, its files after",
     "domain/lockout.py": "the owner's lockout notice is kept though the sign-in fails",
 }
 ROLLBACKS_IN_VIEWS = {"web/support/errors.py", "web/support/transactions.py",

@@ -145,3 +145,40 @@ def test_over_https_the_certificate_is_checked_against_the_name(app, tls_receive
             webhook_transport.post(impostor, b"{}", {}, timeout=5, ca_certs=ca)
     assert str(refused.value) == "TLS handshake or certificate check failed"
     assert len(_Receiver.seen) == 1
+
+
+@pytest.mark.parametrize("host", [
+    "[::127.0.0.1]",          # IPv4-compatible (::/96)
+    "[::ffff:127.0.0.1]",     # IPv4-mapped
+    "[::ffff:7f00:1]",        # the same, in hexadecimal
+    "[64:ff9b::7f00:1]",      # NAT64 well-known prefix
+    "[64:ff9b::10.0.0.1]",
+    "[2002:7f00:1::1]",       # 6to4 of 127.0.0.1
+    "[2002:a9fe:a9fe::]",     # 6to4 of 169.254.169.254 (cloud metadata)
+])
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_ipv6_forms_that_reach_ipv4_are_refused_even_where_private_is_allowed(app, host,
+                                                                              allow_private):
+    with app.app_context(), pytest.raises(ValidationFailed) as refused:
+        webhook_transport.resolve(f"https://{host}:8443/hook", allow_private)
+    assert "IPv4" in refused.value.fields["url"]
+
+
+def test_native_ipv6_addresses_are_not_taken_for_ipv4_forms():
+    for address in ("2606:4700:4700::1111", "2001:db8::1", "::1", "fe80::1%2"):
+        assert not webhook_transport.embeds_ipv4(address), address
+
+
+def test_an_endpoint_that_never_answers_times_out(app):
+    """A listener that accepts the connection and says nothing: the delivery gives up
+    after its timeout with the general reason, instead of holding a worker."""
+    silent = socket.create_server(("127.0.0.1", 0))
+    try:
+        with app.app_context():
+            target = webhook_transport.resolve(
+                f"http://127.0.0.1:{silent.getsockname()[1]}/hook", True)
+            with pytest.raises(webhook_transport.TransportError) as failed:
+                webhook_transport.post(target, b"{}", {}, timeout=0.5, connect_timeout=0.2)
+        assert str(failed.value) == "timed out"
+    finally:
+        silent.close()

@@ -95,10 +95,18 @@ def json_body() -> dict:
 
 
 def form_from_json(form_cls, data: dict, **kwargs):
-    """Build a shared WTForms form from a JSON object (lists become repeated values)."""
+    """Build a shared WTForms form from a JSON object (lists become repeated values).
+    Every value must be a string, number, boolean or null, or a list of those: an object
+    where a string belongs (``{"$ne": 1}``) is refused with its field named, never turned
+    into text or passed on to a query."""
     pairs = []
     for key, value in data.items():
-        for item in value if isinstance(value, list) else [value]:
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, (dict, list)) for item in items):
+            raise ValidationFailed(_("Some fields are not valid."), {
+                str(key): _("Give a single value (text, number or true/false), not an "
+                            "object or a nested list.")})
+        for item in items:
             if item is not None:
                 pairs.append((key, item if isinstance(item, str) else str(item)))
     return form_cls(formdata=MultiDict(pairs), meta={"csrf": False}, **kwargs)

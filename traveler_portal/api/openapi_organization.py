@@ -40,7 +40,9 @@ SCHEMAS = {
             "business_number": {"type": "string", "maxLength": 20},
             "address": {"type": "string", "maxLength": 1000},
             "contact": CONTACT, "digest_enabled": {"type": "boolean"}}},
-    "LinkedTraveler": {"type": "object", "required": ["email", "name"], "properties": {
+    "LinkedTraveler": {"type": "object", "required": ["id", "email", "name"], "properties": {
+        "id": {"type": "integer", "description": "Names the traveler in "
+                                                 "DELETE /organization/travelers/{traveler_id}."},
         "email": TEXT, "name": TEXT}},
     "Invitation": {"type": "object", "required": [
         "id", "kind", "email", "name", "role", "state", "created_at", "expires_at"],
@@ -65,8 +67,9 @@ SCHEMAS = {
                  "description": "Required for a colleague; refused for a traveler."}}},
 }
 
-EMAIL = {"name": "email", "in": "path", "required": True,
-         "schema": {"type": "string", "format": "email"}}
+TRAVELER_ID = {"name": "traveler_id", "in": "path", "required": True,
+               "schema": {"type": "integer"},
+               "description": "The id from GET /organization/travelers (no email in URLs)."}
 INVITATION_ID = {"name": "invitation_id", "in": "path", "required": True,
                  "schema": {"type": "integer"}}
 ORGANIZATION = _ok("200", "The organization.", _ref("Organization"))
@@ -82,12 +85,12 @@ PATHS = {
         "The travelers linked to the organization, oldest account first. " + READERS,
         {**_ok("200", "A page of linked travelers.", _list_of(_ref("LinkedTraveler"))),
          **_errors(401, 403, 422)}, params=PAGE, tag=TAG)},
-    "/organization/travelers/{email}": {"delete": _op(
+    "/organization/travelers/{traveler_id}": {"delete": _op(
         "End the link with a traveler: the petitions they already filed with the "
         "organization stay visible to it, their drafts leave it, and what they file from "
         "now on is theirs alone. " + ADMINS + " Not a traveler of the organization: 404.",
         {**_ok("204", "The link is ended."), **_errors(401, 403, 404)},
-        params=[EMAIL], tag=TAG)},
+        params=[TRAVELER_ID], tag=TAG)},
     "/organization/invitations": {
         "get": _op("Pending invitations (not accepted nor withdrawn: open or expired), "
                    "newest first. " + READERS,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from ..domain import accounts, invitations, organizations
+from ..domain import invitations, organizations
 from ..domain import employer_dashboard as board
 from ..domain.errors import ValidationFailed
 from ..extensions import db
@@ -187,21 +187,20 @@ def list_travelers():
         query = query.where(User.id > after)
     rows = db.session.scalars(query.order_by(User.id).limit(limit + 1)).all()
     more, rows = len(rows) > limit, rows[:limit]
-    return jsonify(items=[{"email": u.email, "name": u.name} for u in rows],
+    return jsonify(items=[{"id": u.id, "email": u.email, "name": u.name} for u in rows],
                    next_cursor=encode_cursor(rows[-1].id) if more else None)
 
 
-@bp.delete("/organization/travelers/<email>")
+@bp.delete("/organization/travelers/<int:traveler_id>")
 @api_auth(Role.EMPLOYER)
-def end_traveler_link(email):
+def end_traveler_link(traveler_id):
     """End the link with a traveler (owners and admins): petitions already filed stay
-    with the organization, drafts leave it (``organizations.end_link``)."""
+    with the organization, drafts leave it (``organizations.end_link``). The traveler is
+    named by the id the list gives, never by email: addresses do not belong in URLs
+    (proxy and server logs, browser history)."""
     organizations.require_org_admin(g.api_user)  # before the lookup, as the page
-    traveler_id = db.session.scalar(sa.select(User.id).where(
-        User.email == accounts.normalise_email(email)))
-    # end_link answers 404 for anyone who is not a traveler of the caller's organization
-    # (0 is no account's id).
-    organizations.end_link(g.api_user, traveler_id or 0)
+    # end_link answers 404 for anyone who is not a traveler of the caller's organization.
+    organizations.end_link(g.api_user, traveler_id)
     return "", 204
 
 

@@ -28,7 +28,7 @@ def create_petition():
     """Create a draft petition (an employer admin names the traveler)."""
     data = json_body()
     form = form_from_json(PetitionForm, data)
-    form.set_country(data.get("destination_country"))
+    form.set_country(form.destination_country.data)  # the form's value: a string
     validated(form)
     petition = petitions.create_draft(g.api_user, draft_input(g.api_user, form))
     return _petition_json(petition), 201

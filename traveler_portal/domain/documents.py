@@ -9,12 +9,13 @@ from pathlib import Path
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
+import sqlalchemy as sa
 from werkzeug.utils import secure_filename
 
 from ..extensions import db
 from ..models import Document
 from ..models.users import utcnow
-from . import access, uow, workflow
+from . import access, uow, uploads_safety, workflow
 from .errors import Conflict, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
@@ -27,6 +28,36 @@ def sniff(head: bytes) -> str | None:
     the ``filetype`` library; the name and the declared type are ignored)."""
     kind = filetype.guess(head)
     return kind.mime if kind and kind.mime in ALLOWED_TYPES else None
+
+
+def download_name(document: Document) -> str:
+    """The name a download gets: the uploaded name's stem with the extension of the type
+    the content really is (a PDF uploaded as ``statement.html`` downloads as
+    ``statement.pdf``), never the uploaded extension."""
+    extension = ALLOWED_TYPES.get(document.content_type, "bin")
+    stem = Path(secure_filename(document.filename or "")).stem or "document"
+    return f"{stem[:200]}.{extension}"
+
+
+def _check_petition_caps(petition, size: int) -> None:
+    """Files and bytes per petition are capped (config): a draft is not a file store."""
+    count, total = db.session.execute(
+        sa.select(sa.func.count(Document.id), sa.func.coalesce(sa.func.sum(Document.size), 0))
+        .where(Document.petition_id == petition.id)).one()
+    most = current_app.config["MAX_DOCUMENTS_PER_PETITION"]
+    if count >= most:
+        raise ValidationFailed(
+            _("This petition already has %(n)d documents, the most one petition may hold.",
+              n=most),
+            {"file": _("No more documents can be added: a petition holds at most %(n)d.",
+                       n=most)})
+    budget = current_app.config["MAX_PETITION_BYTES"]
+    if total + size > budget:
+        megabytes = budget // (1024 * 1024)
+        raise PayloadTooLarge(
+            _("The documents of one petition may total at most %(mb)d MB.", mb=megabytes),
+            {"file": _("This file would take the petition's documents over %(mb)d MB in "
+                       "all.", mb=megabytes)})
 
 
 def upload_dir() -> Path:
@@ -71,12 +102,16 @@ def stage(user, petition, kind: str, stream, filename: str) -> Document:
     if mime is None:
         raise UnsupportedMediaType(_("Only PDF, PNG and JPEG files are accepted."),
                                    {"file": _("The file must be a PDF, PNG or JPEG.")})
+    data = uploads_safety.clean(data, mime)  # no active content; images re-encoded
+    _check_petition_caps(petition, len(data))
     stored_name = f"{uuid.uuid4().hex}.{ALLOWED_TYPES[mime]}"
     target = upload_dir() / stored_name
     tmp = target.with_suffix(".part")
     tmp.write_bytes(data)
     os.replace(tmp, target)
-    display = (secure_filename(filename or "") or f"document.{ALLOWED_TYPES[mime]}")[:255]
+    # The shown name keeps the uploaded stem but takes the real type's extension.
+    stem = Path(secure_filename(filename or "")).stem or "document"
+    display = f"{stem[:200]}.{ALLOWED_TYPES[mime]}"
     document = Document(petition_id=petition.id, kind=kind, filename=display,
                         stored_name=stored_name, content_type=mime, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(), uploaded_at=utcnow(),

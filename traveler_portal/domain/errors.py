@@ -42,3 +42,7 @@ class PayloadTooLarge(DomainError):
 
 class UnsupportedMediaType(DomainError):
     code, http_status = "unsupported_media_type", 415
+
+
+class RateLimited(DomainError):
+    code, http_status = "rate_limited", 429

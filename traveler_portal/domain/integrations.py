@@ -12,6 +12,7 @@ import hmac
 import json
 import secrets
 import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,9 +22,11 @@ from ..extensions import db
 from ..models import ApiKey, Role, User, WebhookDelivery, WebhookEndpoint
 from ..models.users import utcnow
 from . import organizations, outbox, uow, webhook_transport
-from .errors import Forbidden, NotFound, ValidationFailed
+from .errors import Forbidden, NotFound, RateLimited, ValidationFailed
 
-DELIVER_TASK, QUEUE = "webhooks.deliver", "notifications"
+# Deliveries have their own queue and worker: endpoints that answer slowly or not at all
+# must never hold up the notification emails (password resets) or the routing.
+DELIVER_TASK, QUEUE = "webhooks.deliver", "webhooks"
 KEY_PREFIX = "bbt_"
 
 
@@ -113,6 +116,14 @@ def add_endpoint(user: User, url: str) -> tuple[str, WebhookEndpoint]:
         raise ValidationFailed(_("URL too long."),
                                {"url": _("Use a URL of at most 500 characters.")})
     check_url(url)
+    most = current_app.config["WEBHOOK_MAX_ENDPOINTS"]
+    active = db.session.scalar(sa.select(sa.func.count(WebhookEndpoint.id)).where(
+        WebhookEndpoint.organization_id == user.organization_id,
+        WebhookEndpoint.active.is_(True)))
+    if active >= most:
+        raise ValidationFailed(_("Too many endpoints."), {
+            "url": _("An organization may have at most %(n)d webhook endpoints: remove one "
+                     "first.", n=most)})
     secret = "whsec_" + secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint(organization_id=user.organization_id, url=url, secret=secret,
                                created_at=utcnow())
@@ -155,10 +166,25 @@ def _queue(endpoint: WebhookEndpoint, event_id: str, event_type: str, payload: d
     outbox.enqueue(DELIVER_TASK, [delivery.id], QUEUE)
 
 
+def _throttle_test_events(user: User) -> None:
+    """At most WEBHOOK_TEST_EVENTS_PER_MINUTE test events per organization per minute,
+    counted from the delivery log itself (the same count in every web process)."""
+    most = current_app.config["WEBHOOK_TEST_EVENTS_PER_MINUTE"]
+    recent = db.session.scalar(
+        sa.select(sa.func.count(WebhookDelivery.id)).join(WebhookEndpoint).where(
+            WebhookEndpoint.organization_id == user.organization_id,
+            WebhookDelivery.event_type == "test",
+            WebhookDelivery.created_at > utcnow() - timedelta(minutes=1)))
+    if recent >= most:
+        raise RateLimited(_("At most %(n)d test events a minute: wait a minute and send "
+                            "another.", n=most))
+
+
 @uow.atomic
 def send_test_event(user: User, endpoint_id: int) -> None:
     _require_admin(user)
     endpoint = endpoint_of(user, endpoint_id)
+    _throttle_test_events(user)
     event_id = "test-" + secrets.token_hex(8)
     _queue(endpoint, event_id, "test", {"id": event_id, "type": "test",
                                         "created_at": utcnow().isoformat(timespec="seconds")})
@@ -226,7 +252,9 @@ def deliver(delivery_id: int) -> bool:
     status, error = None, None
     try:
         status = webhook_transport.post(check_url(url), body, headers,
-                                        current_app.config["WEBHOOK_TIMEOUT"])
+                                        current_app.config["WEBHOOK_TIMEOUT"],
+                                        connect_timeout=current_app.config[
+                                            "WEBHOOK_CONNECT_TIMEOUT"])
         if not 200 <= status < 300:
             error = f"HTTP {status}"
     except (webhook_transport.TransportError, ValidationFailed) as exc:

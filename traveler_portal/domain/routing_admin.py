@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import AdjudicationQueue, Category, Port, Role, RoutingRule, User
 from ..models.users import utcnow
-from . import audit, routing, uow
+from . import audit, reference, routing, uow
 from .errors import NotFound, ValidationFailed
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,63}$")
@@ -221,6 +221,8 @@ def _snapshot(rule: RoutingRule) -> dict:
 
 
 def officer_choices(country: str) -> list[User]:
+    if country not in reference.COUNTRIES:  # unchecked form input: no such officers
+        return []
     return db.session.scalars(sa.select(User).where(
         User.role == Role.OFFICER, User.country == country,
         User.is_active_account.is_(True)).order_by(User.name, User.email)).all()

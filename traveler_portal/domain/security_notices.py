@@ -20,7 +20,8 @@ KINDS = {"locked", "registration", "invitation"}
 
 def enqueue(user_id: int, kind: str, params: dict | None = None) -> None:
     """Queue the notice with the caller's transaction (the caller commits)."""
-    assert kind in KINDS, kind
+    if kind not in KINDS:
+        raise ValueError(f"unknown security notice {kind!r}")
     outbox.enqueue(TASK, [user_id, kind, secrets.token_hex(8), params or {}], QUEUE)
 
 

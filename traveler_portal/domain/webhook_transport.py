@@ -37,6 +37,22 @@ class TransportError(Exception):
     """The delivery did not reach the endpoint; ``str()`` says how, in general terms."""
 
 
+# IPv6 prefixes whose addresses stand for an IPv4 address (RFC 4291 mapped and the
+# deprecated "compatible" ::a.b.c.d, RFC 6052 NAT64, RFC 3056 6to4): a gateway or the
+# host's own stack turns them into IPv4, so "[::127.0.0.1]" or "[64:ff9b::a00:1]" would
+# reach loopback or private hosts while looking global. Refused always, even where
+# private addresses are allowed (tests): no real endpoint needs them.
+IPV4_CARRYING = tuple(ipaddress.ip_network(n) for n in (
+    "::/96", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16"))
+
+
+def embeds_ipv4(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version != 6 or ip in (ipaddress.ip_address("::1"), ipaddress.ip_address("::")):
+        return False  # plain loopback/unspecified: judged by is_global like the rest
+    return any(ip in net for net in IPV4_CARRYING)
+
+
 def resolve(url: str, allow_private: bool) -> Target:
     """The URL's target with its checked address; ``ValidationFailed`` names the fault."""
     parts = urlsplit(url or "")
@@ -56,6 +72,11 @@ def resolve(url: str, allow_private: bool) -> Target:
         raise ValidationFailed(_("Unknown host."),
                                {"url": _("This host name does not resolve.")})
     addresses = [info[4][0] for info in infos]
+    if any(embeds_ipv4(a) for a in addresses):
+        raise ValidationFailed(_("IPv6 address carrying an IPv4 address."), {
+            "url": _("Use the endpoint's own address or name: IPv6 addresses that "
+                     "carry an IPv4 address (mapped, compatible, NAT64, 6to4) are "
+                     "refused.")})
     if not allow_private and any(not ipaddress.ip_address(a).is_global for a in addresses):
         raise ValidationFailed(_("Private address."), {
             "url": _("The URL points at a private, loopback or reserved address.")})
@@ -67,11 +88,15 @@ def resolve(url: str, allow_private: bool) -> Target:
 
 
 def post(target: Target, body: bytes, headers: dict, timeout: float,
-         ca_certs: str | None = None) -> int:
+         ca_certs: str | None = None, connect_timeout: float | None = None) -> int:
     """POST ``body`` to the target's checked address; the HTTP status, redirects not
     followed. Raises ``TransportError`` when no answer came. Certificates are checked
-    against certifi's authorities unless ``ca_certs`` names another bundle (tests)."""
-    options = {"timeout": urllib3.Timeout(total=timeout), "retries": False}
+    against certifi's authorities unless ``ca_certs`` names another bundle (tests).
+    ``timeout`` bounds the whole exchange, ``connect_timeout`` the connection alone: an
+    endpoint that never answers holds a webhook worker for seconds, not minutes."""
+    connect = min(timeout, connect_timeout) if connect_timeout else timeout
+    options = {"timeout": urllib3.Timeout(connect=connect, read=timeout, total=timeout),
+               "retries": False}
     if target.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(target.address, target.port, **options,
                                            cert_reqs="CERT_REQUIRED",

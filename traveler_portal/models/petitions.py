@@ -62,6 +62,9 @@ class Petition(db.Model):
     assigned_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by SQLAlchemy on every UPDATE of the row (any edit, step or transition): the
+    # draft-retention sweep (domain/retention.py) measures abandonment from it.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -50,9 +50,16 @@ def filters_from_request() -> tuple[DashboardFilterForm, board.Filters]:
     form = DashboardFilterForm(request.args)
     form.set_choices()
     form.validate()  # a bad date is reported next to its field and ignored
+    # A value that is not one of the choices (?country=XX) is shown as an error beside
+    # its field and not used: it would not bind to the enum column (500). An absent
+    # filter is no filter (WTForms' own choice check would refuse it).
+    def chosen(field) -> str:
+        if field.data and field.data not in {str(choice.value) for choice in field.choices}:
+            field.errors = [*field.errors, _("Choose one of the listed values.")]
+        return "" if field.errors else (field.data or "")
     filters = board.Filters(
-        country=form.country.data or "", category=form.category.data or "",
-        status=form.status.data or "", traveler=(form.traveler.data or "")[:200],
+        country=chosen(form.country), category=chosen(form.category),
+        status=chosen(form.status), traveler=(form.traveler.data or "")[:200],
         travel_from=None if form.travel_from.errors else form.travel_from.data,
         travel_to=None if form.travel_to.errors else form.travel_to.data,
         sort=form.sort.data if form.sort.data in board.SORTS else "travel",

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from ...api import webhook_docs
 from ...domain import integrations
-from ...domain.errors import ValidationFailed
+from ...domain.errors import RateLimited, ValidationFailed
 from ...forms.base import BaseForm, options
 from ...models import Role
 from ..support.permissions import roles_required
@@ -107,8 +107,13 @@ def remove_endpoint(endpoint_id):
 def send_test(endpoint_id):
     """Queue a test event for an endpoint."""
     if ActionForm().validate_on_submit():
-        integrations.send_test_event(current_user, endpoint_id)
-        flash(_("A test event is on its way; its delivery appears in the log."), "success")
+        try:
+            integrations.send_test_event(current_user, endpoint_id)
+        except RateLimited as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("A test event is on its way; its delivery appears in the log."),
+                  "success")
     return redirect(url_for("employer.deliveries", endpoint_id=endpoint_id))
 
 

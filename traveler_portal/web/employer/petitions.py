@@ -55,7 +55,8 @@ def dashboard():
         waiting_labels=WAITING_LABELS, export_args=args,
         filtered=any(v for k, v in args.items() if k not in ("sort", "desc")),
         next_url=url_for(".dashboard", after=next_cursor, **args) if next_cursor else None,
-        first_url=url_for(".dashboard", **args) if filters.after else None)
+        first_url=url_for(".dashboard", **args) if filters.after else None), \
+        422 if form.errors else 200  # a filter that is not valid is named beside its field
 
 
 @bp.get("/petitions.csv")

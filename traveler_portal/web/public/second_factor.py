@@ -35,10 +35,16 @@ from .blueprint import bp
 PENDING, VERIFIED_AT = "pending_signin", "second_factor_at"
 
 
+SECRET_PAGES = {"public.sign_in_code", "public.sign_in_enrol", "public.second_factor_settings",
+                "public.confirm_second_factor", "public.set_up_second_factor",
+                "public.new_recovery_codes", "public.remove_second_factor"}
+
+
 @bp.after_request
 def _no_store(response):
     # These pages show secrets (the TOTP key, recovery codes): never kept by a cache.
-    response.headers["Cache-Control"] = "no-store"
+    if request.endpoint in SECRET_PAGES:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

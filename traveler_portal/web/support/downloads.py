@@ -7,14 +7,16 @@ from ...domain import access, documents, notices
 
 
 def stream_document(user, receipt_number: str, document_id: str):
-    """One stored document, inline, for anyone who may see its petition (404 otherwise)."""
+    """One stored document, as a download (never rendered in the portal's origin), for
+    anyone who may see its petition (404 otherwise)."""
     petition = access.get_petition(user, receipt_number)
     doc = next((d for d in petition.documents if d.id == document_id), None)
     path = documents.path_of(doc) if doc else None
     if path is None or not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=doc.content_type, as_attachment=False,
-                         download_name=doc.filename, conditional=True, max_age=0)
+    response = send_file(path, mimetype=doc.content_type, as_attachment=True,
+                         download_name=documents.download_name(doc), conditional=True,
+                         max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     # Nothing in an upload may run or load anything; 'self' for objects lets the

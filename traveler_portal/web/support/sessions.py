@@ -1,7 +1,8 @@
 """Browser sessions (Flask-Login over Flask's signed cookie).
 
 A session starts fresh at sign-in (nothing from before carries over) and records when; it
-ends SESSION_MAX_HOURS later whatever the activity, and at sign-out in every browser of the
+ends SESSION_MAX_HOURS later whatever the activity, after SESSION_IDLE_MINUTES without a
+request (the cookie carries the time of the last one), and at sign-out in every browser of the
 account, because the cookie names the account's session nonce (models.users), which
 sign-out and a password change replace. A copied cookie therefore dies with the session.
 """
@@ -13,6 +14,9 @@ from flask_login import login_user
 from ...extensions import db, login_manager
 from ...models import User
 
+# The last-request time is refreshed at most this often (seconds).
+IDLE_RESOLUTION = 30
+
 
 @login_manager.user_loader
 def _load_user(alternative_id: str):
@@ -21,10 +25,19 @@ def _load_user(alternative_id: str):
         return None
     started = session.get("signed_in_at")
     max_age = current_app.config["SESSION_MAX_HOURS"] * 3600
-    if not isinstance(started, int) or not 0 <= time.time() - started <= max_age:
+    now = int(time.time())
+    if not isinstance(started, int) or not 0 <= now - started <= max_age:
         return None  # signed in too long ago (or before sessions carried the time)
+    seen = session.get("seen_at", started)
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    if not isinstance(seen, int) or not -60 <= now - seen <= idle:
+        return None  # left idle too long
     user = db.session.get(User, int(user_id))
-    return user if user and user.session_nonce == nonce else None
+    if user is None or user.session_nonce != nonce:
+        return None
+    if now - seen >= IDLE_RESOLUTION:  # rewriting the cookie on every request is waste
+        session["seen_at"] = now
+    return user
 
 
 def start_session(user: User):
@@ -32,4 +45,4 @@ def start_session(user: User):
     # carries over.
     session.clear()
     login_user(user)
-    session["signed_in_at"] = int(time.time())
+    session["signed_in_at"] = session["seen_at"] = int(time.time())
