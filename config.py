@@ -23,6 +23,12 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+def _per_queue(text: str) -> dict:
+    """``"routing=20,notifications=40"`` → ``{"routing": 20.0, "notifications": 40.0}``."""
+    pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
+    return {name.strip(): float(value) for name, value in pairs}
+
+
 def embedded_broker_socket(instance: Path | None = None) -> Path:
     return (instance or _instance_dir()) / "redis.sock"
 
@@ -43,8 +49,21 @@ class Config:
     OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "15"))
     # A submitted petition not routed after this long is re-driven by the sweeper (its
     # message may have died with a worker).
-    STUCK_SUBMISSION_SECONDS = int(os.environ.get("STUCK_SUBMISSION_SECONDS", "300"))
+    STUCK_SUBMISSION_SECONDS = int(os.environ.get("STUCK_SUBMISSION_SECONDS", "120"))
     REDRIVE_SWEEP_SECONDS = float(os.environ.get("REDRIVE_SWEEP_SECONDS", "60"))
+    # Redis gives an unacknowledged message (its worker died) back after this long. It
+    # must exceed the longest task the broker holds: routing (< 1 s), an email (at most
+    # SMTP_TIMEOUT), a webhook (at most WEBHOOK_TIMEOUT), a retry countdown kept in the
+    # broker (at most BROKER_RETRY_MAX_SECONDS); longer waits live in the outbox row.
+    BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("BROKER_VISIBILITY_TIMEOUT", "30"))
+    BROKER_RETRY_MAX_SECONDS = int(os.environ.get("BROKER_RETRY_MAX_SECONDS", "15"))
+    # Per queue: how long an outbox row may stay unconfirmed after publishing before the
+    # sweep publishes it again (a message lost with a dead worker or a wiped Redis): the
+    # queue's normal wait plus its longest task. Imports run for minutes (a second copy
+    # finds the import's lock held and leaves the row open).
+    OUTBOX_REDRIVE_SECONDS = {"default": 60.0, "routing": 20.0, "notifications": 40.0,
+                              "webhooks": 40.0, "imports": 600.0,
+                              **_per_queue(os.environ.get("OUTBOX_REDRIVE_SECONDS", ""))}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(_instance_dir() / "uploads")
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
     # Flask rejects bodies larger than this before any view runs (413).

@@ -36,9 +36,13 @@ def celery_init_app(app) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=app.config["BROKER_CONNECT_TIMEOUT"],
         broker_transport_options={
-            # Unacknowledged messages return to the queue after this long; it must exceed
-            # the longest task plus retry delay (tasks here take well under a minute).
-            "visibility_timeout": 600,
+            # Unacknowledged messages (their worker died) return to the queue after this
+            # long, looked for every 5 s: with the 30 s default a killed worker's tasks
+            # run again within about 35 s. It must exceed the longest task plus any retry
+            # countdown kept in the broker (config.py says which; longer waits stay in
+            # the outbox row, see domain/outbox.py).
+            "visibility_timeout": app.config["BROKER_VISIBILITY_TIMEOUT"],
+            "unacked_restore_interval": 5, "unacked_restore_throttle": 1,
             "socket_connect_timeout": app.config["BROKER_CONNECT_TIMEOUT"],
             "socket_timeout": 10,
             "max_retries": 0,
