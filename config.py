@@ -46,7 +46,7 @@ class Config:
     # How long a publish may wait for the broker before the outbox keeps the message for
     # the sweeper: a submit must never hang because Redis is down.
     BROKER_CONNECT_TIMEOUT = float(os.environ.get("BROKER_CONNECT_TIMEOUT", "2"))
-    OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "15"))
+    OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "5"))
     # A submitted petition not routed after this long is re-driven by the sweeper (its
     # message may have died with a worker).
     STUCK_SUBMISSION_SECONDS = int(os.environ.get("STUCK_SUBMISSION_SECONDS", "120"))

@@ -1,7 +1,7 @@
-"""Browser-side wiring: blueprints, error pages, template helpers and the health check."""
+"""Browser-side wiring: blueprints, error pages and template helpers (health checks:
+health_web.py)."""
 import logging
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -13,10 +13,10 @@ from . import admin_rules, casework_web, queue_web, supervisors
 from . import notice_views
 from . import invitations_web, organization
 from . import imports, password_web
+from . import health_web
 from .api.helpers import HTTP_CODES
-from .domain import notifications, outbox, uow, workflow
+from .domain import notifications, uow, workflow
 from .domain.errors import DomainError
-from .extensions import db
 from .models import Role
 from .permissions import public
 
@@ -47,33 +47,6 @@ def index():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     return render_template("main/index.html")
-
-
-@bp.get("/healthz")
-@public
-def healthz():
-    """Version, database revision and broker reachability, for load balancers and
-    operators; what failed and why goes to the log, not to this public answer."""
-    status = {"version": current_app.config["VERSION"]}
-    try:
-        status["database_revision"] = db.session.execute(
-            sa.text("SELECT version_num FROM alembic_version")).scalar()
-        status["outbox_unpublished"] = outbox.unpublished_count()
-        status["database"] = "ok"
-    except sa.exc.SQLAlchemyError:
-        log.exception("health check: the database is not answering")
-        status["database"] = "error"
-    finally:
-        db.session.rollback()
-    try:
-        with current_app.extensions["celery"].connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=1)
-        status["broker"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means "unreachable" here
-        log.warning("health check: the broker is unreachable", exc_info=True)
-        status["broker"] = "unreachable"
-    healthy = status["database"] == "ok"
-    return jsonify(status), 200 if healthy else 503
 
 
 def _wants_json() -> bool:
@@ -111,6 +84,7 @@ def init_app(app):
     app.register_blueprint(invitations_web.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(password_web.bp)
+    app.register_blueprint(health_web.bp)
 
     @app.errorhandler(HTTPException)
     def _http(exc):

@@ -21,7 +21,7 @@ from traveler_portal.reference import loader
 PACKAGE = Path(__file__).resolve().parents[2] / "traveler_portal"
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 # Reachable without signing in. Adding to this list is a deliberate decision.
-PUBLIC_ENDPOINTS = {"main.index", "main.healthz", "auth.login", "auth.register",
+PUBLIC_ENDPOINTS = {"main.index", "health.healthz", "health.readyz", "auth.login", "auth.register",
                     "api.create_token", "api.openapi_json",
                     # The invitation link opened from the email, signed out (a signed token).
                     "invitations.accept",
