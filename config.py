@@ -61,8 +61,8 @@ class Config:
     # sweep publishes it again (a message lost with a dead worker or a wiped Redis): the
     # queue's normal wait plus its longest task. Imports run for minutes (a second copy
     # finds the import's lock held and leaves the row open).
-    OUTBOX_REDRIVE_SECONDS = {"default": 60.0, "routing": 20.0, "notifications": 40.0,
-                              "webhooks": 40.0, "imports": 600.0,
+    OUTBOX_REDRIVE_SECONDS = {"default": 60.0, "routing": 20.0, "notifications": 30.0,
+                              "webhooks": 30.0, "imports": 600.0,
                               **_per_queue(os.environ.get("OUTBOX_REDRIVE_SECONDS", ""))}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(_instance_dir() / "uploads")
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
