@@ -64,6 +64,10 @@ class Config:
     OUTBOX_REDRIVE_SECONDS = {"default": 60.0, "routing": 20.0, "notifications": 30.0,
                               "webhooks": 30.0, "imports": 600.0,
                               **_per_queue(os.environ.get("OUTBOX_REDRIVE_SECONDS", ""))}
+    # Beat intervals of the deadline-breach escalation and the reminders (the fault tests
+    # shorten them to run a few cycles of two beats).
+    CASEWORK_SWEEP_SECONDS = float(os.environ.get("CASEWORK_SWEEP_SECONDS", "900"))
+    REMINDER_SWEEP_SECONDS = float(os.environ.get("REMINDER_SWEEP_SECONDS", "3600"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(_instance_dir() / "uploads")
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
     # Flask rejects bodies larger than this before any view runs (413).

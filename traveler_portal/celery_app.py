@@ -54,7 +54,7 @@ def celery_init_app(app) -> Celery:
                 "task": "petitions.redrive_stuck", "options": {"queue": "periodic"},
                 "schedule": timedelta(seconds=app.config["REDRIVE_SWEEP_SECONDS"])},
             "reminders": {"task": "notifications.reminders", "options": {"queue": "periodic"},
-                          "schedule": timedelta(hours=1)},
+                          "schedule": timedelta(seconds=app.config["REMINDER_SWEEP_SECONDS"])},
             "evidence-deadlines": {"task": "petitions.evidence_deadlines",
                                    "options": {"queue": "periodic"},
                                    "schedule": timedelta(minutes=15)},
@@ -62,7 +62,7 @@ def celery_init_app(app) -> Celery:
             # would do; every 15 minutes keeps a deploy or outage from delaying a day.
             "deadline-breaches": {"task": "casework.escalate_breaches",
                                   "options": {"queue": "periodic"},
-                                  "schedule": timedelta(minutes=15)},
+                                  "schedule": timedelta(seconds=app.config["CASEWORK_SWEEP_SECONDS"])},
             "resume-holds": {"task": "casework.resume_holds", "options": {"queue": "periodic"},
                              "schedule": timedelta(minutes=15)},
             "expire-approvals": {"task": "casework.expire_approvals",
