@@ -68,6 +68,9 @@ class Config:
     # shorten them to run a few cycles of two beats).
     CASEWORK_SWEEP_SECONDS = float(os.environ.get("CASEWORK_SWEEP_SECONDS", "900"))
     REMINDER_SWEEP_SECONDS = float(os.environ.get("REMINDER_SWEEP_SECONDS", "3600"))
+    # An outbox row published this often and never confirmed fails every time: it is
+    # marked failed (doctor shows it) instead of being re-driven for ever.
+    OUTBOX_MAX_PUBLISHES = int(os.environ.get("OUTBOX_MAX_PUBLISHES", "30"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(_instance_dir() / "uploads")
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
     # Flask rejects bodies larger than this before any view runs (413).

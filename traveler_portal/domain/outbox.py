@@ -100,8 +100,12 @@ def _record(sent: list[OutboxMessage], failed: dict[int, str]) -> None:
             published_at=now, attempts=OutboxMessage.attempts + 1,
             redrive_after=now + timedelta(seconds=redrive_delay(message.queue))))
     for message_id, error in failed.items():
+        # A re-drive that found the broker away is not counted: only messages actually
+        # published count towards OUTBOX_MAX_PUBLISHES.
+        counted = sa.case((OutboxMessage.published_at.is_(None), 1), else_=0)
         db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id)
-                           .values(attempts=OutboxMessage.attempts + 1, last_error=error))
+                           .values(attempts=OutboxMessage.attempts + counted,
+                                   last_error=error))
     db.session.commit()
 
 
@@ -114,6 +118,7 @@ def sweep(min_age_seconds: float = 0, batch: int = 500) -> int:
         sa.select(OutboxMessage.id).where(OutboxMessage.published_at.is_(None),
                                           OutboxMessage.created_at <= cutoff)
         .order_by(OutboxMessage.id).limit(batch)).all()
+    _give_up_endless(now)
     due = db.session.scalars(
         sa.select(OutboxMessage.id).where(OutboxMessage.confirmed_at.is_(None),
                                           OutboxMessage.published_at.is_not(None),
@@ -122,6 +127,23 @@ def sweep(min_age_seconds: float = 0, batch: int = 500) -> int:
     if due:
         log.info("outbox re-drive: %s open message(s) past their re-drive time", len(due))
     return relay(list(fresh)) + relay(list(due), redrive=True)
+
+
+def _give_up_endless(now) -> None:
+    """A row published OUTBOX_MAX_PUBLISHES times and never confirmed has a task that fails
+    every time (a bug, not an outage): it is marked failed for doctor and an operator,
+    instead of being sent for ever."""
+    limit = current_app.config["OUTBOX_MAX_PUBLISHES"]
+    result = db.session.execute(sa.update(OutboxMessage).where(
+        OutboxMessage.confirmed_at.is_(None), OutboxMessage.attempts >= limit,
+        OutboxMessage.redrive_after <= now).values(
+        failed_at=now, confirmed_at=now,
+        last_error=sa.func.coalesce(OutboxMessage.last_error, "never confirmed")))
+    db.session.commit()
+    if result.rowcount:
+        log.error("outbox: %s message(s) published %s times and never confirmed, marked "
+                  "failed (see the worker log; `outbox resend-failed` sends them again)",
+                  result.rowcount, limit)
 
 
 def confirm(message_id: int) -> None:
@@ -159,7 +181,7 @@ def reopen_failed() -> int:
     """Every row whose task gave up is opened again and published by the next sweep."""
     result = db.session.execute(sa.update(OutboxMessage).where(
         OutboxMessage.failed_at.is_not(None)).values(
-        failed_at=None, confirmed_at=None, tries=0, redrive_after=utcnow()))
+        failed_at=None, confirmed_at=None, tries=0, attempts=0, redrive_after=utcnow()))
     db.session.commit()
     return result.rowcount
 
