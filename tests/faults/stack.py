@@ -63,7 +63,6 @@ class Redis:
         """Killed and started again with nothing: every queued message is gone."""
         self.stop()
         self.start()
-        assert redis.Redis.from_url(self.url).dbsize() == 0
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
@@ -127,6 +126,11 @@ class Stack:
         """SIGKILL to the whole process group: the main process and its pool at once."""
         os.killpg(process.popen.pid, signal.SIGKILL)
         process.popen.wait(10)
+
+    def tails(self, lines: int = 25) -> str:
+        """The end of every process's log, for a failure message."""
+        return "\n".join(f"--- {p.name} ---\n" + "\n".join(p.output().splitlines()[-lines:])
+                         for p in self.processes)
 
     def stop_all(self):
         for process in reversed(self.processes):

@@ -13,7 +13,7 @@ from traveler_portal.extensions import db
 from traveler_portal.models import Notification, OutboxMessage, Petition, Status, WebhookDelivery
 
 pytestmark = pytest.mark.faults
-PETITIONS = 8
+PETITIONS = 5
 
 
 def scalar(app, query):
@@ -55,12 +55,16 @@ def test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none(
 
         fault_redis.wipe()
         wiped_at = now()
+        assert fault_redis.client().llen("notifications") < queued  # they are gone
         stack.worker(queues="notifications")
 
         def all_delivered():
             return (len(smtp_server.to(address)) >= emails
                     and len({r[0]["X-Portal-Event-Id"] for r in receiver.requests}) >= deliveries)
-        wait_for(all_delivered, 90, "every email and webhook after the wipe")
+        try:
+            wait_for(all_delivered, 90, "every email and webhook after the wipe")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{stack.tails()}") from None
         recovery = now() - wiped_at
         # Let any duplicate arrive: a further sweep cycle and a redrive delay's worth.
         wait_for(lambda: scalar(fault_app, sa.select(sa.func.count()).select_from(OutboxMessage)
