@@ -72,9 +72,9 @@ def run_checks() -> list[tuple[str, bool, str]]:
     emails = _count(Notification, Notification.email_state == "failed")
     hooks = _count(WebhookDelivery, WebhookDelivery.state == "failed")
     other = outbox.failed_count()
-    results.append(("failed", emails + hooks + other == 0,
-                    f"{emails} email(s), {hooks} webhook delivery(ies), {other} other "
-                    "message(s) failed for good"))
+    detail = (f"{emails} email(s), {hooks} webhook delivery(ies), {other} other "
+              "message(s) failed for good")
+    results.append(("failed", emails + hooks + other == 0, detail))
     db.session.rollback()
     return results
 

@@ -10,7 +10,13 @@ from tests.integration.test_webhooks import Receiver
 from tests.live import wait_for
 from traveler_portal.domain import integrations
 from traveler_portal.extensions import db
-from traveler_portal.models import Notification, OutboxMessage, Petition, Status, WebhookDelivery
+from traveler_portal.models import (
+    Notification,
+    OutboxMessage,
+    Petition,
+    Status,
+    WebhookDelivery,
+)
 
 pytestmark = pytest.mark.faults
 PETITIONS = 5

@@ -9,8 +9,13 @@ import sqlalchemy as sa
 from tests import factories
 from tests.integration.test_webhooks import Receiver
 from tests.live import wait_for
-from traveler_portal.domain import employee_imports, integrations, invitations, outbox
-from traveler_portal.domain import password_reset
+from traveler_portal.domain import (
+    employee_imports,
+    integrations,
+    invitations,
+    outbox,
+    password_reset,
+)
 from traveler_portal.extensions import db
 from traveler_portal.models import EmployeeImport, Event, Invitation, OutboxMessage
 

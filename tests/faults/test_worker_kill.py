@@ -1,6 +1,9 @@
 """A worker SIGKILLed while it routes: every petition is routed once, and the last one
 within 60 s of the kill (the messages the dead worker held come back through the outbox
 re-drive and Redis's visibility timeout, both at their production defaults)."""
+import os
+import signal
+
 import pytest
 import sqlalchemy as sa
 
@@ -33,7 +36,6 @@ def test_a_killed_worker_delays_routing_by_less_than_a_minute_and_doubles_nothin
     # The worker first stops dead (SIGSTOP) with the petitions published: it has popped
     # messages it will never finish, exactly as a worker killed mid-routing.
     worker_pid = worker.popen.pid
-    import os, signal  # noqa: E401, PLC0415
     os.killpg(worker_pid, signal.SIGSTOP)
     with fault_app.app_context():
         traveler = factories.user("traveler")
