@@ -25,6 +25,13 @@ def test_task_ids_name_their_outbox_row(ctx):
     assert outbox.message_id_of(None) is None
 
 
+def test_each_queue_has_its_redrive_delay_and_country_queues_their_familys(ctx, app):
+    delays = app.config["OUTBOX_REDRIVE_SECONDS"]
+    assert outbox.redrive_delay("routing") == delays["routing"]
+    assert outbox.redrive_delay("routing.CA") == delays["routing"]
+    assert outbox.redrive_delay("something-new") == delays["default"]
+
+
 def test_a_row_stays_open_until_confirmed_and_a_retry_waits_in_it(ctx):
     message_id = row(published_at=utcnow(), attempts=1,
                      redrive_after=utcnow() + timedelta(seconds=30))

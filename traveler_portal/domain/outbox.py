@@ -54,7 +54,9 @@ def redrive_delay(queue: str) -> float:
     """Seconds an open row of ``queue`` waits after publishing before it is sent again:
     longer than a message normally waits plus the task's longest run (see config)."""
     delays = current_app.config["OUTBOX_REDRIVE_SECONDS"]
-    return float(delays.get(queue, delays["default"]))
+    # A per-country queue ("routing.US") takes its family's delay unless it has its own.
+    family = queue.split(".", 1)[0]
+    return float(delays.get(queue, delays.get(family, delays["default"])))
 
 
 def publish_task(task_name: str, args: list, queue: str, task_id: str | None = None) -> None:
