@@ -96,9 +96,10 @@ def relay(message_ids: list[int], redrive: bool = False) -> int:
 def _record(sent: list[OutboxMessage], failed: dict[int, str]) -> None:
     now = utcnow()
     for message in sent:
-        # Guarded: a fast worker may have confirmed the row already.
+        # Not guarded on confirmed_at: a fast worker may have confirmed the row already,
+        # and it must still read as published (a confirmed row is never re-driven).
         db.session.execute(sa.update(OutboxMessage).where(
-            OutboxMessage.id == message.id, OutboxMessage.confirmed_at.is_(None)).values(
+            OutboxMessage.id == message.id).values(
             published_at=now, attempts=OutboxMessage.attempts + 1,
             redrive_after=now + timedelta(seconds=redrive_delay(message.queue))))
     for message_id, error in failed.items():
@@ -118,6 +119,7 @@ def sweep(min_age_seconds: float = 0, batch: int = 500) -> int:
     cutoff = now - timedelta(seconds=min_age_seconds)
     fresh = db.session.scalars(
         sa.select(OutboxMessage.id).where(OutboxMessage.published_at.is_(None),
+                                          OutboxMessage.confirmed_at.is_(None),
                                           OutboxMessage.created_at <= cutoff)
         .order_by(OutboxMessage.id).limit(batch)).all()
     _give_up_endless(now)
