@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install db run test test-unit test-integration test-browser browser bench clean translations security
+.PHONY: help install db run test test-unit test-integration test-faults test-browser browser bench clean translations security
 
 help: ## Show this list of targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ test-unit: install ## Only the fast tests (no live processes)
 
 test-integration: install ## Only the live-stack tests
 	python -m pytest tests/integration
+
+test-faults: install ## Only the fault-injection tests (workers killed, Redis wiped, two beats...)
+	python -m pytest -m faults
 
 test-browser: install browser ## Only the Playwright journeys in Chromium
 	python -m pytest tests/browser

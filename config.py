@@ -23,6 +23,12 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+def _per_queue(text: str) -> dict:
+    """``"routing=20,notifications=40"`` → ``{"routing": 20.0, "notifications": 40.0}``."""
+    pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
+    return {name.strip(): float(value) for name, value in pairs}
+
+
 def embedded_broker_socket(instance: Path | None = None) -> Path:
     return (instance or _instance_dir()) / "redis.sock"
 
@@ -44,11 +50,31 @@ class Config:
     # never in whatever directory beat happens to be started from.
     CELERY_BEAT_SCHEDULE_FILE = os.environ.get("CELERY_BEAT_SCHEDULE_FILE") or str(
         _instance_dir() / "celerybeat-schedule")
-    OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "15"))
+    OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "5"))
     # A submitted petition not routed after this long is re-driven by the sweeper (its
     # message may have died with a worker).
-    STUCK_SUBMISSION_SECONDS = int(os.environ.get("STUCK_SUBMISSION_SECONDS", "300"))
+    STUCK_SUBMISSION_SECONDS = int(os.environ.get("STUCK_SUBMISSION_SECONDS", "120"))
     REDRIVE_SWEEP_SECONDS = float(os.environ.get("REDRIVE_SWEEP_SECONDS", "60"))
+    # Redis gives an unacknowledged message (its worker died) back after this long. It
+    # must exceed the longest task the broker holds: routing (< 1 s), an email (at most
+    # SMTP_TIMEOUT), a webhook (at most WEBHOOK_TIMEOUT), a retry countdown kept in the
+    # broker (at most BROKER_RETRY_MAX_SECONDS); longer waits live in the outbox row.
+    BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("BROKER_VISIBILITY_TIMEOUT", "30"))
+    BROKER_RETRY_MAX_SECONDS = int(os.environ.get("BROKER_RETRY_MAX_SECONDS", "15"))
+    # Per queue: how long an outbox row may stay unconfirmed after publishing before the
+    # sweep publishes it again (a message lost with a dead worker or a wiped Redis): the
+    # queue's normal wait plus its longest task. Imports run for minutes (a second copy
+    # finds the import's lock held and leaves the row open).
+    OUTBOX_REDRIVE_SECONDS = {"default": 60.0, "routing": 20.0, "notifications": 30.0,
+                              "webhooks": 30.0, "imports": 600.0,
+                              **_per_queue(os.environ.get("OUTBOX_REDRIVE_SECONDS", ""))}
+    # Beat intervals of the deadline-breach escalation and the reminders (the fault tests
+    # shorten them to run a few cycles of two beats).
+    CASEWORK_SWEEP_SECONDS = float(os.environ.get("CASEWORK_SWEEP_SECONDS", "900"))
+    REMINDER_SWEEP_SECONDS = float(os.environ.get("REMINDER_SWEEP_SECONDS", "3600"))
+    # An outbox row published this often and never confirmed fails every time: it is
+    # marked failed (doctor shows it) instead of being re-driven for ever.
+    OUTBOX_MAX_PUBLISHES = int(os.environ.get("OUTBOX_MAX_PUBLISHES", "30"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(_instance_dir() / "uploads")
     # Drafts untouched this long are deleted with their files (beat, daily at 03:30 UTC).
     DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "90"))

@@ -41,9 +41,13 @@ def celery_init_app(app) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=app.config["BROKER_CONNECT_TIMEOUT"],
         broker_transport_options={
-            # Unacknowledged messages return to the queue after this long; it must exceed
-            # the longest task plus retry delay (tasks here take well under a minute).
-            "visibility_timeout": 600,
+            # Unacknowledged messages (their worker died) return to the queue after this
+            # long, looked for every 5 s: with the 30 s default a killed worker's tasks
+            # run again within about 35 s. It must exceed the longest task plus any retry
+            # countdown kept in the broker (config.py says which; longer waits stay in
+            # the outbox row, see domain/outbox.py).
+            "visibility_timeout": app.config["BROKER_VISIBILITY_TIMEOUT"],
+            "unacked_restore_interval": 5, "unacked_restore_throttle": 1,
             "socket_connect_timeout": app.config["BROKER_CONNECT_TIMEOUT"],
             "socket_timeout": 10,
             "max_retries": 0,
@@ -55,7 +59,7 @@ def celery_init_app(app) -> Celery:
                 "task": "petitions.redrive_stuck", "options": {"queue": "periodic"},
                 "schedule": timedelta(seconds=app.config["REDRIVE_SWEEP_SECONDS"])},
             "reminders": {"task": "notifications.reminders", "options": {"queue": "periodic"},
-                          "schedule": timedelta(hours=1)},
+                          "schedule": timedelta(seconds=app.config["REMINDER_SWEEP_SECONDS"])},
             "evidence-deadlines": {"task": "petitions.evidence_deadlines",
                                    "options": {"queue": "periodic"},
                                    "schedule": timedelta(minutes=15)},
@@ -63,7 +67,7 @@ def celery_init_app(app) -> Celery:
             # would do; every 15 minutes keeps a deploy or outage from delaying a day.
             "deadline-breaches": {"task": "casework.escalate_breaches",
                                   "options": {"queue": "periodic"},
-                                  "schedule": timedelta(minutes=15)},
+                                  "schedule": timedelta(seconds=app.config["CASEWORK_SWEEP_SECONDS"])},
             "resume-holds": {"task": "casework.resume_holds", "options": {"queue": "periodic"},
                              "schedule": timedelta(minutes=15)},
             "expire-approvals": {"task": "casework.expire_approvals",

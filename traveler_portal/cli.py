@@ -140,4 +140,10 @@ def init_app(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(embedded_broker)
     app.cli.add_command(rotate_pii_keys)
+    from .backup import backup_cli  # noqa: PLC0415 - operations commands (issue 15)
+    from .doctor import doctor  # noqa: PLC0415
+    from .outbox_cli import outbox_cli  # noqa: PLC0415
+    app.cli.add_command(doctor)
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(outbox_cli)
 

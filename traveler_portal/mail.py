@@ -47,19 +47,24 @@ def deliver(message: EmailMessage) -> None:
         client.send_message(message)
 
 
-def deliver_once(message: EmailMessage, key: str, ttl_seconds: int, client=None) -> bool:
-    """Send ``message`` unless one was sent under ``key`` (a Redis key set before sending,
-    kept ``ttl_seconds``, cleared if sending fails so a retry can send it): a task run twice
-    sends one email. False when it had already been sent."""
+BUSY = "busy"  # another run is sending this message right now
+
+
+def deliver_once(message: EmailMessage, key: str, ttl_seconds: int, client=None) -> bool | str:
+    """Send ``message`` unless one was sent under ``key`` (a Redis key set to "sending"
+    before sending, "sent" after, kept ``ttl_seconds``, cleared if sending fails so a
+    retry can send it): a task run twice sends one email. False when it had already been
+    sent, ``BUSY`` while another run is sending it (that run may still fail)."""
     client = client or redis.Redis.from_url(locks.redis_url(), socket_timeout=5,
                                             socket_connect_timeout=5)
-    if not client.set(key, "1", nx=True, ex=ttl_seconds):
-        return False
+    if not client.set(key, "sending", nx=True, ex=ttl_seconds):
+        return BUSY if client.get(key) == b"sending" else False
     try:
         deliver(message)
     except Exception:
         client.delete(key)
         raise
+    client.set(key, "sent", ex=ttl_seconds)
     return True
 
 

@@ -8,8 +8,9 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 
 from traveler_portal import locks
-from traveler_portal.domain import digest, employee_imports
+from traveler_portal.domain import digest, employee_imports, outbox
 from traveler_portal.models.users import utcnow
+from workers import retrying
 
 RETRYABLE = (smtplib.SMTPException, OSError, OperationalError, RedisError)
 
@@ -22,7 +23,7 @@ def weekly_digest(self, today: str | None = None):
     try:
         return locks.run_exclusively("employers.weekly_digest", digest.send_weekly, day)
     except RETRYABLE as exc:
-        raise self.retry(exc=exc, countdown=60 * 2 ** self.request.retries)
+        return retrying.later(self, exc, 60 * 2 ** self.request.retries)
 
 
 @shared_task(bind=True, name="employers.import_employees", queue="imports", max_retries=5,
@@ -31,7 +32,10 @@ def import_employees(self, import_id: int):
     """Validate the import's rows and invite the accepted ones, batch by batch; a rerun
     resumes after the last committed batch."""
     try:
-        return locks.run_exclusively(f"employers.import:{import_id}", employee_imports.run,
-                                     import_id, timeout=3600)
+        state = locks.run_exclusively(f"employers.import:{import_id}", employee_imports.run,
+                                      import_id, timeout=3600)
     except (OperationalError, RedisError) as exc:
-        raise self.retry(exc=exc, countdown=5 * 2 ** self.request.retries)
+        return retrying.later(self, exc, 5 * 2 ** retrying.tries(self))
+    # None: another run holds the import; its outbox row stays open until that run ends
+    # (if that worker died, the re-drive sends the import again and it resumes).
+    return outbox.NOT_DONE if state is None else state

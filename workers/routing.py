@@ -6,7 +6,9 @@ from traveler_portal.domain import routing
 
 
 @shared_task(name="petitions.route", queue="routing", autoretry_for=(OperationalError,),
-             max_retries=5, retry_backoff=2, retry_backoff_max=60, retry_jitter=True)
+             max_retries=5, retry_backoff=2, retry_backoff_max=15, retry_jitter=True)
+# Retry waits stay below the broker's visibility timeout (config.BROKER_VISIBILITY_TIMEOUT),
+# or Redis would hand the waiting message to a second worker.
 def route_petition(petition_id: int) -> bool:
     """Idempotent: a petition already routed is left as it is. After the retries run out
     the petition stays ``submitted`` and the re-drive sweep tries again later."""

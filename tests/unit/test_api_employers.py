@@ -358,7 +358,7 @@ def published(monkeypatch):
     """The tasks the outbox publishes after the commit (no broker in the unit tests)."""
     sent = []
     monkeypatch.setattr(outbox, "publish_task",
-                        lambda name, args, queue: sent.append((name, list(args), queue)))
+                        lambda name, args, queue, *_task_id: sent.append((name, list(args), queue)))
     return sent
 
 

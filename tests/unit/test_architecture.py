@@ -21,7 +21,7 @@ from traveler_portal.reference import loader
 PACKAGE = Path(__file__).resolve().parents[2] / "traveler_portal"
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 # Reachable without signing in. Adding to this list is a deliberate decision.
-PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.login", "public.register",
+PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.readyz", "public.login", "public.register",
                     "api.create_token", "api.openapi_json",
                     # The invitation link opened from the email, signed out (a signed token).
                     "public.accept_invitation",

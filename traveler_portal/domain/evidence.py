@@ -256,7 +256,9 @@ def sweep_deadlines(today=None) -> int:
         petition = db.session.scalars(
             sa.select(Petition).where(Petition.id == petition_id,
                                       Petition.status == Status.EVIDENCE_REQUESTED)
-            .with_for_update(skip_locked=True, of=Petition)).first()
+            # Wait for a concurrent run's lock, then re-check: skipping would leave the
+            # row for a whole interval.
+            .with_for_update(of=Petition)).first()
         ask = petition.evidence_request if petition else None
         if ask is None or ask.no_response_at or not is_overdue(ask, today):
             uow.rollback()

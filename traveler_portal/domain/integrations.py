@@ -234,13 +234,34 @@ class DeliveryFailed(Exception):
     """The endpoint did not accept the delivery; the task retries it."""
 
 
-def deliver(delivery_id: int) -> bool:
-    """POST one delivery. Returns False when there is nothing (left) to do; raises
-    ``DeliveryFailed`` for the task to retry."""
+BUSY = "busy"  # another run holds the delivery
+
+
+def _claim(delivery_id: int) -> bool:
+    """Take the delivery for one POST with a guarded update: of concurrent runs of the
+    task exactly one changes the row, so only that one sends. The claim lapses after a
+    while, so a sender killed mid-POST does not hold it for ever."""
+    now = utcnow()
+    lease = timedelta(seconds=3 * current_app.config["WEBHOOK_TIMEOUT"] + 10)
+    claimed = db.session.execute(sa.update(WebhookDelivery).where(
+        WebhookDelivery.id == delivery_id, WebhookDelivery.state == "pending",
+        sa.or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now))
+        .values(claimed_until=now + lease)).rowcount == 1
+    db.session.commit()
+    return claimed
+
+
+def deliver(delivery_id: int) -> bool | str:
+    """POST one delivery. Returns False when there is nothing (left) to do, ``BUSY`` when
+    another run holds it; raises ``DeliveryFailed`` for the task to retry."""
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.state != "pending" or not delivery.endpoint.active:
         db.session.rollback()
         return False
+    db.session.rollback()
+    if not _claim(delivery_id):
+        return BUSY
+    delivery = db.session.get(WebhookDelivery, delivery_id)
     endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = str(int(time.time()))
@@ -260,7 +281,7 @@ def deliver(delivery_id: int) -> bool:
     except (webhook_transport.TransportError, ValidationFailed) as exc:
         error = str(exc)[:500]
     values = {"attempts": WebhookDelivery.attempts + 1, "last_status_code": status,
-              "last_error": error}
+              "last_error": error, "claimed_until": None}
     if error is None:
         values.update(state="delivered", delivered_at=utcnow())
     db.session.execute(sa.update(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
@@ -269,6 +290,19 @@ def deliver(delivery_id: int) -> bool:
     if error is not None:
         raise DeliveryFailed(error)
     return True
+
+
+@uow.atomic
+def resend_failed() -> int:
+    """Every delivery that failed for good goes out again (an operator's command once the
+    endpoint is back); returns how many."""
+    ids = db.session.scalars(sa.select(WebhookDelivery.id).where(
+        WebhookDelivery.state == "failed")).all()
+    for delivery_id in ids:
+        db.session.execute(sa.update(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
+                           .values(state="pending", claimed_until=None))
+        outbox.enqueue(DELIVER_TASK, [delivery_id], QUEUE)
+    return len(ids)
 
 
 @uow.atomic

@@ -99,6 +99,27 @@ def send_email(notification_id: int) -> bool:
 
 
 @uow.atomic
+def record_attempt(notification_id: int, error: str) -> None:
+    """A failed try that will be tried again: counted, its error kept."""
+    db.session.execute(sa.update(Notification).where(
+        Notification.id == notification_id, Notification.email_state == "pending")
+        .values(email_error=error[:1000], email_attempts=Notification.email_attempts + 1))
+
+
+@uow.atomic
+def resend_failed() -> int:
+    """Every email that failed for good is made pending and sent again (an operator's
+    command once the mail server is back); returns how many."""
+    ids = db.session.scalars(sa.select(Notification.id).where(
+        Notification.email_state == "failed")).all()
+    for notification_id in ids:
+        db.session.execute(sa.update(Notification).where(Notification.id == notification_id)
+                           .values(email_state="pending"))
+        outbox.enqueue(SEND_TASK, [notification_id], QUEUE)
+    return len(ids)
+
+
+@uow.atomic
 def record_failure(notification_id: int, error: str) -> None:
     """After the last retry: a state a person can see, instead of silence."""
     db.session.execute(sa.update(Notification).where(

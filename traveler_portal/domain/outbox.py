@@ -1,11 +1,19 @@
-"""The transactional outbox: commit the message with the change, publish after commit.
+"""The transactional outbox: commit the message with the change, publish after commit,
+and keep the row open until the task confirms the side effect is done.
 
 ``enqueue`` adds a row to the caller's transaction. ``uow.commit`` calls ``relay`` for the
-rows it just committed; ``sweep`` (a beat task) publishes whatever is still unpublished.
-A message may be published twice (relay and sweep racing, a crash after publish and before
-marking it): every task is idempotent, so that is safe; losing one is not.
+rows it just committed. Each message goes out with the Celery task id
+``outbox-<row id>-<random>``; the worker confirms the row when the task succeeds
+(``confirm``; workers/outbox_signals.py), or postpones it when the task asks to be tried
+again later (``postpone``: the retry waits in the database, not in Redis). ``sweep`` (a
+beat task) publishes rows never published, and publishes again every open row whose
+``redrive_after`` has passed: a message lost with a dead worker or a wiped Redis comes
+back after its queue's re-drive delay. A message may therefore run twice: every task is
+idempotent (and claims its row before a side effect), so that is safe; losing one is not.
 """
 import logging
+import re
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -18,6 +26,10 @@ from ..models.users import utcnow
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "outbox_pending"
+# What a task returns when its row must stay open (another run holds the work, or the
+# retry was postponed): the worker does not confirm the row.
+NOT_DONE = "not-done"
+_TASK_ID = re.compile(r"^outbox-(\d+)-[0-9a-f]+$")
 
 
 def enqueue(task_name: str, args: list, queue: str) -> OutboxMessage:
@@ -28,28 +40,50 @@ def enqueue(task_name: str, args: list, queue: str) -> OutboxMessage:
     return message
 
 
-def publish_task(task_name: str, args: list, queue: str) -> None:
+def task_id_for(message_id: int) -> str:
+    return f"outbox-{message_id}-{uuid.uuid4().hex[:12]}"
+
+
+def message_id_of(task_id: str | None) -> int | None:
+    """The outbox row a Celery task id names (None for tasks not sent by the outbox)."""
+    match = _TASK_ID.match(task_id or "")
+    return int(match.group(1)) if match else None
+
+
+def redrive_delay(queue: str) -> float:
+    """Seconds an open row of ``queue`` waits after publishing before it is sent again:
+    longer than a message normally waits plus the task's longest run (see config)."""
+    delays = current_app.config["OUTBOX_REDRIVE_SECONDS"]
+    # A per-country queue ("routing.US") takes its family's delay unless it has its own.
+    family = queue.split(".", 1)[0]
+    return float(delays.get(queue, delays.get(family, delays["default"])))
+
+
+def publish_task(task_name: str, args: list, queue: str, task_id: str | None = None) -> None:
     """Send a task by name; raises ``BrokerError`` quickly when the broker is away."""
     celery = current_app.extensions["celery"]
-    celery.send_task(task_name, args=args, queue=queue, retry=False)
+    celery.send_task(task_name, args=args, queue=queue, retry=False, task_id=task_id)
 
 
-def relay(message_ids: list[int]) -> int:
-    """Publish the given messages (already committed); returns how many went out."""
+def relay(message_ids: list[int], redrive: bool = False) -> int:
+    """Publish the given messages (already committed); returns how many went out. Without
+    ``redrive`` only those never published; with it, open rows that are due again."""
     if not message_ids or current_app.config.get("OUTBOX_RELAY_DEFERRED"):
         return 0  # deferred (seed-demo before the broker runs): the sweep publishes them
-    messages = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.id.in_(message_ids),
-                                       OutboxMessage.published_at.is_(None))
-        .order_by(OutboxMessage.id)).all()
+    query = sa.select(OutboxMessage).where(OutboxMessage.id.in_(message_ids),
+                                           OutboxMessage.confirmed_at.is_(None))
+    if not redrive:
+        query = query.where(OutboxMessage.published_at.is_(None))
+    messages = db.session.scalars(query.order_by(OutboxMessage.id)).all()
     # Read, then end the transaction before talking to the broker: on SQLite an open
     # transaction holds the database's write lock.
     db.session.commit()
     sent, failed = [], {}
     for message in messages:
         try:
-            publish_task(message.task_name, message.args, message.queue)
-            sent.append(message.id)
+            publish_task(message.task_name, message.args, message.queue,
+                         task_id_for(message.id))
+            sent.append(message)
         except (BrokerError, OSError) as exc:
             failed[message.id] = str(exc)[:500]
             log.warning("broker unreachable, message kept for the outbox sweep: id=%s "
@@ -59,27 +93,118 @@ def relay(message_ids: list[int]) -> int:
     return len(sent)
 
 
-def _record(sent: list[int], failed: dict[int, str]) -> None:
+def _record(sent: list[OutboxMessage], failed: dict[int, str]) -> None:
     now = utcnow()
-    if sent:
-        db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(sent))
-                           .values(published_at=now, attempts=OutboxMessage.attempts + 1))
+    for message in sent:
+        # Not guarded on confirmed_at: a fast worker may have confirmed the row already,
+        # and it must still read as published (a confirmed row is never re-driven).
+        db.session.execute(sa.update(OutboxMessage).where(
+            OutboxMessage.id == message.id).values(
+            published_at=now, attempts=OutboxMessage.attempts + 1,
+            redrive_after=now + timedelta(seconds=redrive_delay(message.queue))))
     for message_id, error in failed.items():
+        # A re-drive that found the broker away is not counted: only messages actually
+        # published count towards OUTBOX_MAX_PUBLISHES.
+        counted = sa.case((OutboxMessage.published_at.is_(None), 1), else_=0)
         db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id)
-                           .values(attempts=OutboxMessage.attempts + 1, last_error=error))
+                           .values(attempts=OutboxMessage.attempts + counted,
+                                   last_error=error))
     db.session.commit()
 
 
 def sweep(min_age_seconds: float = 0, batch: int = 500) -> int:
-    """Publish unpublished messages older than ``min_age_seconds``; returns the count."""
-    cutoff = utcnow() - timedelta(seconds=min_age_seconds)
-    ids = db.session.scalars(
+    """Publish unpublished messages older than ``min_age_seconds``, and open messages
+    whose re-drive time has come; returns the count."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=min_age_seconds)
+    fresh = db.session.scalars(
         sa.select(OutboxMessage.id).where(OutboxMessage.published_at.is_(None),
+                                          OutboxMessage.confirmed_at.is_(None),
                                           OutboxMessage.created_at <= cutoff)
         .order_by(OutboxMessage.id).limit(batch)).all()
-    return relay(list(ids))
+    _give_up_endless(now)
+    due = db.session.scalars(
+        sa.select(OutboxMessage.id).where(OutboxMessage.confirmed_at.is_(None),
+                                          OutboxMessage.published_at.is_not(None),
+                                          OutboxMessage.redrive_after <= now)
+        .order_by(OutboxMessage.redrive_after).limit(batch)).all()
+    if due:
+        log.info("outbox re-drive: %s open message(s) past their re-drive time", len(due))
+    return relay(list(fresh)) + relay(list(due), redrive=True)
+
+
+def _give_up_endless(now) -> None:
+    """A row published OUTBOX_MAX_PUBLISHES times and never confirmed has a task that fails
+    every time (a bug, not an outage): it is marked failed for doctor and an operator,
+    instead of being sent for ever."""
+    limit = current_app.config["OUTBOX_MAX_PUBLISHES"]
+    result = db.session.execute(sa.update(OutboxMessage).where(
+        OutboxMessage.confirmed_at.is_(None), OutboxMessage.attempts >= limit,
+        OutboxMessage.redrive_after <= now).values(
+        failed_at=now, confirmed_at=now,
+        last_error=sa.func.coalesce(OutboxMessage.last_error, "never confirmed")))
+    db.session.commit()
+    if result.rowcount:
+        log.error("outbox: %s message(s) published %s times and never confirmed, marked "
+                  "failed (see the worker log; `outbox resend-failed` sends them again)",
+                  result.rowcount, limit)
+
+
+def confirm(message_id: int) -> None:
+    """The task finished its side effect (or found nothing left to do): close the row."""
+    db.session.execute(sa.update(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.confirmed_at.is_(None))
+        .values(confirmed_at=utcnow()))
+    db.session.commit()
+
+
+def tries_of(message_id: int) -> int:
+    return db.session.scalar(sa.select(OutboxMessage.tries)
+                             .where(OutboxMessage.id == message_id)) or 0
+
+
+def postpone(message_id: int, seconds: float, error: str) -> None:
+    """A failed attempt: recorded, and the row re-published ``seconds`` from now."""
+    db.session.execute(sa.update(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.confirmed_at.is_(None)).values(
+        tries=OutboxMessage.tries + 1, last_error=error[:500],
+        redrive_after=utcnow() + timedelta(seconds=seconds)))
+    db.session.commit()
+
+
+def give_up(message_id: int, error: str) -> None:
+    """The task's last try failed: the row closes as failed, its error kept."""
+    now = utcnow()
+    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+        tries=OutboxMessage.tries + 1, last_error=error[:500], failed_at=now,
+        confirmed_at=now))
+    db.session.commit()
+
+
+def reopen_failed() -> int:
+    """Every row whose task gave up is opened again and published by the next sweep."""
+    result = db.session.execute(sa.update(OutboxMessage).where(
+        OutboxMessage.failed_at.is_not(None)).values(
+        failed_at=None, confirmed_at=None, tries=0, attempts=0, redrive_after=utcnow()))
+    db.session.commit()
+    return result.rowcount
+
+
+def failed_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.failed_at.is_not(None)))
 
 
 def unpublished_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.published_at.is_(None)))
+
+
+def backlog() -> tuple[int, object]:
+    """Open rows (not yet confirmed) and the creation time of the oldest one."""
+    open_rows = OutboxMessage.confirmed_at.is_(None)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                              .where(open_rows))
+    oldest = db.session.scalar(sa.select(OutboxMessage.created_at).where(open_rows)
+                               .order_by(OutboxMessage.created_at).limit(1))
+    return count, oldest

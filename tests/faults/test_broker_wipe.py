@@ -1,0 +1,87 @@
+"""Redis restarted empty while emails and webhook deliveries wait in it: every one is
+still delivered, once (their outbox rows stay open until the task confirms them, and the
+sweep publishes them again)."""
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tests.faults.stack import now
+from tests.integration.test_webhooks import Receiver
+from tests.live import wait_for
+from traveler_portal.domain import integrations
+from traveler_portal.extensions import db
+from traveler_portal.models import (
+    Notification,
+    OutboxMessage,
+    Petition,
+    Status,
+    WebhookDelivery,
+)
+
+pytestmark = pytest.mark.faults
+PETITIONS = 5
+
+
+def scalar(app, query):
+    with app.app_context():
+        try:
+            return db.session.scalar(query)
+        finally:
+            db.session.rollback()
+
+
+def test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none(
+        fault_app, fault_redis, stack, smtp_server):
+    receiver = Receiver()
+    try:
+        with fault_app.app_context():
+            employer = factories.user("employer", organization="Wipe Test Ltd.")
+            integrations.add_endpoint(employer, receiver.url)
+            traveler = factories.user("traveler", organization="Wipe Test Ltd.")
+            address = traveler.email
+        routing = stack.worker(queues="routing,periodic")
+        stack.beat()
+        with fault_app.app_context():
+            for i in range(PETITIONS):
+                factories.submitted(traveler, days_ahead=20 + i)
+        # Routed, and every email and delivery published to Redis, where no worker takes
+        # them (none consumes "notifications" yet).
+        wait_for(lambda: scalar(fault_app, sa.select(sa.func.count()).select_from(Petition)
+                                .where(Petition.status == Status.QUEUED)) == PETITIONS,
+                 60, "routing")
+        waiting = sa.select(sa.func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.queue == "notifications", OutboxMessage.published_at.is_(None))
+        wait_for(lambda: scalar(fault_app, waiting) == 0, 30, "the messages in Redis")
+        queued = fault_redis.client().llen("notifications")
+        emails = scalar(fault_app, sa.select(sa.func.count()).select_from(Notification)
+                        .where(Notification.email_state == "pending"))
+        deliveries = scalar(fault_app, sa.select(sa.func.count()).select_from(WebhookDelivery))
+        assert queued >= emails + deliveries > 0
+        assert len(smtp_server.to(address)) == 0 and receiver.requests == []
+
+        fault_redis.wipe()
+        wiped_at = now()
+        assert fault_redis.client().llen("notifications") < queued  # they are gone
+        stack.worker(queues="notifications")
+
+        def all_delivered():
+            return (len(smtp_server.to(address)) >= emails
+                    and len({r[0]["X-Portal-Event-Id"] for r in receiver.requests}) >= deliveries)
+        try:
+            wait_for(all_delivered, 90, "every email and webhook after the wipe")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{stack.tails()}") from None
+        recovery = now() - wiped_at
+        # Let any duplicate arrive: a further sweep cycle and a redrive delay's worth.
+        wait_for(lambda: scalar(fault_app, sa.select(sa.func.count()).select_from(OutboxMessage)
+                                .where(OutboxMessage.confirmed_at.is_(None))) == 0,
+                 60, "every outbox row confirmed")
+        print(f"\nRedis wipe: {queued} queued message(s) lost ({emails} emails, {deliveries} "
+              f"webhook deliveries); all delivered {recovery:.1f} s after the wipe")
+        subjects = [m["Subject"] for m in smtp_server.to(address)]
+        assert len(subjects) == emails and len(set(subjects)) == len(subjects)
+        event_ids = [r[0]["X-Portal-Event-Id"] for r in receiver.requests if r[2] == 200]
+        assert len(event_ids) == deliveries == len(set(event_ids))
+        assert routing.alive()
+    finally:
+        receiver.server.shutdown()
