@@ -85,6 +85,8 @@ class Config:
     # Sign-in attempts per account (credential stuffing) and per client address.
     SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "10/minute")
     SIGNIN_LIMIT_PER_ADDRESS = os.environ.get("SIGNIN_LIMIT_PER_ADDRESS", "100/minute")
+    # The public verification of a notice (page and API), per client address.
+    VERIFY_LIMIT_PER_ADDRESS = os.environ.get("VERIFY_LIMIT_PER_ADDRESS", "30/minute")
     # Fernet keys for personal data at rest, newest first, comma-separated.
     PII_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PII_ENCRYPTION_KEYS", "").split(",")
                            if k.strip()]

@@ -26,7 +26,9 @@ PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.login", "public.re
                     # The invitation link opened from the email, signed out (a signed token).
                     "public.accept_invitation",
                     # A forgotten password: the request form and the emailed link.
-                    "public.forgot_password", "public.reset_password"}
+                    "public.forgot_password", "public.reset_password",
+                    # A decision notice verified from its code alone (rate-limited).
+                    "public.verify", "public.verify_form", "api.verify"}
 
 
 def test_every_route_states_who_may_call_it(app):

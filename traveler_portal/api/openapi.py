@@ -100,7 +100,9 @@ SCHEMAS = {
         "decision": {"type": ["object", "null"], "properties": {
             "outcome": {"type": "string"}, "reason_codes": {"type": "array"},
             "message": {"type": "string"}, "valid_from": NULLABLE_STR,
-            "valid_until": NULLABLE_STR}},
+            "valid_until": NULLABLE_STR, "verification_code": {"type": "string", "description": (
+                "Checks the decision at GET /verify/{code}, or at /verify/<code> in a "
+                "browser (the notice's QR code).")}}},
         "evidence_request": {"type": ["object", "null"], "properties": {
             "items": {"type": "array", "items": {"type": "string"},
                       "description": "The requirements, as in API v1."},
@@ -117,6 +119,10 @@ SCHEMAS = {
             "at": {"type": "string"}, "status": NULLABLE_STR, "title": {"type": "string"},
             "message": {"type": "string"}}}},
         "agency": {"type": "object", "description": "Officers and supervisors only."},
+        "job": _ref("JobOut"),
+        "answers": {"type": "object", "additionalProperties": {"type": "string"},
+                    "description": "The category's answers (see Answers)."},
+        "identity": _ref("Identity"),
         "waiting_on": {"type": ["string", "null"],
                        "enum": ["applicant", "employer", "agency", None],
                        "description": "Who must act next; null once the case is closed."},
@@ -139,7 +145,9 @@ SCHEMAS = {
                                        "enum": ["decision", "evidence_request"]},
                               "url": {"type": "string",
                                       "description": "GET it with the same credentials."},
-                              "created_at": TS}},
+                              "created_at": TS,
+                              "verification_code": {"type": ["string", "null"],
+                                                    "description": "Decision notices."}}},
     "NewPetition": {"type": "object", "required": [
         "destination_country", "category", "port_of_entry", "travel_date", "job_title",
         "employer_name"], "properties": {
@@ -148,7 +156,8 @@ SCHEMAS = {
         "travel_date": DATE, "job_title": {"type": "string", "maxLength": 200},
         "employer_name": {"type": "string", "maxLength": 200},
         "traveler_email": {"type": "string", "format": "email",
-                           "description": "Employer admins: the traveler filed for."}}},
+                           "description": "Employer admins: the traveler filed for."},
+        "job": _ref("Job"), "answers": _ref("Answers")}},
     "Decision": {"type": "object", "required": ["outcome"], "properties": {
         "outcome": {"type": "string", "enum": ["approved", "denied", "evidence_requested"]},
         "message": {"type": "string"},
@@ -198,7 +207,7 @@ SCHEMAS = {
 PETITION = _ok("200", "The petition.", _ref("Petition"))
 ERRORS = {404: "not_found", 401: "unauthenticated", 403: "forbidden", 409: "conflict",
           413: "payload_too_large", 415: "unsupported_media_type",
-          422: "validation_failed"}
+          422: "validation_failed", 429: "rate_limited"}
 
 PATHS = {
     "/auth/token": {
@@ -215,7 +224,8 @@ PATHS = {
     "/me": {"get": _op("The caller", {**_ok("200", "The caller.", {"type": "object"}),
                                       **_errors(401)}, tag="auth")},
     "/countries/{country}/categories": {"get": _op(
-        "Categories and required documents",
+        "Categories, required documents and each category's questions (the answers' "
+        "codes: see the Answers schemas)",
         {**_ok("200", "Categories.", _list_of({"type": "object"})), **_errors(401, 404)},
         params=[COUNTRY], tag="reference")},
     "/countries/{country}/ports": {"get": _op(
@@ -302,21 +312,27 @@ PATHS["/petitions/{receipt_number}/evidence"]["post"]["requestBody"]["required"]
 
 
 def document() -> dict:
-    from . import openapi_organization as organization  # it imports this module's helpers
+    from . import openapi_filing as filing  # they import this module's helpers
+    from . import openapi_organization as organization
+    paths = {path: dict(ops) for path, ops in PATHS.items()}
+    for more in (organization.PATHS, filing.PATHS):
+        for path, ops in more.items():
+            paths.setdefault(path, {}).update(ops)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Cross-border business traveler pre-adjudication API",
                  "version": "1.0.0"},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **organization.PATHS},
+        "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer",
                 "description": "A token from POST /auth/token, or an employer API key "
                                "(bbt_...) created in the portal; read-only keys may only "
                                "GET."}},
-            "schemas": {**SCHEMAS, **organization.SCHEMAS},
+            "schemas": {**SCHEMAS, **organization.SCHEMAS, **filing.SCHEMAS,
+                        **filing.answers_schemas()},
             "responses": {f"E{status}": {"description": code, "content": {
                 JSON: {"schema": _ref("Error")}}} for status, code in ERRORS.items()},
         },
