@@ -11,6 +11,8 @@ Who sees it (shared/API.md, Identity): the traveler, and officers (and port offi
 the petition's destination country; every such read by staff is audited
 (``identity.view``). Supervisors and employers do not see it.
 """
+from datetime import date
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -128,8 +130,11 @@ def panel(viewer: User, petition: Petition, locale: str = "en") -> dict:
     may see). Audited as a staff read."""
     data = as_dict(petition)
     full = may_see(viewer, petition)
-    if data is not None and not full:
-        data["passport_number"] = profiles.masked(data["passport_number"])
+    if data is not None:
+        for name in ("date_of_birth", "passport_expiry"):  # dates, for the page's formats
+            data[name] = date.fromisoformat(data[name]) if data[name] else None
+        if not full:
+            data["passport_number"] = profiles.masked(data["passport_number"])
     audit.staff_read(viewer, "identity.view", "petition", petition.receipt_number, petition,
                      via="web", passport_shown=full)
     earlier, _total = casework.earlier_petitions(viewer, petition, limit=50)
