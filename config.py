@@ -131,6 +131,7 @@ class TestConfig(Config):
     WEBHOOK_ALLOW_PRIVATE = True  # the tests' webhook receivers listen on 127.0.0.1
     # Every test signs in from 127.0.0.1; the per-account limit is still in force.
     SIGNIN_LIMIT_PER_ADDRESS = "100000/minute"
+    VERIFY_LIMIT_PER_ADDRESS = "100000/minute"  # the rate-limit test lowers it
     WTF_CSRF_ENABLED = True
 
 
