@@ -119,6 +119,8 @@ SCHEMAS = {
             "at": {"type": "string"}, "status": NULLABLE_STR, "title": {"type": "string"},
             "message": {"type": "string"}}}},
         "agency": {"type": "object", "description": "Officers and supervisors only."},
+        "version": {"type": "integer", "description": (
+            "Changes with every edit; send it with a PATCH to refuse a stale change.")},
         "job": _ref("JobOut"),
         "answers": {"type": "object", "additionalProperties": {"type": "string"},
                     "description": "The category's answers (see Answers)."},

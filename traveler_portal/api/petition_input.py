@@ -74,7 +74,7 @@ def parse(data: dict, category, stored: dict, trip: dict, force_job: bool = Fals
     ``trip``: destination_country, category, port_of_entry, travel_date (as sent or
     stored) for the dates' form. Raises ValidationFailed with the API's names."""
     errors = _shape_errors(data)
-    if errors:
+    if {"job", "answers", "job.salary"} & set(errors):  # nothing more can be read
         raise ValidationFailed(_("Some fields are not valid."), errors)
     job = data.get("job") or {}
     salary = job.get("salary") or {}

@@ -98,6 +98,7 @@ def petition(p, viewer=None, info=None, notice_rows=None, profiles=None) -> dict
         "documents": [document(d) for d in p.documents],
         "timeline": [_event(e) for e in p.events if e.public],
         "notices": _notices(p, notice_rows),
+        "version": p.version,  # send it back with a PATCH to refuse a stale change (409)
         "job": petition_input.job_json(p),
         "answers": dict(p.details or {}),
         **_status_fields(info or status_info.for_petition(p, viewer)),
