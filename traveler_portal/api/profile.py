@@ -89,6 +89,9 @@ def put_profile():
     # The profile rules (dates, passport number, refusal details), every problem at once.
     for name, message in profiles.problems(g.api_user, form.to_input()).items():
         errors.setdefault(name, message)
+    for derived in ("passport_country", "residence_country"):
+        if derived not in data and "citizenships" in errors:
+            errors.pop(derived, None)  # taken from the citizenship, already named at fault
     if errors:
         raise ValidationFailed(_("Some details of the profile are not valid."),
                                _renamed(errors))
