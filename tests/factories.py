@@ -85,7 +85,7 @@ def draft(traveler, *, country="US", category="TN", port="BLAINE", days_ahead=30
     chosen = reference.category(country, category)
     travel = utcnow().date() + timedelta(days=days_ahead)
     extra = {}
-    if complete:
+    if complete and chosen.channel == "port":  # a trader's draft is refused with dates
         extra = {**job_details(chosen), "requested_start": travel,
                  "requested_end": travel + timedelta(days=180)}
     return petitions.create_draft(actor, DraftInput(
