@@ -109,6 +109,10 @@ def test_an_employers_draft_waits_on_the_traveler_for_the_identity(api, app, cli
         db.session.commit()
     shown = employer.get(f"/petitions/{receipt}").get_json()
     assert shown["waiting_on"] == "applicant" and "identity" not in shown
+    employer_page = app.test_client()
+    sign_in(employer_page, employer.email)
+    page = employer_page.get(f"/employer/petitions/{receipt}").get_data(as_text=True)
+    assert 'id="identity-pending"' in page
     # The traveler's attestation submits it, once their identity is complete.
     sign_in(client, traveler.email)
     review = client.get(f"/my/filing/{receipt}/review").get_data(as_text=True)
@@ -118,6 +122,8 @@ def test_an_employers_draft_waits_on_the_traveler_for_the_identity(api, app, cli
     assert traveler.call("PUT", "/me/profile", json=IDENTITY).status_code == 200
     review = client.get(f"/my/filing/{receipt}/review").get_data(as_text=True)
     assert 'id="identity-blocker"' not in review and "Continue to attest and submit" in review
+    page = employer_page.get(f"/employer/petitions/{receipt}").get_data(as_text=True)
+    assert 'id="identity-pending"' not in page
 
 
 def test_officers_of_the_country_see_the_identity_and_each_view_is_audited(api, app, client,
