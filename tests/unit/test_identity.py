@@ -179,6 +179,9 @@ def test_the_identity_panel_lists_earlier_approvals_and_denials(api, app, client
                                    json={"action": "approve"}).status_code == 200
         decided.append(receipt)
     current = seed.queued(traveler.email)
+    earlier = officer.get(f"/petitions/{current}").get_json()["identity"]["earlier_decisions"]
+    assert {(e["receipt_number"], e["outcome"]) for e in earlier} == {
+        (decided[0], "approved"), (decided[1], "denied")}
     sign_in(client, officer.email)
     page = client.get(f"/officer/cases/{current}").get_data(as_text=True)
     panel = page[page.index('id="identity"'):page.index("</section>", page.index('id="identity"'))]

@@ -61,7 +61,15 @@ SCHEMAS = {
         "name": TEXT, "given_names": TEXT, "surname": TEXT, "citizenship": NULLABLE_STR,
         "passport_number": NULLABLE_STR, "passport_expiry": NULL_DATE,
         "date_of_birth": NULL_DATE, "refused_before": {"type": "boolean"},
-        "refusal_details": TEXT}},
+        "refusal_details": TEXT,
+        "earlier_decisions": {"type": "array", "description": (
+            "Officers, GET /petitions/{receipt_number} only: the traveler's other approved "
+            "and denied petitions of the officer's country, most recent first."),
+            "items": {"type": "object", "properties": {
+                "receipt_number": TEXT, "category": TEXT,
+                "outcome": {"type": "string", "enum": ["approved", "denied"]},
+                "reason_codes": {"type": "array", "items": TEXT},
+                "decided_at": {"type": "string", "format": "date-time"}}}}}},
     "Verification": {"type": "object", "required": [
         "status", "category", "destination_country", "port_of_entry", "valid_from",
         "valid_until", "initials"], "properties": {

@@ -124,7 +124,15 @@ def submit_petition(receipt_number):
 def get_petition(receipt_number):
     """One petition the caller may see."""
     petition = access.get_petition(g.api_user, receipt_number)
-    response = _petition_json(petition)  # before the commit, which expires what was loaded
+    data = serializers.petition(petition, g.api_user)
+    if data.get("identity") and g.api_user.is_agency:  # the officer's identity panel
+        data["identity"]["earlier_decisions"] = [
+            {"receipt_number": p.receipt_number, "category": p.category.code,
+             "outcome": p.final_decision.outcome.value,
+             "reason_codes": list(p.final_decision.reason_codes or []),
+             "decided_at": p.final_decision.decided_at.isoformat(timespec="seconds")}
+            for p in identity.earlier_decisions(g.api_user, petition)]
+    response = jsonify(data)  # before the commit, which expires what was loaded
     audit.staff_read(g.api_user, "case.view", "petition", receipt_number, petition, via="api")
     uow.commit()
     return response

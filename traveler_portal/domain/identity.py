@@ -123,6 +123,14 @@ def for_viewer(viewer: User, petition: Petition, via: str = "web", profile=_UNSE
     return as_dict(petition, profile)
 
 
+def earlier_decisions(viewer: User, petition: Petition) -> list[Petition]:
+    """The traveler's other decided petitions ``viewer`` may see (approved, denied or
+    expired since), most recent first: what the officer weighs beside the identity."""
+    earlier, _total = casework.earlier_petitions(viewer, petition, limit=50)
+    return [p for p in earlier if p.status in (Status.APPROVED, Status.DENIED, Status.EXPIRED)
+            and p.final_decision]
+
+
 def panel(viewer: User, petition: Petition, locale: str = "en") -> dict:
     """The officer case page's identity panel: the identity with the passport number for
     an officer of the case's country (masked for other staff, e.g. a supervisor), and the
@@ -137,8 +145,6 @@ def panel(viewer: User, petition: Petition, locale: str = "en") -> dict:
             data["passport_number"] = profiles.masked(data["passport_number"])
     audit.staff_read(viewer, "identity.view", "petition", petition.receipt_number, petition,
                      via="web", passport_shown=full)
-    earlier, _total = casework.earlier_petitions(viewer, petition, limit=50)
-    decided = [p for p in earlier if p.status in (Status.APPROVED, Status.DENIED,
-                                                  Status.EXPIRED) and p.final_decision]
-    return {"identity": data, "full_passport": full, "earlier_decisions": decided,
+    return {"identity": data, "full_passport": full,
+            "earlier_decisions": earlier_decisions(viewer, petition),
             "countries": dict(profiles.countries(locale))}
