@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.unit.conftest import assert_error
-from tests.unit.test_filing import JOB, TRIP, post, start
+from tests.unit.test_filing import JOB, post, row, start
 from tests.unit.test_web_auth import sign_in
 
 TODAY = date.today()
@@ -88,7 +88,6 @@ def test_the_api_gives_the_browsers_field_errors(app, api, client, seed, api_cha
 
     sign_in(client, seed.user("traveler"))
     receipt = start(client)
-    from tests.unit.test_filing import row
     page = post(client, f"/my/filing/{receipt}/job",
                 {**JOB, "version": row(app, receipt)["version"], **browser_changes})
     assert page.status_code == 422

@@ -10,7 +10,6 @@ import segno
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from tests import factories
 from tests.unit.conftest import assert_error
 from traveler_portal.domain import verification
 from traveler_portal.extensions import db, limiter
