@@ -155,6 +155,8 @@ class Config:
     REGISTRATION_TTL_HOURS = int(os.environ.get("REGISTRATION_TTL_HOURS", "24"))
     INVITATIONS_PER_ORG_PER_DAY = int(os.environ.get("INVITATIONS_PER_ORG_PER_DAY", "100"))
     IMPORTS_PER_ORG_PER_DAY = int(os.environ.get("IMPORTS_PER_ORG_PER_DAY", "5"))
+    # The public verification of a notice (page and API), per client address.
+    VERIFY_LIMIT_PER_ADDRESS = os.environ.get("VERIFY_LIMIT_PER_ADDRESS", "30/minute")
     # Fernet keys for personal data at rest, newest first, comma-separated.
     PII_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PII_ENCRYPTION_KEYS", "").split(",")
                            if k.strip()]
@@ -220,6 +222,7 @@ class TestConfig(Config):
     # development setup, on Redis).
     SIGNIN_COUNTERS = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
+    VERIFY_LIMIT_PER_ADDRESS = "100000/minute"  # the rate-limit test lowers it
     WTF_CSRF_ENABLED = True
 
 

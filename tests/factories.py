@@ -9,7 +9,7 @@ from io import BytesIO
 
 import pyotp
 
-from traveler_portal.domain import accounts, documents, petitions, reference, second_factor
+from traveler_portal.domain import accounts, documents, petitions, profiles, reference, second_factor
 from traveler_portal.domain.petitions import DraftInput
 from traveler_portal.models import Role
 from traveler_portal.models.users import utcnow
@@ -46,9 +46,11 @@ def email(prefix: str = "user") -> str:
 
 
 def user(role: Role | str = Role.TRAVELER, *, country=None, organization=None,
-         name: str = "", address: str | None = None, password: str = PASSWORD):
+         name: str = "", address: str | None = None, password: str = PASSWORD,
+         identity: bool = True):
     """An account; an agency account is enrolled in the second factor (as its first
-    sign-in would make it), with a secret ``otp`` knows."""
+    sign-in would make it), with a secret ``otp`` knows; a traveler has a complete
+    identity (as filing needs) unless ``identity=False``."""
     role = Role(role)
     if role in (Role.OFFICER, Role.SUPERVISOR) and country is None:
         country = "US"
@@ -59,6 +61,10 @@ def user(role: Role | str = Role.TRAVELER, *, country=None, organization=None,
                                    country=country, organization_name=organization)
     if second_factor.required(account):
         enrol(account)
+    if role == Role.TRAVELER and identity:
+        words = (name or "").split()  # a given name keeps the passport's name in step
+        give_identity(account, **({"given_names": " ".join(words[:-1]),
+                                   "family_name": words[-1]} if len(words) > 1 else {}))
     return account
 
 
@@ -98,14 +104,54 @@ def otp(address: str) -> str | None:
     return pyotp.TOTP(secret).at(step * second_factor.STEP_SECONDS)
 
 
+def identity_input(**changes) -> profiles.ProfileInput:
+    today = utcnow().date()
+    data = dict(given_names="Alex Jordan", family_name="Tremblay",
+                date_of_birth=today.replace(year=today.year - 35, day=1),
+                citizenships=["CA"], passport_number=f"AB{next(_seq):07d}",
+                passport_country="CA", passport_expiry=today + timedelta(days=8 * 365),
+                residence_country="CA", prior_refusals=False)
+    data.update(changes)
+    return profiles.ProfileInput(**data)
+
+
+def give_identity(traveler, **changes):
+    """A complete identity in the traveler's profile (through the profile service)."""
+    return profiles.save(traveler, identity_input(**changes))
+
+
+# Plausible answers to the categories' own questions (reference data), by question name.
+ANSWERS = {"usmca_profession": "Engineer", "cusma_profession": "Engineer",
+           "qualifying_employer": "Maple Robotics Ltd.",
+           "qualifying_employment_from": "2021-03-01",
+           "offer_of_employment_number": "A1234567"}
+
+
+def job_details(category) -> dict:
+    return {"job": {"occupation": "Software engineer", "duties": "Designs control software.",
+                    "worksite": "1 Main St, Seattle, WA", "salary": "95000",
+                    "salary_currency": "USD"},
+            "details": {q["name"]: ANSWERS.get(q["name"], "Yes")
+                        for q in category.extra_fields or [] if q.get("required")}}
+
+
 def draft(traveler, *, country="US", category="TN", port="BLAINE", days_ahead=30,
-          actor=None, job_title="Software engineer", employer_name="Cascade Systems Inc."):
+          actor=None, job_title="Software engineer", employer_name="Cascade Systems Inc.",
+          complete: bool = True):
+    """A draft; ``complete`` (the default) with the stay's dates, the job details and the
+    category's required answers, as submission needs."""
     actor = actor or traveler
+    chosen = reference.category(country, category)
+    travel = utcnow().date() + timedelta(days=days_ahead)
+    extra = {}
+    if complete and chosen.channel == "port":  # a trader's draft is refused with dates
+        extra = {**job_details(chosen), "requested_start": travel,
+                 "requested_end": travel + timedelta(days=180)}
     return petitions.create_draft(actor, DraftInput(
-        destination_country=country, category=reference.category(country, category),
-        port=reference.port(country, port), travel_date=utcnow().date() + timedelta(days=days_ahead),
+        destination_country=country, category=chosen,
+        port=reference.port(country, port), travel_date=travel,
         job_title=job_title, employer_name=employer_name, traveler=traveler,
-        organization_id=traveler.organization_id))
+        organization_id=traveler.organization_id, **extra))
 
 
 def upload(actor, petition, kind="passport", data: bytes = PDF_BYTES, filename="file.pdf"):

@@ -227,10 +227,11 @@ def live_server(live_env, celery_worker, webhook_worker, celery_beat, test_dirs)
 @pytest.fixture
 def create_user(app):
     """Create an account in the live database; returns (email, password)."""
-    def create(role, email=None, password=None, country=None, organization=None, name=""):
+    def create(role, email=None, password=None, country=None, organization=None, name="",
+               identity=True):
         with app.app_context():
             user = factories.user(role, country=country, organization=organization,
-                                  address=email, name=name,
+                                  address=email, name=name, identity=identity,
                                   password=password or factories.PASSWORD)
             return user.email, password or factories.PASSWORD
     return create

@@ -12,8 +12,8 @@ from io import BytesIO
 import sqlalchemy as sa
 from pypdf import PdfWriter
 
-from .domain import (accounts, documents, passwords, petitions, reference, routing,
-                     second_factor)
+from .domain import (accounts, documents, passwords, petitions, profiles, reference,
+                     routing, second_factor)
 from .domain.petitions import DraftInput
 from .extensions import db
 from .models import Petition, Role, User
@@ -56,12 +56,41 @@ def _account(role, email, name, country, organization) -> tuple[User, str]:
     return user, password
 
 
+def _identity(traveler) -> None:
+    """The demo traveler's identity, complete as filing needs it (kept when already there:
+    a later run must not undo what someone typed in the profile page)."""
+    if profiles.identity_complete(traveler):
+        return
+    today = utcnow().date()
+    profiles.save(traveler, profiles.ProfileInput(
+        given_names="Amélie Claire", family_name="Tremblay",
+        date_of_birth=today.replace(year=today.year - 34, month=3, day=14),
+        citizenships=["CA"], passport_number="GA" + "".join(
+            secrets.choice("0123456789") for _ in range(7)),
+        passport_country="CA", passport_expiry=today.replace(year=today.year + 8, day=1),
+        residence_country="CA", residence_address="1200 Rue Sherbrooke O, Montréal QC",
+        prior_refusals=False, preferred_language="en"))
+
+
+# The job step's details and each category's answers for the demo petitions.
+JOB = {"occupation": "Engineer", "duties": "Designs and commissions robotic assembly "
+       "cells at the client's plant; trains the plant's technicians.",
+       "worksite": "2100 Industrial Pkwy, Detroit, MI", "salary": "112000",
+       "salary_currency": "USD"}
+ANSWERS = {"TN": {"usmca_profession": "Engineer"},
+           "B1": {"after_sales_contract": "Sales contract MR-2026-114 of 3 March 2026"},
+           "L1B": {"qualifying_employer": ORGANIZATION,
+                   "qualifying_employment_from": "2021-09-01"}}
+
+
 def _draft(traveler, category, port, days_ahead, job_title):
+    travel = utcnow().date() + timedelta(days=days_ahead)
     return petitions.create_draft(traveler, DraftInput(
         destination_country="US", category=reference.category("US", category),
-        port=reference.port("US", port), travel_date=utcnow().date() + timedelta(days=days_ahead),
+        port=reference.port("US", port), travel_date=travel,
         job_title=job_title, employer_name="Cascade Automation Inc.", traveler=traveler,
-        organization_id=traveler.organization_id))
+        organization_id=traveler.organization_id, requested_start=travel,
+        requested_end=travel + timedelta(days=150), job=JOB, details=ANSWERS[category]))
 
 
 def _attach(traveler, petition, *kinds):
@@ -108,5 +137,6 @@ def seed() -> list[str]:
             # Agency accounts sign in with a second factor: a new authenticator secret
             # on every run, to add to an authenticator app (or `oathtool --totp -b`).
             lines.append(f"  {'':<10} {'':<42} TOTP secret {second_factor.enrol_now(user)}")
+    _identity(traveler)
     lines += [f"  {line}" for line in _petitions(traveler)]
     return lines

@@ -62,3 +62,18 @@ def attest_and_submit(page: Page, receipt: str) -> None:
     page.get_by_label(re.compile("^I attest that")).check()
     page.get_by_role("button", name="Submit petition").click()
     expect(page.get_by_text(f"Petition {receipt} was submitted.")).to_be_visible()
+
+
+def fill_profile(page: Page, passport="GA 123 4567", expiry_days=3000) -> None:
+    """The identity on the profile page (opened before), saved."""
+    expect(page.get_by_role("heading", level=1, name="My profile")).to_be_visible()
+    page.get_by_label("Given names").fill("Amélie Marie")
+    page.get_by_label("Family name").fill("Tremblay")
+    page.get_by_label("Date of birth").fill("1986-03-14")
+    page.get_by_label("Citizenship").select_option(["CA"])
+    page.get_by_label("Passport number").fill(passport)
+    page.get_by_label("Country that issued the passport").select_option("CA")
+    page.get_by_label("Passport expiry date").fill(day(expiry_days))
+    page.get_by_label("Country of residence").select_option("CA")
+    page.get_by_role("button", name="Save my profile").click()
+    expect(page.get_by_text("Your profile was saved.")).to_be_visible()

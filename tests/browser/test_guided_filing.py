@@ -82,6 +82,11 @@ def test_a_traveler_files_step_by_step_and_resumes_after_signing_out(
     page.get_by_role("link", name="Employer letter is required before you submit.").click()
     steps.upload_slot(page, "Employer letter", steps.pdf("employer-letter.pdf"))
     page.get_by_role("link", name="Continue to the review").click()
+    # The passport must cover the stay: the blocker leads to the profile and back.
+    page.get_by_role("link", name="Complete your identity in your profile:").click()
+    page.get_by_label("Passport expiry date").fill(steps.day(3000))
+    page.get_by_role("button", name="Save my profile").click()
+    expect(steps.step_heading(page, "Review")).to_be_visible()
     expect(page.get_by_text("You cannot submit yet")).to_have_count(0)
     shot(page, "5-review-ready")
 

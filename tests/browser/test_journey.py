@@ -111,6 +111,8 @@ def test_tn_petition_from_filing_to_approval(live_server, create_user, browser_p
     page.get_by_label("Invitation code").fill(code)
     page.get_by_role("button", name="Join").click()
     expect(page.get_by_text("You joined Maple Robotics")).to_be_visible()
+    page.get_by_role("link", name="My profile").click()  # the identity filing needs
+    filing_steps.fill_profile(page)
 
     page.get_by_role("link", name="File a petition").first.click()
     page.get_by_label("United States").check()

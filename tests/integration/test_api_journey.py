@@ -16,11 +16,23 @@ def wait_for_status(client, receipt, status, timeout=30):
     raise AssertionError(f"{receipt} still {body['status']} after {timeout} s, not {status}")
 
 
+def tn_job(travel_in_days=30) -> dict:
+    """The TN's job details and its category's answer, as submission needs them."""
+    start = date.today() + timedelta(days=travel_in_days)
+    return {"job": {"occupation": "Engineer", "duties": "Designs and inspects bridges.",
+                    "worksite": "400 Pine St, Seattle, WA",
+                    "salary": {"amount": "98000", "currency": "USD"},
+                    "start_date": start.isoformat(),
+                    "end_date": (start + timedelta(days=365)).isoformat()},
+            "answers": {"usmca_profession": "Engineer"}}
+
+
 def file_tn_to_blaine(traveler, travel_in_days=30):
     created = traveler.post("/petitions", json={
         "destination_country": "US", "category": "TN", "port_of_entry": "BLAINE",
         "travel_date": (date.today() + timedelta(days=travel_in_days)).isoformat(),
-        "job_title": "Structural engineer", "employer_name": "Cascade Bridges Inc."})
+        "job_title": "Structural engineer", "employer_name": "Cascade Bridges Inc.",
+        **tn_job(travel_in_days)})
     assert created.status_code == 201, created.text
     return created.json()
 

@@ -74,6 +74,8 @@ def member(run, owner: str, kind: str, role=None) -> str:
     email = factories.email(kind)
     token = invite(run, owner, kind, email, role)
     run(lambda: invitations.accept_with_new_account(token, kind.title(), factories.PASSWORD))
+    if kind == "traveler":  # the identity filing needs, as the traveler would give it
+        run(lambda: factories.give_identity(_user(email)))
     return email
 
 

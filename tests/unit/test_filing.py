@@ -219,7 +219,7 @@ def test_attesting_a_draft_changed_in_another_tab_is_refused(app, client, travel
     assert row(app, receipt)["status"] == Status.DRAFT
 
 
-def test_a_passport_expiring_before_the_stay_ends_is_flagged_before_submit(
+def test_a_passport_expiring_before_the_stay_ends_blocks_the_submission(
         app, client, traveler):
     with app.app_context():
         user = db.session.scalars(sa.select(User).where(User.email == traveler)).one()
@@ -228,16 +228,22 @@ def test_a_passport_expiring_before_the_stay_ends_is_flagged_before_submit(
             citizenships=["CA"], passport_number="GA1234567", passport_country="CA",
             passport_expiry=TODAY + timedelta(days=90), residence_country="CA"))
     receipt = ready(app, client)
+    blocker = "before the end of the stay"
     review = client.get(f"/my/filing/{receipt}/review").get_data(as_text=True)
-    assert "before the end of the stay you ask for" in review
+    assert blocker in review and "Complete your identity in your profile" in review
     assert "••••4567" in review and "GA1234567" not in review
-    attest = client.get(f"/my/filing/{receipt}/submit").get_data(as_text=True)
-    assert "before the end of the stay you ask for" in attest
-    # A warning, not a refusal: the officer may still admit until the passport expires.
+    attest = client.get(f"/my/filing/{receipt}/submit")
+    assert blocker in attest.get_data(as_text=True)
+    assert "Submit petition" not in attest.get_data(as_text=True)
+    # Refused, not merely warned (shared/API.md: the passport must cover the stay).
+    refused = post(client, f"/my/filing/{receipt}/submit",
+                   {"attest": "y", "version": row(app, receipt)["version"]})
+    assert refused.status_code == 422
+    assert row(app, receipt)["status"] == Status.DRAFT
+    # A shorter stay that the passport covers clears it.
     post(client, f"/my/filing/{receipt}/trip",
          {**TRIP, "requested_end": day(60), "version": row(app, receipt)["version"]})
-    assert "before the end of the stay you ask for" not in \
-        client.get(f"/my/filing/{receipt}/review").get_data(as_text=True)
+    assert blocker not in client.get(f"/my/filing/{receipt}/review").get_data(as_text=True)
 
 
 def test_employers_still_file_for_their_travelers_on_their_own_page(client, seed):

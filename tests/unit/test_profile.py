@@ -48,7 +48,7 @@ def stored(app, email) -> tuple:
 
 
 def test_the_profile_form_offers_every_country_from_cldr(client, seed):
-    sign_in(client, seed.user("traveler"))
+    sign_in(client, seed.user("traveler", identity=False))
     page = client.get("/my/profile").get_data(as_text=True)
     for name in ("United States", "Canada", "France", "Japan", "Brazil"):
         assert f">{name}</option>" in page
@@ -56,7 +56,7 @@ def test_the_profile_form_offers_every_country_from_cldr(client, seed):
 
 
 def test_passport_number_is_encrypted_at_rest_and_shown_masked(app, client, seed, caplog):
-    email = seed.user("traveler")
+    email = seed.user("traveler", identity=False)
     sign_in(client, email)
     with caplog.at_level(logging.DEBUG):
         response = save(client)
@@ -70,7 +70,7 @@ def test_passport_number_is_encrypted_at_rest_and_shown_masked(app, client, seed
 
 
 def test_an_empty_passport_field_keeps_the_number_on_file(app, client, seed):
-    email = seed.user("traveler")
+    email = seed.user("traveler", identity=False)
     sign_in(client, email)
     assert save(client).status_code == 302
     assert save(client, passport_number="", family_name="Tremblay-Roy").status_code == 302
@@ -78,7 +78,7 @@ def test_an_empty_passport_field_keeps_the_number_on_file(app, client, seed):
 
 
 def test_each_invalid_field_is_shown_with_its_message(app, client, seed):
-    email = seed.user("traveler")
+    email = seed.user("traveler", identity=False)
     sign_in(client, email)
     response = save(client, given_names="", date_of_birth=(TODAY + timedelta(days=1)).isoformat(),
                     citizenships=[], passport_number="", passport_expiry="2001-01-01",
@@ -96,7 +96,7 @@ def test_each_invalid_field_is_shown_with_its_message(app, client, seed):
 
 
 def test_the_preferred_language_is_the_locale_of_the_travelers_pages(client, seed):
-    sign_in(client, seed.user("traveler"), next_=None)
+    sign_in(client, seed.user("traveler", identity=False), next_=None)
     assert '<html lang="en"' in client.get("/my/").get_data(as_text=True)
     assert save(client, preferred_language="fr").status_code == 302
     assert '<html lang="fr"' in client.get("/my/", headers={
@@ -105,7 +105,7 @@ def test_the_preferred_language_is_the_locale_of_the_travelers_pages(client, see
 
 def test_rotation_re_encrypts_every_profile_with_the_first_key(app, seed, monkeypatch):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    email = seed.user("traveler")
+    email = seed.user("traveler", identity=False)
     monkeypatch.setitem(app.config, "PII_ENCRYPTION_KEYS", [old])
     with app.app_context():
         user = db.session.scalars(sa.select(User).where(User.email == email)).one()
@@ -137,7 +137,7 @@ def test_rotation_re_encrypts_every_profile_with_the_first_key(app, seed, monkey
 
 
 def test_changing_the_profile_from_a_drafts_review_returns_to_it(client, seed):
-    sign_in(client, seed.user("traveler"))
+    sign_in(client, seed.user("traveler", identity=False))
     data = {"csrf_token": csrf_token(client, "/my/profile"), **profile_form()}
     response = client.post("/my/profile?back=US-2026-ABC123", data=data)
     assert response.status_code == 302

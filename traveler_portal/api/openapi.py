@@ -101,7 +101,9 @@ SCHEMAS = {
         "decision": {"type": ["object", "null"], "properties": {
             "outcome": {"type": "string"}, "reason_codes": {"type": "array"},
             "message": {"type": "string"}, "valid_from": NULLABLE_STR,
-            "valid_until": NULLABLE_STR}},
+            "valid_until": NULLABLE_STR, "verification_code": {"type": "string", "description": (
+                "Checks the decision at GET /verify/{code}, or at /verify/<code> in a "
+                "browser (the notice's QR code).")}}},
         "evidence_request": {"type": ["object", "null"], "properties": {
             "items": {"type": "array", "items": {"type": "string"},
                       "description": "The requirements, as in API v1."},
@@ -118,6 +120,12 @@ SCHEMAS = {
             "at": {"type": "string"}, "status": NULLABLE_STR, "title": {"type": "string"},
             "message": {"type": "string"}}}},
         "agency": {"type": "object", "description": "Officers and supervisors only."},
+        "version": {"type": "integer", "description": (
+            "Changes with every edit; send it with a PATCH to refuse a stale change.")},
+        "job": _ref("JobOut"),
+        "answers": {"type": "object", "additionalProperties": {"type": "string"},
+                    "description": "The category's answers (see Answers)."},
+        "identity": _ref("Identity"),
         "waiting_on": {"type": ["string", "null"],
                        "enum": ["applicant", "employer", "agency", None],
                        "description": "Who must act next; null once the case is closed."},
@@ -140,7 +148,9 @@ SCHEMAS = {
                                        "enum": ["decision", "evidence_request"]},
                               "url": {"type": "string",
                                       "description": "GET it with the same credentials."},
-                              "created_at": TS}},
+                              "created_at": TS,
+                              "verification_code": {"type": ["string", "null"],
+                                                    "description": "Decision notices."}}},
     "NewPetition": {"type": "object", "required": [
         "destination_country", "category", "port_of_entry", "travel_date", "job_title",
         "employer_name"], "properties": {
@@ -149,7 +159,8 @@ SCHEMAS = {
         "travel_date": DATE, "job_title": {"type": "string", "maxLength": 200},
         "employer_name": {"type": "string", "maxLength": 200},
         "traveler_email": {"type": "string", "format": "email",
-                           "description": "Employer admins: the traveler filed for."}}},
+                           "description": "Employer admins: the traveler filed for."},
+        "job": _ref("Job"), "answers": _ref("Answers")}},
     "Decision": {"type": "object", "required": ["outcome"], "properties": {
         "outcome": {"type": "string", "enum": ["approved", "denied", "evidence_requested"]},
         "message": {"type": "string"},
@@ -219,7 +230,8 @@ PATHS = {
     "/me": {"get": _op("The caller", {**_ok("200", "The caller.", {"type": "object"}),
                                       **_errors(401)}, tag="auth")},
     "/countries/{country}/categories": {"get": _op(
-        "Categories and required documents",
+        "Categories, required documents and each category's questions (the answers' "
+        "codes: see the Answers schemas)",
         {**_ok("200", "Categories.", _list_of({"type": "object"})), **_errors(401, 404)},
         params=[COUNTRY], tag="reference")},
     "/countries/{country}/ports": {"get": _op(
@@ -306,7 +318,12 @@ PATHS["/petitions/{receipt_number}/evidence"]["post"]["requestBody"]["required"]
 
 
 def document() -> dict:
-    from . import openapi_organization as organization  # it imports this module's helpers
+    from . import openapi_filing as filing  # they import this module's helpers
+    from . import openapi_organization as organization
+    paths = {path: dict(ops) for path, ops in PATHS.items()}
+    for more in (organization.PATHS, filing.PATHS):
+        for path, ops in more.items():
+            paths.setdefault(path, {}).update(ops)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Cross-border business traveler pre-adjudication API",
@@ -315,7 +332,7 @@ def document() -> dict:
                                 "docs/api.md in the repository."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **organization.PATHS},
+        "paths": paths,
         "webhooks": webhook_docs.openapi_webhooks(_ref),
         "components": {
             "securitySchemes": {"bearer": {
@@ -323,7 +340,8 @@ def document() -> dict:
                 "description": "A token from POST /auth/token, or an employer API key "
                                "(bbt_...) created in the portal; read-only keys may only "
                                "GET."}},
-            "schemas": {**SCHEMAS, **organization.SCHEMAS, **webhook_docs.SCHEMAS},
+            "schemas": {**SCHEMAS, **organization.SCHEMAS, **webhook_docs.SCHEMAS,
+                        **filing.SCHEMAS, **filing.answers_schemas()},
             "responses": {f"E{status}": {"description": code, "content": {
                 JSON: {"schema": _ref("Error")}}} for status, code in ERRORS.items()},
         },

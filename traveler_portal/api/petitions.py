@@ -4,13 +4,14 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from ..domain import access, audit, documents, evidence, notices, petitions, workflow
-from ..domain import employer_dashboard
+from ..domain import access, audit, documents, evidence, notices, petitions, reference
+from ..domain import employer_dashboard, filing, identity, workflow
+from ..domain.errors import ValidationFailed
 from ..domain import status as status_info
 from ..extensions import db
 from ..forms.petition import PetitionForm, draft_input
 from ..models import Petition, Role, Status
-from . import organization, serializers
+from . import organization, petition_input, serializers
 from .blueprint import bp
 from .helpers import (ApiError, api_auth, encode_cursor, form_from_json, json_body, page_args,
                       validated)
@@ -22,16 +23,74 @@ def _petition_json(p: Petition):
     return jsonify(serializers.petition(p, g.api_user))
 
 
+TRIP_KEYS = ("destination_country", "category", "port_of_entry", "travel_date")
+TOP_KEYS = ("category", "port_of_entry", "travel_date", "job_title", "employer_name")
+
+
 @bp.post("/petitions")
 @api_auth(*FILERS)
 def create_petition():
-    """Create a draft petition (an employer admin names the traveler)."""
+    """Create a draft petition (an employer admin names the traveler), with its job
+    details and the category's answers when sent (validated as the guided steps are)."""
     data = json_body()
-    form = form_from_json(PetitionForm, data)
+    form = form_from_json(PetitionForm, {k: v for k, v in data.items()
+                                         if k not in ("job", "answers")})
     form.set_country(form.destination_country.data)  # the form's value: a string
     validated(form)
-    petition = petitions.create_draft(g.api_user, draft_input(g.api_user, form))
+    draft = draft_input(g.api_user, form)
+    if petition_input.wants_job(data):
+        changes = petition_input.parse(
+            data, draft.category, {"job_title": draft.job_title,
+                                   "employer_name": draft.employer_name},
+            {k: data.get(k) for k in TRIP_KEYS})
+        draft.job = {k: v for k, v in changes.items()
+                     if k in filing.JOB_FIELDS and k not in ("job_title", "employer_name")}
+        draft.details = changes.get("details")
+        draft.requested_start = changes.get("requested_start")
+        draft.requested_end = changes.get("requested_end")
+    try:
+        petition = petitions.create_draft(g.api_user, draft)
+    except ValidationFailed as exc:
+        raise petition_input.renamed(exc)
     return _petition_json(petition), 201
+
+
+@bp.patch("/petitions/<receipt_number>")
+@api_auth(*FILERS)
+def update_petition(receipt_number):
+    """Change a draft: its trip, job details and answers; what is sent is merged over what
+    is stored and validated whole, as the guided steps validate them. ``version``
+    (optional) refuses the change (409) if the draft changed since that version."""
+    petition = access.get_petition(g.api_user, receipt_number)
+    data = json_body()
+    country = petition.destination_country.value
+    merged = {"destination_country": country, "category": petition.category.code,
+              "port_of_entry": petition.port.code, "travel_date": petition.travel_date.isoformat(),
+              "job_title": petition.job_title, "employer_name": petition.employer_name,
+              **{k: data[k] for k in TOP_KEYS if k in data}}
+    changes = {}
+    if set(TOP_KEYS) & set(data):
+        form = form_from_json(PetitionForm, merged)
+        form.set_country(country)
+        validated(form)
+        merged["job_title"], merged["employer_name"] = form.job_title.data, form.employer_name.data
+        changes.update(category=reference.category(country, form.category.data),
+                       port=reference.port(country, form.port_of_entry.data),
+                       travel_date=form.travel_date.data)
+    category = changes.get("category") or petition.category
+    force_job = "job_title" in data or "employer_name" in data
+    if petition_input.wants_job(data) or force_job:
+        stored = {**petition_input.job_values(petition), "job_title": merged["job_title"],
+                  "employer_name": merged["employer_name"]}
+        changes.update(petition_input.parse(data, category, stored,
+                                            {k: merged[k] for k in TRIP_KEYS},
+                                            force_job=force_job))
+    version = data.get("version", petition.version)
+    try:
+        petition = petitions.update_draft(g.api_user, receipt_number, changes, version)
+    except ValidationFailed as exc:
+        raise petition_input.renamed(exc)
+    return _petition_json(petition)
 
 
 @bp.post("/petitions/<receipt_number>/documents")
@@ -51,8 +110,13 @@ def upload_document(receipt_number):
 @bp.post("/petitions/<receipt_number>/submit")
 @api_auth(*FILERS)
 def submit_petition(receipt_number):
-    """Submit a draft; it is routed to its adjudication queue in the background."""
-    return _petition_json(petitions.submit(g.api_user, receipt_number))
+    """Submit a draft; it is routed to its adjudication queue in the background. Refused
+    (422) while a required document, job detail or answer, or the traveler's identity
+    (``profile``) is missing."""
+    try:
+        return _petition_json(petitions.submit(g.api_user, receipt_number))
+    except ValidationFailed as exc:
+        raise petition_input.renamed(exc)
 
 
 @bp.get("/petitions/<receipt_number>")
@@ -60,7 +124,15 @@ def submit_petition(receipt_number):
 def get_petition(receipt_number):
     """One petition the caller may see."""
     petition = access.get_petition(g.api_user, receipt_number)
-    response = _petition_json(petition)  # before the commit, which expires what was loaded
+    data = serializers.petition(petition, g.api_user)
+    if data.get("identity") and g.api_user.is_agency:  # the officer's identity panel
+        data["identity"]["earlier_decisions"] = [
+            {"receipt_number": p.receipt_number, "category": p.category.code,
+             "outcome": p.final_decision.outcome.value,
+             "reason_codes": list(p.final_decision.reason_codes or []),
+             "decided_at": p.final_decision.decided_at.isoformat(timespec="seconds")}
+            for p in identity.earlier_decisions(g.api_user, petition)]
+    response = jsonify(data)  # before the commit, which expires what was loaded
     audit.staff_read(g.api_user, "case.view", "petition", receipt_number, petition, via="api")
     return response
 
@@ -96,9 +168,13 @@ def list_petitions():
     rows = rows[:limit]
     infos = status_info.for_petitions(rows, g.api_user)  # batched, not one query per row
     found = notices.for_petitions(rows)
-    items = [serializers.petition(p, g.api_user, infos[p.id], found[p.id]) for p in rows]
+    shown = identity.profiles_for(rows)  # one query, not one per row
+    items = [serializers.petition(p, g.api_user, infos[p.id], found[p.id], shown)
+             for p in rows]
     next_cursor = encode_cursor(rows[-1].id) if more else None
     audit.staff_case_views(g.api_user, rows, via="api list")  # an officer's page of cases
+    audit.staff_views(g.api_user, "identity.view",
+                      [p for p in rows if identity.may_see(g.api_user, p)], via="api list")
     return jsonify(items=items, next_cursor=next_cursor)
 
 

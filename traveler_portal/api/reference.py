@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ..domain import reference
 from .blueprint import bp
+from .petition_input import questions_json
 from .helpers import ApiError, api_auth
 
 
@@ -16,7 +17,7 @@ def _country(country: str) -> str:
 @bp.get("/countries/<country>/categories")
 @api_auth()
 def categories(country):
-    """The country's categories and the documents each requires."""
+    """The country's categories, the documents each requires and its own questions."""
     items = [{"code": c.code, "name": c.name, "channel": c.channel,
               "decided_by": c.decided_by, "max_validity_days": c.max_validity_days,
               "required_documents": [{"kind": d.kind, "name": d.name,
@@ -24,7 +25,8 @@ def categories(country):
                                      for d in c.required_documents if d.required],
               "optional_documents": [{"kind": d.kind, "name": d.name,
                                       "description": d.description}
-                                     for d in c.required_documents if not d.required]}
+                                     for d in c.required_documents if not d.required],
+              "questions": questions_json(c)}
              for c in reference.categories(_country(country))]
     return jsonify(items=items)
 

@@ -1,9 +1,10 @@
 """The petition and its parts as JSON (field names fixed by docs/api.md)."""
 from flask import url_for
 
-from ..domain import evidence, notices, workflow
+from ..domain import evidence, identity, notices, verification, workflow
 from ..domain import status as status_info
 from ..models import Outcome, Status
+from . import petition_input
 
 
 def _date(value):
@@ -29,7 +30,8 @@ def _decision(petition) -> dict | None:
     return {"outcome": str(final.outcome), "reason_codes": list(final.reason_codes or []),
             "message": final.message, "valid_from": _date(final.valid_from),
             "valid_until": _date(final.valid_until), "decided_at": _ts(final.decided_at),
-            "conditions": dict(final.conditions or {})}
+            "conditions": dict(final.conditions or {}),
+            "verification_code": verification.code_for(final)}
 
 
 def _evidence_request(petition) -> dict | None:
@@ -55,7 +57,8 @@ def _notices(p, rows=None) -> list:
     """The stored PDF notices, each downloadable by whoever may read this petition."""
     return [{"id": n.id, "kind": n.kind, "created_at": _ts(n.created_at),
              "url": url_for("api.get_notice", receipt_number=p.receipt_number,
-                            notice_id=n.id)}
+                            notice_id=n.id),
+             "verification_code": verification.code_for(n) if n.kind == "decision" else None}
             for n in (notices.for_petition(p) if rows is None else rows)]
 
 
@@ -65,9 +68,11 @@ def _status_fields(info) -> dict:
             "estimate": info.estimate.as_json() if info.estimate else None}
 
 
-def petition(p, viewer=None, info=None, notice_rows=None) -> dict:
+def petition(p, viewer=None, info=None, notice_rows=None, profiles=None) -> dict:
     """``info``: the petition's ``status.StatusInfo`` when a list computed it in batch;
-    ``notice_rows``: its notices, likewise (``notices.for_petitions``)."""
+    ``notice_rows``: its notices, likewise (``notices.for_petitions``); ``profiles``:
+    travelers' profiles by user id (``identity.profiles_for``), the list then recording
+    the identity reads itself."""
     agency = viewer is not None and viewer.is_agency
     shown = p.status if agency else workflow.public_status(p.status)
     data = {
@@ -93,8 +98,15 @@ def petition(p, viewer=None, info=None, notice_rows=None) -> dict:
         "documents": [document(d) for d in p.documents],
         "timeline": [_event(e) for e in p.events if e.public],
         "notices": _notices(p, notice_rows),
+        "version": p.version,  # send it back with a PATCH to refuse a stale change (409)
+        "job": petition_input.job_json(p),
+        "answers": dict(p.details or {}),
         **_status_fields(info or status_info.for_petition(p, viewer)),
     }
+    if identity.may_see(viewer, p):  # the traveler, officers of the destination country
+        data["identity"] = identity.for_viewer(viewer, p, via="api", record=profiles is None,
+                                               **({} if profiles is None else
+                                                  {"profile": profiles.get(p.traveler_id)}))
     if viewer is not None and viewer.is_agency:
         data["agency"] = {
             "assigned_officer": p.assigned_officer.email if p.assigned_officer else None,

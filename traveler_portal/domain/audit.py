@@ -67,9 +67,14 @@ def staff_read(user, action: str, object_type: str, object_id, petition, **detai
 def staff_case_views(user, petitions, **details) -> None:
     """A page of cases read by agency staff (an API list): one ``case.view`` each, written
     in one statement (SQLite cannot batch ORM inserts that return their keys)."""
+    staff_views(user, "case.view", petitions, **details)
+
+
+def staff_views(user, action: str, petitions, **details) -> None:
+    """One ``action`` entry per petition of a page read by agency staff, in one statement."""
     if getattr(user, "is_agency", False) and petitions:
         db.session.execute(sa.insert(AuditEntry), [
-            _values(user, "case.view", "petition", p.receipt_number, p, details)
+            _values(user, action, "petition", p.receipt_number, p, details)
             for p in petitions])
 
 

@@ -6,12 +6,14 @@ latin-1 core font, as fallbacks), stored under ``UPLOAD_DIR/notices/`` and serve
 afterwards: the bytes on disk are the notice, ``Notice.sha256`` proves it.
 """
 import hashlib
+import io
 import logging
 import os
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+import segno
 import sqlalchemy as sa
 from babel.dates import format_date
 from flask import current_app
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Decision, Notice, Outcome, Petition
-from . import access, audit, profiles, reference, uow
+from . import access, audit, profiles, reference, uow, verification
 from .errors import NotFound
 
 # fontTools logs every font subset at INFO: noise in the web and worker logs.
@@ -187,6 +189,43 @@ def _evidence(letter: _Letter, decision: Decision, petition: Petition, lang: str
                        "day. Without an answer the officer decides on the evidence on file."))
 
 
+def _identity(letter: _Letter, petition: Petition) -> None:
+    """The traveler as in the passport, and the passport's last four characters: enough
+    for the officer at the port to match the notice to the passport in hand."""
+    profile = profiles.get(petition.traveler)
+    if profile is None:  # filed before identities were required
+        letter.field(_("Traveler"), petition.traveler.name or petition.traveler.email)
+        return
+    letter.field(_("Traveler"), f"{profile.given_names} {profile.family_name}")
+    if profile.passport_number:
+        letter.field(_("Passport"), _("ending in %(last4)s",
+                                      last4=profile.passport_number[-4:]))
+
+
+def _verification(letter: _Letter, decision: Decision) -> None:
+    """The verification code, and a QR code of the public page that checks it."""
+    code = verification.code_for(decision)
+    url = verification.url_for_code(code)
+    letter.heading(_("Verify this notice"))
+    png = io.BytesIO()
+    segno.make(url, error="m").save(png, kind="png", scale=4, border=2)
+    png.seek(0)
+    pdf, top, size = letter.pdf, letter.pdf.get_y() + 1, 34
+    if top + size > pdf.h - pdf.b_margin:
+        pdf.add_page()
+        top = pdf.get_y()
+    pdf.image(png, x=pdf.l_margin, y=top, w=size, h=size, alt_text=url)
+    pdf.set_xy(pdf.l_margin + size + 5, top + 2)
+    pdf.set_font(letter.family, "B", 10.5)
+    pdf.multi_cell(0, 6, letter._text(_("Verification code: %(code)s", code=code)),
+                   align="L", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(letter.family, "", 10)
+    pdf.multi_cell(0, 5.4, letter._text(_(
+        "Anyone can check that this notice is genuine and still valid: scan the QR code or "
+        "open %(url)s", url=url)), align="L", new_x="LEFT", new_y="NEXT")
+    pdf.set_xy(pdf.l_margin, max(pdf.get_y(), top + size) + 2)
+
+
 def render(decision: Decision, petition: Petition, lang: str = "en") -> bytes:
     """The notice's PDF bytes (in ``lang`` where translations exist)."""
     with force_locale(lang):
@@ -195,8 +234,12 @@ def render(decision: Decision, petition: Petition, lang: str = "en") -> bytes:
         letter = _Letter(lang, f"{title} {petition.receipt_number}", decision.decided_at)
         letter.title(title)
         country = petition.destination_country.value
+        agency = reference.agency_name(petition, lang)
+        if agency:
+            letter.paragraph(agency, bold=True)
+            letter.pdf.ln(2)
         letter.field(_("Receipt number"), petition.receipt_number)
-        letter.field(_("Traveler"), petition.traveler.name or petition.traveler.email)
+        _identity(letter, petition)
         letter.field(_("Category"), f"{petition.category.code} – {petition.category.name}")
         letter.field(_("Destination country"),
                      _("United States") if country == "US" else _("Canada"))
@@ -212,6 +255,8 @@ def render(decision: Decision, petition: Petition, lang: str = "en") -> bytes:
         if decision.message:
             letter.heading(_("Message from the officer"))
             letter.paragraph(decision.message)
+        if not asking:
+            _verification(letter, decision)
         letter.pdf.ln(4)
         letter.paragraph(_("Keep this notice with your travel documents. Its receipt number "
                            "identifies your petition in every exchange with us."))
@@ -226,6 +271,8 @@ def issue(decision: Decision, petition: Petition) -> Notice:
     deleted with it (``_drop_files``).
     """
     lang = language_of(petition)
+    if decision.id is None:
+        db.session.flush()  # the verification code names the decision by its id
     data = render(decision, petition, lang)
     stored_name = f"{uuid.uuid4().hex}.pdf"
     target = notice_dir() / stored_name

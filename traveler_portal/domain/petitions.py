@@ -1,6 +1,6 @@
 """Filing: drafts, submission, withdrawal and answers to requests for evidence."""
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import Category, Country, Petition, Port, Role, Status, User
 from ..models.users import utcnow
-from . import access, evidence, filing, organizations, routing, uow, workflow
+from . import access, evidence, filing, identity, organizations, routing, uow, workflow
 from .errors import Conflict, Forbidden, ValidationFailed
 
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -27,6 +27,10 @@ class DraftInput:
     organization_id: str | None
     requested_start: date | None = None
     requested_end: date | None = None
+    # The job step's other fields (occupation, duties, worksite, salary, salary_currency)
+    # and the category's answers, when the draft is created with them (API).
+    job: dict = field(default_factory=dict)
+    details: dict | None = None
 
 
 def new_receipt_number(country: str) -> str:
@@ -52,11 +56,21 @@ def create_draft(actor: User, data: DraftInput) -> Petition:
         employer_name=data.employer_name.strip(), traveler_id=data.traveler.id,
         organization_id=data.organization_id, created_by_id=actor.id, created_at=utcnow(),
         requested_start=data.requested_start, requested_end=data.requested_end)
+    errors = {}
     if data.requested_start or data.requested_end:
-        errors = filing.trip_errors(data.category, data.travel_date, data.requested_start,
-                                    data.requested_end)
-        if errors:
-            raise ValidationFailed(_("Some details of the trip are not valid."), errors)
+        errors.update(filing.trip_errors(data.category, data.travel_date,
+                                         data.requested_start, data.requested_end))
+    if data.job:
+        errors.update(filing.job_errors({**data.job, "job_title": data.job_title,
+                                         "employer_name": data.employer_name}))
+    if data.details is not None:
+        errors.update(filing.detail_errors(data.category, data.details))
+    if errors:
+        raise ValidationFailed(_("Some details are not valid."), errors)
+    for name in set(filing.JOB_FIELDS) & set(data.job):
+        setattr(petition, name, str(data.job[name] or "").strip())
+    names = {q["name"] for q in data.category.extra_fields or []}
+    petition.details = {k: v for k, v in (data.details or {}).items() if k in names}
     db.session.add(petition)
     return petition
 
@@ -157,6 +171,29 @@ def missing_documents(petition: Petition) -> list:
             if r.required and r.kind not in on_file]
 
 
+def _require_complete(petition: Petition) -> None:
+    """Refuse (422, every problem at once) a draft missing a required document, a trip
+    date, a job detail or answer (keyed by the guided steps' field names), or the
+    traveler's complete identity (``profile``: an employer's draft waits on the traveler
+    for it)."""
+    missing = missing_documents(petition)
+    fields = {r.kind: _("%(name)s is required before you submit.", name=r.name)
+              for r in missing}
+    for step in filing.step_problems(petition).values():
+        fields.update(step)
+    fields.update(identity.submission_errors(petition))
+    if not fields:
+        return
+    if missing:
+        message = _("Required documents are missing: %(names)s.",
+                    names=", ".join(r.name for r in missing))
+    elif "profile" in fields and len(fields) == 1:
+        message = fields["profile"]
+    else:
+        message = _("Some required details of the petition are missing.")
+    raise ValidationFailed(message, fields, missing_documents=[r.kind for r in missing])
+
+
 @uow.atomic
 def submit(actor: User, receipt_number: str) -> Petition:
     petition = access.get_petition(actor, receipt_number, lock=True)
@@ -167,14 +204,7 @@ def submit(actor: User, receipt_number: str) -> Petition:
         raise Conflict(_("The employee must review and attest this petition: it is waiting "
                          "on them, and their attestation submits it."))
     if petition.status == Status.DRAFT:
-        missing = missing_documents(petition)
-        if missing:
-            raise ValidationFailed(
-                _("Required documents are missing: %(names)s.",
-                  names=", ".join(r.name for r in missing)),
-                {r.kind: _("%(name)s is required before you submit.", name=r.name)
-                 for r in missing},
-                missing_documents=[r.kind for r in missing])
+        _require_complete(petition)
         if petition.travel_date < utcnow().date():
             raise ValidationFailed(_("The travel date is in the past."),
                                    {"travel_date": _("The travel date cannot be in the past.")})

@@ -144,6 +144,15 @@ def save(user: User, data: ProfileInput) -> TravelerProfile:
     return profile
 
 
+def identity_complete(user: User) -> bool:
+    """Whether ``user``'s profile holds everything filing needs (``identity.missing``
+    explains what is not there)."""
+    profile = get(user)
+    return bool(profile and profile.given_names and profile.family_name and
+                profile.citizenships and profile.passport_number and profile.passport_expiry
+                and profile.date_of_birth)
+
+
 def passport_expires_early(petition: Petition) -> date | None:
     """The traveler's passport expiry, when it falls before the end of the requested stay
     (or before the travel date when no end is given yet); ``None`` otherwise."""

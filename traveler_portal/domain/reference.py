@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Category, Port, ReasonCode
+from ..models import AdjudicationQueue, Category, Port, ReasonCode
 
 COUNTRIES = {"US": _l("United States"), "CA": _l("Canada")}
 
@@ -43,3 +43,18 @@ def reason_map(codes) -> dict[str, ReasonCode]:
         return {}
     return {r.code: r for r in db.session.scalars(
         sa.select(ReasonCode).where(ReasonCode.code.in_(list(codes))))}
+
+
+def agency_name(petition, lang: str = "en") -> str:
+    """The agency deciding ``petition`` (queues.toml, per queue), in ``lang``: its queue's,
+    else (a queue made in the admin pages without one, or not routed) that of a port queue
+    of the same country."""
+    queue = petition.queue
+    if queue is None or not queue.agency_name:
+        queue = db.session.scalars(sa.select(AdjudicationQueue).where(
+            AdjudicationQueue.country == petition.destination_country,
+            AdjudicationQueue.agency_name != "",
+            AdjudicationQueue.is_triage.is_(False)).order_by(AdjudicationQueue.id)).first()
+    if queue is None:
+        return ""
+    return queue.agency_name_fr if lang == "fr" and queue.agency_name_fr else queue.agency_name

@@ -66,6 +66,12 @@ class AdjudicationQueue(db.Model):
     country: Mapped[Country] = mapped_column(enum_column(Country, "queue_country"))
     sla_business_days: Mapped[int] = mapped_column(default=5)
     is_triage: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # The agency deciding this queue's petitions (CBP, USCIS, CBSA, IRCC), named on its
+    # notices; from queues.toml ([agency.<code>] names, ``agency`` on each queue).
+    agency: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")
+    agency_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    agency_name_fr: Mapped[str] = mapped_column(sa.String(200), default="",
+                                                server_default="")
 
     officers: Mapped[list["User"]] = relationship(secondary="queue_officers")
 

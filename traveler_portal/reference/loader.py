@@ -13,6 +13,11 @@ from ..domain import uow
 DATA_DIR = Path(__file__).parent / "data"
 
 
+def read(name: str) -> dict:
+    """One data file as it is written (documentation that needs no database reads it)."""
+    return _read(name)
+
+
 def _read(name: str) -> dict:
     with open(DATA_DIR / name, "rb") as fh:
         return tomllib.load(fh)
@@ -60,11 +65,14 @@ def _load_ports() -> int:
 
 def _load_queues() -> tuple[int, int]:
     data = _read("queues.toml")
+    agencies = data.get("agency", {})
     for item in data["queue"]:
+        agency = agencies[item["agency"]]  # every queue names a declared agency
         _upsert(AdjudicationQueue, {"code": item["code"]}, {
             "name": item["name"], "country": item["country"],
             "sla_business_days": item.get("sla_business_days", 5),
-            "is_triage": item.get("is_triage", False)})
+            "is_triage": item.get("is_triage", False), "agency": item["agency"],
+            "agency_name": agency["name"], "agency_name_fr": agency.get("name_fr", "")})
     db.session.flush()
     queue_ids = dict(db.session.execute(sa.select(AdjudicationQueue.code,
                                                   AdjudicationQueue.id)).all())

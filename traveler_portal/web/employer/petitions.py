@@ -10,10 +10,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...domain import access, digest, employer_dashboard, organizations, petitions, reference
+from ...domain import (access, digest, employer_dashboard, organizations, petitions, profiles,
+                       reference)
 from ...domain.status import for_petition as status_of
 from ...extensions import db
-from ...models import Petition, Role, User
+from ...models import Petition, Role, Status, User
 from ...models.users import utcnow
 from ..support import petition_pages
 from ..support.downloads import stream_document
@@ -38,6 +39,8 @@ def _render_petition(petition: Petition, status: int = 200, upload_form=None, pr
         reasons=reference.reason_map(final.reason_codes if final else []),
         upload_form=upload_form or petition_pages.upload_form_for(petition),
         missing=petitions.missing_documents(petition), problems=problems or [],
+        identity_pending=petition.status == Status.DRAFT and
+        not profiles.identity_complete(petition.traveler),
         status_info=status_of(petition, current_user)), status
 
 

@@ -5,12 +5,13 @@ referral forms, and the traveler's earlier petitions."""
 from datetime import date, timedelta
 
 from flask import render_template
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ...domain import adjudication, casework, reference
+from ...domain import adjudication, casework, identity, reference
 from ...forms.base import BaseForm, options
 from ...forms.decision import DecisionForm
 from ...models import Petition, Status
@@ -83,8 +84,10 @@ def render_case(petition: Petition, status: int = 200, decision_form=None, note_
     if decision_form is not None:
         decision_form.set_kind_choices(petition)
     final = petition.final_decision
+    panel = identity.panel(current_user, petition, str(get_locale() or "en"))
     return render_template(
         "officer/case.html", petition=petition, mine=mine, decision_form=decision_form,
         note_form=note_form or NoteForm(formdata=None), reason_codes=reference.reason_codes(),
         reasons=reference.reason_map(final.reason_codes if final else []),
+        identity_panel=panel,
         **case_context(petition, refer_form, conflict=status == 409)), status

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..support.templating import COUNTRY_NAMES
-from ...domain import access, documents, filing, history, petitions, profiles, reference
+from ...domain import (access, documents, filing, history, identity, petitions, profiles,
+                       reference)
 from ...domain.errors import Conflict, DomainError, ValidationFailed
 from ...forms.filing import AttestForm, SlotUploadForm, TripForm, job_form
 from ...forms.base import apply_errors, options
@@ -217,6 +218,7 @@ def _review_context(petition) -> dict:
     return {"profile": profile,
             "passport": profiles.masked(profile.passport_number) if profile else "",
             "expires_early": profiles.passport_expires_early(petition),
+            "identity_missing": identity.missing(petition.traveler, petition),
             "problems": filing.step_problems(petition),
             "missing": petitions.missing_documents(petition),
             "countries": dict(profiles.countries(str(get_locale() or "en")))}
