@@ -52,7 +52,7 @@ test-integration: install ## Only the live-stack tests
 test-browser: install browser ## Only the Playwright journeys in Chromium
 	python -m pytest tests/browser
 
-bench: install ## Run the benchmarks and print their figures (BENCH_DATABASE_URL for PostgreSQL)
+bench: install ## Run the benchmarks and print their figures; BENCH_DATABASE_URL (PostgreSQL) is WIPED, so it must end in _bench or be empty
 	python -m bench.claims
 	python -m bench.pages
 
