@@ -10,7 +10,16 @@ from celery import Celery, Task
 from celery.schedules import crontab
 from kombu import Exchange, Queue
 
-TASK_QUEUES = ("routing", "notifications", "periodic", "imports")
+from .models.enums import Country
+
+# --- Routing per destination country (issue 16) -------------------------------------------
+# Each country's petitions are routed from its own queue ("routing.US", "routing.CA"), so
+# each agency runs and scales its own routing workers (`-Q routing.CA`) and a US backlog
+# never delays Canada. "routing" stays for messages published before the split.
+ROUTING_QUEUES = tuple(f"routing.{country.value}" for country in Country)
+# -------------------------------------------------------------------------------------------
+
+TASK_QUEUES = ("routing", "notifications", "periodic", "imports") + ROUTING_QUEUES
 
 
 def celery_init_app(app) -> Celery:
