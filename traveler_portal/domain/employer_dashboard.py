@@ -94,9 +94,9 @@ def _sort(filters: Filters) -> str:
     return filters.sort if filters.sort in SORTS else "travel"
 
 
-def _page_query(user: User, filters: Filters, after: str, limit: int):
+def _after(query, filters: Filters, after: str):
+    """``query`` continued after the keyset cursor ``after`` in the view's order."""
     column, parse = SORTS[_sort(filters)]
-    query = _filtered(user, filters)
     cursor = parse_cursor(after, parse)
     if cursor is not None:
         value, last_id = cursor
@@ -107,7 +107,11 @@ def _page_query(user: User, filters: Filters, after: str, limit: int):
             query = query.where(sa.or_(column > value,
                                        sa.and_(column == value, Petition.id > last_id)))
     order = (column.desc(), Petition.id.desc()) if filters.descending else (column, Petition.id)
-    return query.order_by(*order).limit(limit).options(
+    return query.order_by(*order)
+
+
+def _page_query(user: User, filters: Filters, after: str, limit: int):
+    return _after(_filtered(user, filters), filters, after).limit(limit).options(
         selectinload(Petition.category), selectinload(Petition.traveler),
         selectinload(Petition.decisions))
 
@@ -144,12 +148,56 @@ def page(user: User, filters: Filters, size: int = PAGE_SIZE) -> tuple[list[Row]
     return rows, (_cursor(rows[-1]) if len(results) > size else None)
 
 
+@dataclass(frozen=True, slots=True)
+class _Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedPetition:
+    """What a CSV line reads of a petition, read as plain columns: the export builds no
+    ORM objects, so its memory stays flat and its time per row small (issue 16)."""
+    id: int
+    receipt_number: str
+    status: Status
+    destination_country: object
+    travel_date: date
+    traveler: _Person
+    category: _Code
+
+
+def _export_query(user: User, filters: Filters, after: str, limit: int):
+    column, _parse = SORTS[_sort(filters)]
+    query = (sa.select(Petition.id, Petition.receipt_number, Petition.status,
+                       Petition.destination_country, Petition.travel_date, User.name,
+                       User.email, Category.code, VALID_UNTIL, column)
+             .join(User, User.id == Petition.traveler_id)
+             .join(Category, Category.id == Petition.category_id)
+             .where(access.visible_filter(user)))
+    return _after(apply_filters(query, filters), filters, after).limit(limit)
+
+
 def every_row(user: User, filters: Filters, batch: int = EXPORT_BATCH):
-    """Every row of the filtered view, in its order (for the CSV export): keyset batches,
-    so a large organization is never loaded at once."""
+    """Every row of the filtered view, in its order (for the CSV export): keyset batches
+    of plain columns, so a large organization is never loaded at once."""
     after = ""
     while True:
-        rows = _rows(db.session.execute(_page_query(user, filters, after, batch)).all())
+        results = db.session.execute(_export_query(user, filters, after, batch)).all()
+        rows = []
+        for (pid, receipt, status, country, travel, name, email, code, valid_until,
+             sort_value) in results:
+            petition = ExportedPetition(pid, receipt, status, country, travel,
+                                        _Person(name, email), _Code(code))
+            shown = workflow.public_status(status)
+            rows.append(Row(petition, shown, status_rules.waiting_on(petition),
+                            shown.value if shown in DECIDED else None, valid_until,
+                            sort_value.value if isinstance(sort_value, Status) else sort_value))
         yield from rows
         if len(rows) < batch:
             return
