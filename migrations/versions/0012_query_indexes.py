@@ -8,7 +8,7 @@ Each index serves one query of a page that must stay as fast at a million petiti
 at a thousand: queue summaries and positions (open statuses only), the queue list's two
 date sorts, the decision estimate's sample, an officer's cases and workload, the
 employer's dashboard and the API lists' keyset order, the supervisor's recent decisions.
-The definitions are frozen here (the models declare the same ones).
+claim-next reads the first entry of an index in its exact order. The definitions are frozen here (the models declare the same ones).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,6 +22,8 @@ depends_on = None
 AGENCY_OPEN = "status IN ('queued', 'in_review', 'on_hold', 'denial_pending')"
 DECIDED = "status IN ('approved', 'denied', 'expired')"
 PARTIAL = [
+    ("ix_petitions_claim_order", ["queue_id", sa.text("priority DESC"), "due_date",
+                                  "submitted_at", "id"], "status = 'queued'"),
     ("ix_petitions_agency_open", ["queue_id", "status", "due_date"], AGENCY_OPEN),
     ("ix_petitions_queue_due", ["queue_id", "due_date", "id"], "status = 'queued'"),
     ("ix_petitions_queue_travel", ["queue_id", "travel_date", "id"], "status = 'queued'"),
