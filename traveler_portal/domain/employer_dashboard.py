@@ -206,12 +206,19 @@ def every_row(user: User, filters: Filters, batch: int = EXPORT_BATCH):
 
 # --- Panels ---------------------------------------------------------------------------
 
+PANEL_LIMIT = 20  # rows shown per panel; the heading gives the total
+
+
 @dataclass
 class Panels:
+    """Each list holds at most PANEL_LIMIT rows (the soonest first); ``totals`` counts
+    them all ("evidence_requests", "drafts", "upcoming", and each expiry window), so a
+    large organization's dashboard reads a few rows, not thousands."""
     evidence_requests: list  # [Petition] waiting on the traveler's answer
     drafts: list  # [Petition] drafts waiting on the employee
     upcoming: list  # [Petition] travel in the next 30 days, no decision yet
     expiring: dict  # {30: [(Petition, valid_until)], 60: [...], 90: [...]}
+    totals: dict = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -219,28 +226,49 @@ class Panels:
                     or any(self.expiring.values()))
 
 
-def panels(user: User, today: date) -> Panels:
+def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
     visible = access.visible_filter(user)
     options = (selectinload(Petition.traveler), selectinload(Petition.category),
                selectinload(Petition.decisions))
+    upcoming_where = (Petition.travel_date >= today,
+                      Petition.travel_date <= today + timedelta(days=UPCOMING_DAYS),
+                      Petition.status.not_in(DECIDED))
+    horizon = today + timedelta(days=EXPIRY_WINDOWS[-1])
+    approved_where = (visible, Petition.status == Status.APPROVED,
+                      VALID_UNTIL >= today, VALID_UNTIL <= horizon)
 
     def petitions(*where, order=(Petition.travel_date, Petition.id)):
         return db.session.scalars(sa.select(Petition).where(visible, *where)
-                                  .order_by(*order).options(*options)).all()
+                                  .order_by(*order).limit(limit).options(*options)).all()
+
+    def count(*where):
+        return sa.select(sa.func.count()).select_from(Petition).where(*where).scalar_subquery()
+
+    # the totals in two statements: the three lists, then the expiry windows (cumulative)
+    totals_row = db.session.execute(sa.select(
+        count(visible, Petition.status == Status.EVIDENCE_REQUESTED),
+        count(visible, Petition.status == Status.DRAFT),
+        count(visible, *upcoming_where))).one()
+    window = [sa.func.count().filter(VALID_UNTIL <= today + timedelta(days=d))
+              for d in EXPIRY_WINDOWS]
+    cumulative = db.session.execute(sa.select(*window).select_from(Petition)
+                                    .where(*approved_where)).one()
+    totals = {"evidence_requests": totals_row[0], "drafts": totals_row[1],
+              "upcoming": totals_row[2]}
+    previous = 0
+    for days, within in zip(EXPIRY_WINDOWS, cumulative):
+        totals[days], previous = within - previous, within
 
     evidence = petitions(Petition.status == Status.EVIDENCE_REQUESTED)
     drafts = petitions(Petition.status == Status.DRAFT)
-    upcoming = petitions(Petition.travel_date >= today,
-                         Petition.travel_date <= today + timedelta(days=UPCOMING_DAYS),
-                         Petition.status.not_in(DECIDED))
-    horizon = today + timedelta(days=EXPIRY_WINDOWS[-1])
-    approved = db.session.execute(
-        sa.select(Petition, VALID_UNTIL).where(
-            visible, Petition.status == Status.APPROVED,
-            VALID_UNTIL >= today, VALID_UNTIL <= horizon)
-        .order_by(VALID_UNTIL, Petition.id).options(*options)).all()
-    expiring = {days: [] for days in EXPIRY_WINDOWS}
-    for petition, valid_until in approved:
-        days = next(d for d in EXPIRY_WINDOWS if valid_until <= today + timedelta(days=d))
-        expiring[days].append((petition, valid_until))
-    return Panels(evidence, drafts, upcoming, expiring)
+    upcoming = petitions(*upcoming_where)
+    expiring = {}
+    lower = today - timedelta(days=1)
+    for days in EXPIRY_WINDOWS:  # the soonest of each window
+        upper = today + timedelta(days=days)
+        expiring[days] = [tuple(row) for row in db.session.execute(
+            sa.select(Petition, VALID_UNTIL).where(*approved_where, VALID_UNTIL > lower,
+                                                   VALID_UNTIL <= upper)
+            .order_by(VALID_UNTIL, Petition.id).limit(limit).options(*options)).all()]
+        lower = upper
+    return Panels(evidence, drafts, upcoming, expiring, totals)
