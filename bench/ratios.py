@@ -132,16 +132,20 @@ def measure_pages(app, w) -> dict:
 
 # --- web: wrk, product ÷ bare hello, A/B/A/B ------------------------------------------------
 
+AGENT = {"User-Agent": "portal-bench"}  # Flask-Login ties the session to the agent
+
+
 def browser_cookie(base: str, email: str) -> str:
     """Sign in through the real form; the session cookie is Secure in production, so it
-    is carried by hand over this loopback HTTP."""
+    is carried by hand over this loopback HTTP (with the same User-Agent as wrk's)."""
     import re
-    first = requests.get(f"{base}/login", timeout=10)
+    first = requests.get(f"{base}/login", headers=AGENT, timeout=10)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', first.text).group(1)
     cookie = "; ".join(f"{c.name}={c.value}" for c in first.cookies)
     signed = requests.post(f"{base}/login", data={"csrf_token": token, "email": email,
                                                   "password": factories.PASSWORD},
-                           headers={"Cookie": cookie}, allow_redirects=False, timeout=10)
+                           headers={"Cookie": cookie, **AGENT}, allow_redirects=False,
+                           timeout=10)
     assert signed.status_code == 302, signed.text[:500]
     return "; ".join(f"{c.name}={c.value}" for c in signed.cookies)
 
@@ -157,21 +161,25 @@ def measure_web(w, env) -> dict:
         targets = [
             ("API status", "GET", f"/api/v1/petitions/{w['waiting']}", bearer["traveler"], 0.5),
             ("traveler status page", "GET", f"/my/petitions/{w['waiting']}",
-             {"Cookie": cookies["traveler"]}, 0.3),
+             {"Cookie": cookies["traveler"], **AGENT}, 0.3),
             ("officer queue page", "GET", f"/officer/queues/{QUEUE}",
-             {"Cookie": cookies["officer"]}, 0.3),
+             {"Cookie": cookies["officer"], **AGENT}, 0.3),
             ("case view", "GET", f"/officer/cases/{w['case']}",
-             {"Cookie": cookies["officer"]}, 0.2),
+             {"Cookie": cookies["officer"], **AGENT}, 0.2),
             ("claim-next", "POST", f"/api/v1/queues/{QUEUE}/claim", bearer["officer"], None),
         ]
         out = {}
         for label, method, path, headers, target in targets:
+            check = requests.request(method, web.url + path, headers=headers,
+                                     allow_redirects=False, timeout=30)
+            assert check.status_code == 200, (label, check.status_code, check.text[:300])
+            size = len(check.content)
             app_rps, hello_rps = [], []
             for _round in range(2):  # A/B/A/B
                 hello_rps.append(stack.wrk(hello.url + "/", WRK_SECONDS, headers, method,
                                            INSTANCE))
                 app_rps.append(stack.wrk(web.url + path, WRK_SECONDS, headers, method,
-                                         INSTANCE))
+                                         INSTANCE, min_body=size * 0.8))
             out[label] = {"rps": statistics.median(app_rps),
                           "hello_rps": statistics.median(hello_rps), "target": target,
                           "ratio": statistics.median(app_rps) / statistics.median(hello_rps)}

@@ -71,9 +71,10 @@ def wrk_binary() -> str:
 
 
 def wrk(url: str, seconds: float, headers: dict, method: str = "GET",
-        logdir: Path | None = None) -> float:
-    """Requests per second answered (2 threads, 8 connections); non-2xx/3xx are counted
-    and refused, so an error page never passes for speed."""
+        logdir: Path | None = None, min_body: float = 0) -> float:
+    """Requests per second answered (2 threads, 8 connections). Errors are refused, and so
+    is an average answer smaller than ``min_body`` bytes (a redirect to the sign-in page
+    counts as a success for wrk), so nothing passes for speed by not doing the work."""
     args = [wrk_binary(), "-t2", "-c8", f"-d{max(1, round(seconds))}s"]
     for key, value in headers.items():
         args += ["-H", f"{key}: {value}"]
@@ -86,6 +87,11 @@ def wrk(url: str, seconds: float, headers: dict, method: str = "GET",
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if bad:
         raise SystemExit(f"{url}: {bad.group(1)} error answers under load\n{out}")
+    done = re.search(r"(\d+) requests in [0-9.]+\w+, ([0-9.]+)(B|KB|MB|GB) read", out)
+    read = float(done.group(2)) * {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}[done.group(3)]
+    if read / int(done.group(1)) < min_body:
+        raise SystemExit(f"{url}: answers of {read / int(done.group(1)):.0f} bytes on average, "
+                         f"the page has {min_body / 0.8:.0f}: not the page\n{out}")
     return float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
 
 
