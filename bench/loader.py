@@ -8,8 +8,9 @@ databases ``bench.safety`` accepts.
 
 The mix: half decided (approved, decided 1-60 days after submission: the estimate's
 sample), the rest waiting in the template's queue with spread priorities, due and travel
-dates; every row belongs to the template's traveler and organization (the worst case for
-an officer's queue, an employer's dashboard and the API list).
+dates; every row belongs to the template's organization (the worst case for an officer's
+queue, an employer's dashboard and the API list), filed by bulk travelers of that
+organization, PER_TRAVELER petitions each (PostgreSQL; SQLite: the template's traveler).
 """
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from traveler_portal.extensions import db
 from traveler_portal.models import Decision, Petition, Status
 from traveler_portal.models.users import utcnow
 
+PER_TRAVELER = 20
 COPIED = ("version", "destination_country", "category_id", "port_id", "job_title",
           "employer_name", "occupation", "duties", "worksite", "salary", "salary_currency",
           "details", "hold_reason", "checklist", "traveler_id", "organization_id",
@@ -45,15 +47,34 @@ def grow(template_id: int, target: int) -> int:
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect() as conn:  # fresh statistics for the planner
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(
-                sa.text("ANALYZE petitions; ANALYZE decisions"))
+                sa.text("ANALYZE users; ANALYZE petitions; ANALYZE decisions"))
     return target - have
 
 
+def _bulk_travelers(template_id: int, start: int, n: int) -> None:
+    """Travelers of the template's organization for rows start+1 … start+n (copies of the
+    template's traveler), named bulk-<row // PER_TRAVELER>@bench.invalid."""
+    db.session.execute(sa.text("""
+        INSERT INTO users (email, name, password_hash, role, country, organization_id,
+                           org_role, session_nonce, is_active_account, email_opt_out,
+                           created_at)
+        SELECT 'bulk-' || g || '@bench.invalid', 'Bulk Traveler ' || g, u.password_hash,
+               u.role, u.country, u.organization_id, u.org_role, u.session_nonce, true,
+               '[]', now()
+        FROM petitions t JOIN users u ON u.id = t.traveler_id,
+             generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g
+        WHERE t.id = :template
+        ON CONFLICT (email) DO NOTHING"""), {
+        "first": start // PER_TRAVELER, "last": (start + n) // PER_TRAVELER,
+        "template": template_id})
+
+
 def _grow_postgresql(template_id: int, start: int, n: int) -> None:
-    columns = ", ".join(COPIED)
+    columns = ", ".join(c for c in COPIED if c != "traveler_id")
+    _bulk_travelers(template_id, start, n)
     db.session.execute(sa.text(f"""
         INSERT INTO petitions (receipt_number, status, travel_date, priority, due_date,
-                               created_at, submitted_at, decided_at, {columns})
+                               created_at, submitted_at, decided_at, traveler_id, {columns})
         SELECT 'US-BULK-' || lpad(g::text, 8, '0'),
                CASE WHEN g % 2 = 0 THEN 'approved' ELSE 'queued' END,
                CURRENT_DATE + (5 + g % 180),
@@ -64,6 +85,8 @@ def _grow_postgresql(template_id: int, start: int, n: int) -> None:
                CASE WHEN g % 2 = 0
                     THEN now() - make_interval(days => 1 + g % 90)
                          + make_interval(days => g % 60) END,
+               (SELECT id FROM users WHERE email = 'bulk-' || g / {PER_TRAVELER}
+                                                   || '@bench.invalid'),
                {columns}
         FROM petitions t, generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g
         WHERE t.id = :template"""), {"first": start + 1, "last": start + n,

@@ -45,9 +45,13 @@ def upgrade():
     for name, columns in PLAIN:
         op.create_index(name, "petitions", columns)
     op.create_index("ix_decisions_decided_at", "decisions", ["decided_at"])
+    op.create_index("ix_decisions_approved_valid_until", "decisions", ["valid_until"],
+                    postgresql_where=sa.text("outcome = 'approved'"),
+                    sqlite_where=sa.text("outcome = 'approved'"))
 
 
 def downgrade():
+    op.drop_index("ix_decisions_approved_valid_until", table_name="decisions")
     op.drop_index("ix_decisions_decided_at", table_name="decisions")
     for name, _columns in reversed(PLAIN):
         op.drop_index(name, table_name="petitions")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401 - sa.orm.aliased
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -226,6 +227,23 @@ class Panels:
                     or any(self.expiring.values()))
 
 
+def _expiring(visible, today: date, horizon: date):
+    """(petition id, validity end) of the approved petitions whose latest approval ends
+    between today and ``horizon``: read from the approvals ending in that window
+    (ix_decisions_approved_valid_until), not by computing every approved petition's end."""
+    later = sa.orm.aliased(Decision)
+    ends = sa.func.max(Decision.valid_until)
+    return (sa.select(Petition.id.label("petition_id"), ends.label("valid_until"))
+            .join(Decision, Decision.petition_id == Petition.id)
+            .where(visible, Petition.status == Status.APPROVED,
+                   Decision.outcome == Outcome.APPROVED,
+                   Decision.valid_until >= today, Decision.valid_until <= horizon,
+                   ~sa.exists().where(later.petition_id == Petition.id,
+                                      later.outcome == Outcome.APPROVED,
+                                      later.valid_until > horizon))
+            .group_by(Petition.id).subquery())
+
+
 def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
     visible = access.visible_filter(user)
     options = (selectinload(Petition.traveler), selectinload(Petition.category),
@@ -233,9 +251,7 @@ def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
     upcoming_where = (Petition.travel_date >= today,
                       Petition.travel_date <= today + timedelta(days=UPCOMING_DAYS),
                       Petition.status.not_in(DECIDED))
-    horizon = today + timedelta(days=EXPIRY_WINDOWS[-1])
-    approved_where = (visible, Petition.status == Status.APPROVED,
-                      VALID_UNTIL >= today, VALID_UNTIL <= horizon)
+    ending = _expiring(visible, today, today + timedelta(days=EXPIRY_WINDOWS[-1]))
 
     def petitions(*where, order=(Petition.travel_date, Petition.id)):
         return db.session.scalars(sa.select(Petition).where(visible, *where)
@@ -249,10 +265,9 @@ def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
         count(visible, Petition.status == Status.EVIDENCE_REQUESTED),
         count(visible, Petition.status == Status.DRAFT),
         count(visible, *upcoming_where))).one()
-    window = [sa.func.count().filter(VALID_UNTIL <= today + timedelta(days=d))
-              for d in EXPIRY_WINDOWS]
-    cumulative = db.session.execute(sa.select(*window).select_from(Petition)
-                                    .where(*approved_where)).one()
+    cumulative = db.session.execute(sa.select(*[
+        sa.func.count().filter(ending.c.valid_until <= today + timedelta(days=d))
+        for d in EXPIRY_WINDOWS])).one()
     totals = {"evidence_requests": totals_row[0], "drafts": totals_row[1],
               "upcoming": totals_row[2]}
     previous = 0
@@ -267,8 +282,9 @@ def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
     for days in EXPIRY_WINDOWS:  # the soonest of each window
         upper = today + timedelta(days=days)
         expiring[days] = [tuple(row) for row in db.session.execute(
-            sa.select(Petition, VALID_UNTIL).where(*approved_where, VALID_UNTIL > lower,
-                                                   VALID_UNTIL <= upper)
-            .order_by(VALID_UNTIL, Petition.id).limit(limit).options(*options)).all()]
+            sa.select(Petition, ending.c.valid_until)
+            .join(ending, ending.c.petition_id == Petition.id)
+            .where(ending.c.valid_until > lower, ending.c.valid_until <= upper)
+            .order_by(ending.c.valid_until, Petition.id).limit(limit).options(*options)).all()]
         lower = upper
     return Panels(evidence, drafts, upcoming, expiring, totals)

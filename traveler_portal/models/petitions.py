@@ -161,8 +161,12 @@ class Document(db.Model):
 class Decision(db.Model):
     """One officer action that ends a review: approval, denial or request for evidence."""
     __tablename__ = "decisions"
-    # The supervisor's decisions per day read only the last 30 days (migration 0012).
-    __table_args__ = (sa.Index("ix_decisions_decided_at", "decided_at"),)
+    # The supervisor's decisions per day read only the last 30 days; the employer's
+    # approvals expiring soon read the approvals ending soon (migration 0012).
+    __table_args__ = (sa.Index("ix_decisions_decided_at", "decided_at"),
+                      sa.Index("ix_decisions_approved_valid_until", "valid_until",
+                               postgresql_where=sa.text("outcome = 'approved'"),
+                               sqlite_where=sa.text("outcome = 'approved'")))
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id"), index=True)
     outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, "decision_outcome"))
