@@ -33,7 +33,7 @@ class QueueSummary:
 def summaries(user: User, today: date | None = None) -> list[QueueSummary]:
     """The user's country's queues with their depth, oldest waiting case and breaches."""
     today = today or utcnow().date()
-    queues = [q for q, _n in adjudication.queues_with_depth(user)]
+    queues = adjudication.country_queues(user)
     is_queued = Petition.status == Status.QUEUED
     rows = db.session.execute(
         sa.select(Petition.queue_id,
