@@ -24,6 +24,8 @@ DECIDED = "status IN ('approved', 'denied', 'expired')"
 PARTIAL = [
     ("ix_petitions_claim_order", ["queue_id", sa.text("priority DESC"), "due_date",
                                   "submitted_at", "id"], "status = 'queued'"),
+    ("ix_petitions_queue_priority", ["queue_id", sa.text("priority DESC"), "id"],
+     "status = 'queued'"),
     ("ix_petitions_agency_open", ["queue_id", "status", "due_date"], AGENCY_OPEN),
     ("ix_petitions_queue_due", ["queue_id", "due_date", "id"], "status = 'queued'"),
     ("ix_petitions_queue_travel", ["queue_id", "travel_date", "id"], "status = 'queued'"),

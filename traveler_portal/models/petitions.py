@@ -139,6 +139,9 @@ class Petition(db.Model):
 # entry for the queue instead of a sort of every waiting case (migration 0012).
 _partial("ix_petitions_claim_order", Petition.queue_id, Petition.priority.desc(),
          Petition.due_date, Petition.submitted_at, Petition.id, where="status = 'queued'")
+# the officer's queue list in its default sort (priority descending, then id)
+_partial("ix_petitions_queue_priority", Petition.queue_id, Petition.priority.desc(),
+         Petition.id, where="status = 'queued'")
 
 
 class Document(db.Model):
