@@ -10,6 +10,7 @@ that changes it. Without BENCH_DATABASE_URL a SQLite file in the temporary folde
 import atexit
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +27,8 @@ def instance_dir() -> str:
         return os.environ["INSTANCE_PATH"]
     path = tempfile.mkdtemp(prefix="portal-bench-")
     atexit.register(shutil.rmtree, path, ignore_errors=True)
+    # A stopped run (kill, Ctrl-C) exits through atexit too, and so leaves nothing behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     os.environ["INSTANCE_PATH"] = path
     return path
 
