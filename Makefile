@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install db run test test-unit test-integration test-faults test-browser browser bench clean translations security
+.PHONY: help install db run test test-unit test-integration test-faults test-browser browser wrk bench bench-detail clean translations security
 
 help: ## Show this list of targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -58,7 +58,16 @@ test-browser: install browser ## Only the Playwright journeys in Chromium
 security: install ## Only the security checks: bandit and the fuzz tests (all also run in `make test`)
 	python -m pytest tests/unit/test_static_security.py tests/unit/test_fuzz_api.py tests/unit/test_fuzz_forms.py
 
-bench: install ## Run the benchmarks and print their figures (BENCH_DATABASE_URL for PostgreSQL)
+wrk: ## Make sure wrk is installed (make bench drives the web servers with it)
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; fi; }
+
+bench: install wrk ## One table of ratios to ceilings -> bench/results/ (BENCH_DATABASE_URL is WIPED: must end in _bench or be empty; BENCH_MILLION=1 adds 1M rows)
+	python -m bench.ratios
+
+bench-detail: install ## The older detailed figures: concurrent claims, pages' server times
 	python -m bench.claims
 	python -m bench.pages
 

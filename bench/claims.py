@@ -5,21 +5,22 @@
 
 Creates N queued petitions directly through the domain services, then T threads claim
 until the queue is empty. Reports claims per second and whether any petition was claimed
-twice or missed. Never run against a database holding real data: it empties case tables.
+twice or missed. BENCH_DATABASE_URL must name a disposable database (ends in _bench, or empty):
+the benchmark drops its schema.
 """
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 
+from bench import safety
+
 os.environ["PORTAL_ENV"] = "testing"
-os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="portal-bench-"))
+safety.instance_dir()  # before the app's config reads INSTANCE_PATH; removed at exit
 
 import sqlalchemy as sa  # noqa: E402
 
-from config import _normalise_db_url  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.dbsetup import fresh_database  # noqa: E402
 from traveler_portal import create_app  # noqa: E402
@@ -32,8 +33,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 
 
 def main():
-    url = _normalise_db_url(os.environ.get("BENCH_DATABASE_URL")
-                            or f"sqlite:///{os.environ['INSTANCE_PATH']}/bench.sqlite3")
+    url = safety.database_url()  # refuses a database that is not disposable
     app = create_app({"SQLALCHEMY_DATABASE_URI": url,
                       "UPLOAD_DIR": os.path.join(os.environ["INSTANCE_PATH"], "uploads")})
     with app.app_context():

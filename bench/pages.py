@@ -9,21 +9,22 @@ holds BENCH_PETITIONS petitions of one organization, most of them in the one US-
 queue (the worst case for an officer's list, an employer's dashboard and the estimate).
 Each page is then requested BENCH_REQUESTS times in process (Flask's test client: the
 server's own time, network excluded) and its median and 95th percentile are printed.
-Never run against a database holding real data: it empties it.
+BENCH_DATABASE_URL must name a disposable database (ends in _bench, or empty):
+the benchmark drops its schema.
 """
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 
+from bench import safety
+
 os.environ["PORTAL_ENV"] = "testing"
-os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="portal-bench-"))
+safety.instance_dir()  # before the app's config reads INSTANCE_PATH; removed at exit
 
 import sqlalchemy as sa  # noqa: E402
 
-from config import _normalise_db_url  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.dbsetup import fresh_database  # noqa: E402
 from traveler_portal import create_app  # noqa: E402
@@ -89,8 +90,7 @@ def _time(client, path, headers=None) -> list[float]:
 
 
 def main():
-    url = _normalise_db_url(os.environ.get("BENCH_DATABASE_URL")
-                            or f"sqlite:///{os.environ['INSTANCE_PATH']}/bench.sqlite3")
+    url = safety.database_url()  # refuses a database that is not disposable
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
                       "UPLOAD_DIR": os.path.join(os.environ["INSTANCE_PATH"], "uploads")})
     with app.app_context():

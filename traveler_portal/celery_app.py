@@ -10,11 +10,18 @@ from celery import Celery, Task
 from celery.schedules import crontab
 from kombu import Exchange, Queue
 
-TASK_QUEUES = ("routing", "notifications", "periodic", "imports", "webhooks")
+from .models.enums import Country
+
+# Each country's petitions are routed from its own queue ("routing.US", "routing.CA"), so
+# each agency runs and scales its own routing workers (`-Q routing.CA`) and a US backlog
+# never delays Canada. "routing" stays for messages published before the split.
+ROUTING_QUEUES = tuple(f"routing.{country.value}" for country in Country)
+TASK_QUEUES = ("routing", "notifications", "periodic", "imports", "webhooks") + ROUTING_QUEUES
 # Which worker consumes what (Procfile, Procfile.embedded, tests/live.py): webhook
 # deliveries wait on employers' servers, so they get a worker of their own and can never
 # hold up routing or an email.
-WORKER_QUEUES = {"worker": ("routing", "notifications", "periodic", "imports"),
+WORKER_QUEUES = {"worker": ("routing", *ROUTING_QUEUES, "notifications", "periodic",
+                            "imports"),
                  "webhooks": ("webhooks",)}
 
 

@@ -5,6 +5,8 @@ from sqlalchemy.exc import OperationalError
 from traveler_portal.domain import routing
 
 
+# Published to "routing.<country>" (domain.routing.route_queue); "routing" is the default
+# for a message published without a queue.
 @shared_task(name="petitions.route", queue="routing", autoretry_for=(OperationalError,),
              max_retries=5, retry_backoff=2, retry_backoff_max=15, retry_jitter=True)
 # Retry waits stay below the broker's visibility timeout (config.BROKER_VISIBILITY_TIMEOUT),

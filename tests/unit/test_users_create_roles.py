@@ -11,6 +11,7 @@ from tests.unit.test_cli import count, user_row
 from traveler_portal.extensions import db
 from traveler_portal.models import Organization
 from traveler_portal.models.users import organization_key
+from traveler_portal.reference import loader
 
 users_create = test_cli.users_create  # the fixture running `flask users create`
 
@@ -78,6 +79,7 @@ def test_migration_0015_recomputes_the_keys_and_keeps_both_of_a_pair(app, keep_l
                         "CURRENT_TIMESTAMP, '', '', '', '', '', true)"),
                         {"id": org_id, "name": name, "key": key, "code": f"CODE{org_id}"})
             upgrade()
+            loader.load_all()  # columns added since 0007 take their reference values
             with db.engine.connect() as conn:
                 keys = dict(conn.execute(sa.text(
                     "SELECT id, name_key FROM organizations WHERE id LIKE 'o-%'")).all())
@@ -89,6 +91,7 @@ def test_migration_0015_recomputes_the_keys_and_keeps_both_of_a_pair(app, keep_l
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DELETE FROM organizations WHERE id LIKE 'o-%'"))
             upgrade()
+            loader.load_all()  # columns added since 0007 take their reference values
         db.session.remove()
     assert keys == {"o-1": "acme widgets inc", "o-2": "acme widgets inc [o-2]",
                     "o-3": "maple robotics"}

@@ -23,10 +23,11 @@ def visible_filter(user):
     return sa.false()
 
 
-def get_petition(user, receipt_number: str, lock: bool = False) -> Petition:
-    """The petition, if ``user`` may see it; ``lock`` takes its row lock for a change."""
+def get_petition(user, receipt_number: str, lock: bool = False, options=()) -> Petition:
+    """The petition, if ``user`` may see it; ``lock`` takes its row lock for a change;
+    ``options``: loader options (a page that reads its relations loads them at once)."""
     query = sa.select(Petition).where(Petition.receipt_number == (receipt_number or "").upper(),
-                                      visible_filter(user))
+                                      visible_filter(user)).options(*options)
     if lock:
         query = query.with_for_update(of=Petition)
     petition = db.session.scalars(query).first()

@@ -36,6 +36,15 @@ def _require_agency(user: User):
         raise Forbidden(_("Only officers and supervisors work adjudication queues."))
 
 
+def country_queues(user: User) -> list[AdjudicationQueue]:
+    """The user's country's queues, triage first, without counting their cases (a count
+    of every waiting case is the cost of a page that only lists the queues)."""
+    _require_agency(user)
+    return db.session.scalars(
+        sa.select(AdjudicationQueue).where(AdjudicationQueue.country == user.country)
+        .order_by(AdjudicationQueue.is_triage.desc(), AdjudicationQueue.name)).all()
+
+
 def queues_with_depth(user: User) -> list[tuple[AdjudicationQueue, int]]:
     _require_agency(user)
     depth = (sa.select(Petition.queue_id, sa.func.count().label("n"))

@@ -42,14 +42,17 @@ def queue_rows(country, today: date) -> list[QueueRow]:
 
 def _final_decisions(country, since):
     """(day, outcome, category code) of the final decisions since ``since``: approvals and
-    denials a supervisor confirmed (a denial awaiting review or returned is not one)."""
+    denials a supervisor confirmed (a denial awaiting review or returned is not one).
+    SQL keeps only decisions made or reviewed since then (ix_decisions_decided_at), not
+    every decision the country ever made; Python applies the exact rule."""
     rows = db.session.execute(
         sa.select(Decision.decided_at, Decision.reviewed_at, Decision.outcome, Category.code)
         .join(Petition, Petition.id == Decision.petition_id)
         .join(Category, Category.id == Petition.category_id)
         .where(Petition.destination_country == country,
                Decision.outcome.in_((Outcome.APPROVED, Outcome.DENIED)),
-               sa.or_(Decision.review_state.is_(None), Decision.review_state == "approved"))
+               sa.or_(Decision.review_state.is_(None), Decision.review_state == "approved"),
+               sa.or_(Decision.decided_at >= since, Decision.reviewed_at >= since))
     ).all()
     out = []
     for decided_at, reviewed_at, outcome, code in rows:

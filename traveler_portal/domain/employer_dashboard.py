@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401 - sa.orm.aliased
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -94,9 +95,9 @@ def _sort(filters: Filters) -> str:
     return filters.sort if filters.sort in SORTS else "travel"
 
 
-def _page_query(user: User, filters: Filters, after: str, limit: int):
+def _after(query, filters: Filters, after: str):
+    """``query`` continued after the keyset cursor ``after`` in the view's order."""
     column, parse = SORTS[_sort(filters)]
-    query = _filtered(user, filters)
     cursor = parse_cursor(after, parse)
     if cursor is not None:
         value, last_id = cursor
@@ -107,7 +108,11 @@ def _page_query(user: User, filters: Filters, after: str, limit: int):
             query = query.where(sa.or_(column > value,
                                        sa.and_(column == value, Petition.id > last_id)))
     order = (column.desc(), Petition.id.desc()) if filters.descending else (column, Petition.id)
-    return query.order_by(*order).limit(limit).options(
+    return query.order_by(*order)
+
+
+def _page_query(user: User, filters: Filters, after: str, limit: int):
+    return _after(_filtered(user, filters), filters, after).limit(limit).options(
         selectinload(Petition.category), selectinload(Petition.traveler),
         selectinload(Petition.decisions))
 
@@ -144,12 +149,56 @@ def page(user: User, filters: Filters, size: int = PAGE_SIZE) -> tuple[list[Row]
     return rows, (_cursor(rows[-1]) if len(results) > size else None)
 
 
+@dataclass(frozen=True, slots=True)
+class _Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedPetition:
+    """What a CSV line reads of a petition, read as plain columns: the export builds no
+    ORM objects, so its memory stays flat and its time per row small (issue 16)."""
+    id: int
+    receipt_number: str
+    status: Status
+    destination_country: object
+    travel_date: date
+    traveler: _Person
+    category: _Code
+
+
+def _export_query(user: User, filters: Filters, after: str, limit: int):
+    column, _parse = SORTS[_sort(filters)]
+    query = (sa.select(Petition.id, Petition.receipt_number, Petition.status,
+                       Petition.destination_country, Petition.travel_date, User.name,
+                       User.email, Category.code, VALID_UNTIL, column)
+             .join(User, User.id == Petition.traveler_id)
+             .join(Category, Category.id == Petition.category_id)
+             .where(access.visible_filter(user)))
+    return _after(apply_filters(query, filters), filters, after).limit(limit)
+
+
 def every_row(user: User, filters: Filters, batch: int = EXPORT_BATCH):
-    """Every row of the filtered view, in its order (for the CSV export): keyset batches,
-    so a large organization is never loaded at once."""
+    """Every row of the filtered view, in its order (for the CSV export): keyset batches
+    of plain columns, so a large organization is never loaded at once."""
     after = ""
     while True:
-        rows = _rows(db.session.execute(_page_query(user, filters, after, batch)).all())
+        results = db.session.execute(_export_query(user, filters, after, batch)).all()
+        rows = []
+        for (pid, receipt, status, country, travel, name, email, code, valid_until,
+             sort_value) in results:
+            petition = ExportedPetition(pid, receipt, status, country, travel,
+                                        _Person(name, email), _Code(code))
+            shown = workflow.public_status(status)
+            rows.append(Row(petition, shown, status_rules.waiting_on(petition),
+                            shown.value if shown in DECIDED else None, valid_until,
+                            sort_value.value if isinstance(sort_value, Status) else sort_value))
         yield from rows
         if len(rows) < batch:
             return
@@ -158,12 +207,19 @@ def every_row(user: User, filters: Filters, batch: int = EXPORT_BATCH):
 
 # --- Panels ---------------------------------------------------------------------------
 
+PANEL_LIMIT = 20  # rows shown per panel; the heading gives the total
+
+
 @dataclass
 class Panels:
+    """Each list holds at most PANEL_LIMIT rows (the soonest first); ``totals`` counts
+    them all ("evidence_requests", "drafts", "upcoming", and each expiry window), so a
+    large organization's dashboard reads a few rows, not thousands."""
     evidence_requests: list  # [Petition] waiting on the traveler's answer
     drafts: list  # [Petition] drafts waiting on the employee
     upcoming: list  # [Petition] travel in the next 30 days, no decision yet
     expiring: dict  # {30: [(Petition, valid_until)], 60: [...], 90: [...]}
+    totals: dict = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -171,28 +227,64 @@ class Panels:
                     or any(self.expiring.values()))
 
 
-def panels(user: User, today: date) -> Panels:
+def _expiring(visible, today: date, horizon: date):
+    """(petition id, validity end) of the approved petitions whose latest approval ends
+    between today and ``horizon``: read from the approvals ending in that window
+    (ix_decisions_approved_valid_until), not by computing every approved petition's end."""
+    later = sa.orm.aliased(Decision)
+    ends = sa.func.max(Decision.valid_until)
+    return (sa.select(Petition.id.label("petition_id"), ends.label("valid_until"))
+            .join(Decision, Decision.petition_id == Petition.id)
+            .where(visible, Petition.status == Status.APPROVED,
+                   Decision.outcome == Outcome.APPROVED,
+                   Decision.valid_until >= today, Decision.valid_until <= horizon,
+                   ~sa.exists().where(later.petition_id == Petition.id,
+                                      later.outcome == Outcome.APPROVED,
+                                      later.valid_until > horizon))
+            .group_by(Petition.id).subquery())
+
+
+def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
     visible = access.visible_filter(user)
     options = (selectinload(Petition.traveler), selectinload(Petition.category),
                selectinload(Petition.decisions))
+    upcoming_where = (Petition.travel_date >= today,
+                      Petition.travel_date <= today + timedelta(days=UPCOMING_DAYS),
+                      Petition.status.not_in(DECIDED))
+    ending = _expiring(visible, today, today + timedelta(days=EXPIRY_WINDOWS[-1]))
 
     def petitions(*where, order=(Petition.travel_date, Petition.id)):
         return db.session.scalars(sa.select(Petition).where(visible, *where)
-                                  .order_by(*order).options(*options)).all()
+                                  .order_by(*order).limit(limit).options(*options)).all()
+
+    def count(*where):
+        return sa.select(sa.func.count()).select_from(Petition).where(*where).scalar_subquery()
+
+    # the totals in two statements: the three lists, then the expiry windows (cumulative)
+    totals_row = db.session.execute(sa.select(
+        count(visible, Petition.status == Status.EVIDENCE_REQUESTED),
+        count(visible, Petition.status == Status.DRAFT),
+        count(visible, *upcoming_where))).one()
+    cumulative = db.session.execute(sa.select(*[
+        sa.func.count().filter(ending.c.valid_until <= today + timedelta(days=d))
+        for d in EXPIRY_WINDOWS])).one()
+    totals = {"evidence_requests": totals_row[0], "drafts": totals_row[1],
+              "upcoming": totals_row[2]}
+    previous = 0
+    for days, within in zip(EXPIRY_WINDOWS, cumulative):
+        totals[days], previous = within - previous, within
 
     evidence = petitions(Petition.status == Status.EVIDENCE_REQUESTED)
     drafts = petitions(Petition.status == Status.DRAFT)
-    upcoming = petitions(Petition.travel_date >= today,
-                         Petition.travel_date <= today + timedelta(days=UPCOMING_DAYS),
-                         Petition.status.not_in(DECIDED))
-    horizon = today + timedelta(days=EXPIRY_WINDOWS[-1])
-    approved = db.session.execute(
-        sa.select(Petition, VALID_UNTIL).where(
-            visible, Petition.status == Status.APPROVED,
-            VALID_UNTIL >= today, VALID_UNTIL <= horizon)
-        .order_by(VALID_UNTIL, Petition.id).options(*options)).all()
-    expiring = {days: [] for days in EXPIRY_WINDOWS}
-    for petition, valid_until in approved:
-        days = next(d for d in EXPIRY_WINDOWS if valid_until <= today + timedelta(days=d))
-        expiring[days].append((petition, valid_until))
-    return Panels(evidence, drafts, upcoming, expiring)
+    upcoming = petitions(*upcoming_where)
+    expiring = {}
+    lower = today - timedelta(days=1)
+    for days in EXPIRY_WINDOWS:  # the soonest of each window
+        upper = today + timedelta(days=days)
+        expiring[days] = [tuple(row) for row in db.session.execute(
+            sa.select(Petition, ending.c.valid_until)
+            .join(ending, ending.c.petition_id == Petition.id)
+            .where(ending.c.valid_until > lower, ending.c.valid_until <= upper)
+            .order_by(ending.c.valid_until, Petition.id).limit(limit).options(*options)).all()]
+        lower = upper
+    return Panels(evidence, drafts, upcoming, expiring, totals)

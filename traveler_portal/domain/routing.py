@@ -14,7 +14,13 @@ from ..models.users import utcnow
 from . import outbox, uow, workflow
 
 log = logging.getLogger(__name__)
-ROUTE_TASK, ROUTE_QUEUE = "petitions.route", "routing"
+ROUTE_TASK = "petitions.route"
+
+
+def route_queue(country) -> str:
+    """The broker queue a petition bound for ``country`` is routed from: one per country
+    (celery_app.ROUTING_QUEUES), each consumed by that agency's own routing workers."""
+    return f"routing.{getattr(country, 'value', country)}"
 # Travel this many days away or more gets the lowest priority; sooner trips climb to 100.
 PRIORITY_HORIZON_DAYS = 100
 
@@ -112,7 +118,7 @@ def route(petition_id: int, today: date | None = None) -> bool:
 
 def request_routing(petition: Petition) -> None:
     """Queue routing for ``petition`` in the caller's transaction (outbox)."""
-    outbox.enqueue(ROUTE_TASK, [petition.id], ROUTE_QUEUE)
+    outbox.enqueue(ROUTE_TASK, [petition.id], route_queue(petition.destination_country))
 
 
 def redrive_stuck(older_than_seconds: int) -> int:
@@ -120,10 +126,10 @@ def redrive_stuck(older_than_seconds: int) -> int:
     message may have died with a worker). Publishes directly: a broker outage here just
     means the next sweep tries again."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    ids = db.session.scalars(sa.select(Petition.id).where(
+    rows = db.session.execute(sa.select(Petition.id, Petition.destination_country).where(
         Petition.status == Status.SUBMITTED, Petition.submitted_at <= cutoff)
         .order_by(Petition.id).limit(500)).all()
     db.session.rollback()  # end the read before talking to the broker (SQLite's lock)
-    for petition_id in ids:
-        outbox.publish_task(ROUTE_TASK, [petition_id], ROUTE_QUEUE)
-    return len(ids)
+    for petition_id, country in rows:
+        outbox.publish_task(ROUTE_TASK, [petition_id], route_queue(country))
+    return len(rows)

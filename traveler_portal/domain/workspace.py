@@ -33,7 +33,7 @@ class QueueSummary:
 def summaries(user: User, today: date | None = None) -> list[QueueSummary]:
     """The user's country's queues with their depth, oldest waiting case and breaches."""
     today = today or utcnow().date()
-    queues = [q for q, _n in adjudication.queues_with_depth(user)]
+    queues = adjudication.country_queues(user)
     is_queued = Petition.status == Status.QUEUED
     rows = db.session.execute(
         sa.select(Petition.queue_id,
@@ -41,7 +41,10 @@ def summaries(user: User, today: date | None = None) -> list[QueueSummary]:
                   sa.func.min(Petition.submitted_at).filter(is_queued),
                   sa.func.count().filter(Petition.status.in_(OPEN), Petition.due_date < today),
                   sa.func.count().filter(Petition.status == Status.ON_HOLD))
-        .where(Petition.queue_id.in_([q.id for q in queues]))
+        # every count reads an open status: the partial index ix_petitions_agency_open
+        # holds those rows only, however many decided cases the queue has behind it
+        .where(Petition.queue_id.in_([q.id for q in queues]),
+               Petition.status.in_((Status.QUEUED, Status.IN_REVIEW, Status.ON_HOLD)))
         .group_by(Petition.queue_id)).all()
     by_queue = {row[0]: row[1:] for row in rows}
     return [QueueSummary(q, *by_queue.get(q.id, (0, None, 0, 0))) for q in queues]

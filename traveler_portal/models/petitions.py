@@ -12,6 +12,42 @@ from .reference import AdjudicationQueue, Category, Port
 from .users import Organization, User, utcnow
 
 
+AGENCY_OPEN = "status IN ('queued', 'in_review', 'on_hold', 'denial_pending')"
+DECIDED = "status IN ('approved', 'denied', 'expired')"
+
+
+def _partial(name, *columns, where):
+    return sa.Index(name, *columns, postgresql_where=sa.text(where),
+                    sqlite_where=sa.text(where))
+
+
+def petition_indexes():
+    """The indexes migration 0012 adds (the same definitions there), by the query each
+    serves; partial where the query reads a small open part of a table of mostly decided
+    cases, so they stay small however many decided cases pile up."""
+    return (
+        # queue summaries, the supervisor's queue rows, a petition's place in its queue
+        _partial("ix_petitions_agency_open", "queue_id", "status", "due_date",
+                 where=AGENCY_OPEN),
+        # the officer's queue list sorted by due date or by travel date (keyset on id)
+        _partial("ix_petitions_queue_due", "queue_id", "due_date", "id",
+                 where="status = 'queued'"),
+        _partial("ix_petitions_queue_travel", "queue_id", "travel_date", "id",
+                 where="status = 'queued'"),
+        # the decision estimate: the most recent decided cases of a queue and category
+        _partial("ix_petitions_decided_sample", "queue_id", "category_id", "decided_at",
+                 where=DECIDED),
+        # an officer's cases and the supervisor's workload per officer
+        _partial("ix_petitions_assigned", "assigned_officer_id", "status",
+                 where="assigned_officer_id IS NOT NULL"),
+        # the employer's dashboard (default sort: travel date) and the API lists (newest
+        # first, keyset on id) of an organization and of a traveler
+        sa.Index("ix_petitions_org_travel", "organization_id", "travel_date", "id"),
+        sa.Index("ix_petitions_org_newest", "organization_id", "id"),
+        sa.Index("ix_petitions_traveler_newest", "traveler_id", "id"),
+    )
+
+
 class Petition(db.Model):
     __tablename__ = "petitions"
     __table_args__ = (
@@ -21,6 +57,8 @@ class Petition(db.Model):
                  postgresql_where=sa.text("status = 'queued'"),
                  sqlite_where=sa.text("status = 'queued'")),
         sa.Index("ix_petitions_country_status", "destination_country", "status"),
+        # Migration 0012: one index per hot query, each matching its filter and sort.
+        *petition_indexes(),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     receipt_number: Mapped[str] = mapped_column(sa.String(32), unique=True)
@@ -100,6 +138,15 @@ class Petition(db.Model):
         return asks[-1] if asks else None
 
 
+# claim-next: exactly adjudication.CLAIM_ORDER, so the next case is the index's first
+# entry for the queue instead of a sort of every waiting case (migration 0012).
+_partial("ix_petitions_claim_order", Petition.queue_id, Petition.priority.desc(),
+         Petition.due_date, Petition.submitted_at, Petition.id, where="status = 'queued'")
+# the officer's queue list in its default sort (priority descending, then id)
+_partial("ix_petitions_queue_priority", Petition.queue_id, Petition.priority.desc(),
+         Petition.id, where="status = 'queued'")
+
+
 class Document(db.Model):
     __tablename__ = "documents"
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True,
@@ -120,7 +167,13 @@ class Document(db.Model):
 class Decision(db.Model):
     """One officer action that ends a review: approval, denial or request for evidence."""
     __tablename__ = "decisions"
-    __table_args__ = (check_in("review_state", REVIEW_STATES),)
+    # The supervisor's decisions per day read only the last 30 days; the employer's
+    # approvals expiring soon read the approvals ending soon (migration 0012).
+    __table_args__ = (check_in("review_state", REVIEW_STATES),
+                      sa.Index("ix_decisions_decided_at", "decided_at"),
+                      sa.Index("ix_decisions_approved_valid_until", "valid_until",
+                               postgresql_where=sa.text("outcome = 'approved'"),
+                               sqlite_where=sa.text("outcome = 'approved'")))
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(sa.ForeignKey("petitions.id"), index=True)
     outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, "decision_outcome"))

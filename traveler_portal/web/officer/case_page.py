@@ -59,7 +59,7 @@ def restamp(form, petition):
 def refer_form_for(petition, formdata=None):
     form = ReferForm(formdata=formdata, version=petition.version)
     form.queue.choices = options([(q.code, f"{q.name} ({q.code})")
-                          for q, _n in adjudication.queues_with_depth(current_user)
+                          for q in adjudication.country_queues(current_user)
                           if q.id != petition.queue_id])
     return form
 
