@@ -28,7 +28,9 @@ PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.login", "public.re
                     # A forgotten password: the request form and the emailed link.
                     "public.forgot_password", "public.reset_password",
                     # The site icon browsers fetch on a first visit.
-                    "public.favicon"}
+                    "public.favicon",
+                    # Published processing times (figures only, no personal data).
+                    "public.processing_times", "api.processing_times_json"}
 
 
 def test_every_route_states_who_may_call_it(app):

@@ -118,6 +118,8 @@ SCHEMAS = {
             "at": {"type": "string"}, "status": NULLABLE_STR, "title": {"type": "string"},
             "message": {"type": "string"}}}},
         "agency": {"type": "object", "description": "Officers and supervisors only."},
+        "arrivals": {"type": "array", "items": _ref("Arrival"), "description": (
+            "What happened at the border, oldest first, as port officers recorded it.")},
         "waiting_on": {"type": ["string", "null"],
                        "enum": ["applicant", "employer", "agency", None],
                        "description": "Who must act next; null once the case is closed."},
@@ -199,7 +201,7 @@ SCHEMAS = {
 PETITION = _ok("200", "The petition.", _ref("Petition"))
 ERRORS = {404: "not_found", 401: "unauthenticated", 403: "forbidden", 409: "conflict",
           413: "payload_too_large", 415: "unsupported_media_type",
-          422: "validation_failed"}
+          422: "validation_failed", 429: "rate_limited"}
 
 PATHS = {
     "/auth/token": {
@@ -304,6 +306,7 @@ PATHS["/petitions/{receipt_number}/evidence"]["post"]["requestBody"]["required"]
 
 def document() -> dict:
     from . import openapi_organization as organization  # it imports this module's helpers
+    from . import openapi_arrivals as arrivals  # likewise
     return {
         "openapi": "3.1.0",
         "info": {"title": "Cross-border business traveler pre-adjudication API",
@@ -312,7 +315,7 @@ def document() -> dict:
                                 "docs/api.md in the repository."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **organization.PATHS},
+        "paths": {**PATHS, **organization.PATHS, **arrivals.PATHS},
         "webhooks": webhook_docs.openapi_webhooks(_ref),
         "components": {
             "securitySchemes": {"bearer": {
@@ -320,7 +323,8 @@ def document() -> dict:
                 "description": "A token from POST /auth/token, or an employer API key "
                                "(bbt_...) created in the portal; read-only keys may only "
                                "GET."}},
-            "schemas": {**SCHEMAS, **organization.SCHEMAS, **webhook_docs.SCHEMAS},
+            "schemas": {**SCHEMAS, **organization.SCHEMAS, **arrivals.SCHEMAS,
+                        **webhook_docs.SCHEMAS},
             "responses": {f"E{status}": {"description": code, "content": {
                 JSON: {"schema": _ref("Error")}}} for status, code in ERRORS.items()},
         },

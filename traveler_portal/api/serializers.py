@@ -1,7 +1,7 @@
 """The petition and its parts as JSON (field names fixed by docs/api.md)."""
 from flask import url_for
 
-from ..domain import evidence, notices, workflow
+from ..domain import arrivals, evidence, notices, workflow
 from ..domain import status as status_info
 from ..models import Outcome, Status
 
@@ -93,6 +93,8 @@ def petition(p, viewer=None, info=None, notice_rows=None) -> dict:
         "documents": [document(d) for d in p.documents],
         "timeline": [_event(e) for e in p.events if e.public],
         "notices": _notices(p, notice_rows),
+        # What happened at the border (port officers record it), oldest first.
+        "arrivals": [arrivals.arrival_json(a) for a in p.arrivals],
         **_status_fields(info or status_info.for_petition(p, viewer)),
     }
     if viewer is not None and viewer.is_agency:
