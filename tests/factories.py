@@ -26,15 +26,16 @@ def email(prefix: str = "user") -> str:
 
 
 def user(role: Role | str = Role.TRAVELER, *, country=None, organization=None,
-         name: str = "", address: str | None = None, password: str = PASSWORD):
+         name: str = "", address: str | None = None, password: str = PASSWORD,
+         port: str | None = None):
     role = Role(role)
-    if role in (Role.OFFICER, Role.SUPERVISOR) and country is None:
+    if role in (Role.OFFICER, Role.SUPERVISOR, Role.PORT_OFFICER) and country is None:
         country = "US"
     if role == Role.EMPLOYER and organization is None:
         organization = f"Org {next(_seq)} Ltd."
     return accounts.create_user(address or email(role.value), password, role,
                                 name=name or f"Test {role.value.title()}", country=country,
-                                organization_name=organization)
+                                organization_name=organization, port_code=port)
 
 
 def draft(traveler, *, country="US", category="TN", port="BLAINE", days_ahead=30,
