@@ -125,6 +125,7 @@ def embedded_broker():
 
 
 @click.command("reindex-passports")
+@with_appcontext
 def reindex_passports():
     """Recompute every profile's passport + birth date lookup hash (after upgrading to
     migration 0014, or after changing PASSPORT_LOOKUP_KEY)."""
