@@ -7,7 +7,7 @@ from tests.unit.arrival_helpers import BORN, PASSPORT, approved, inspection, wit
 from tests.unit.conftest import assert_error
 from traveler_portal.extensions import db
 from traveler_portal.models import (Arrival, AuditEntry, Event, Notification, Petition,
-                                    TravelerProfile)
+                                    TravelerProfile, User, WebhookDelivery)
 
 
 def _case(api, seed, app, organization="Maple Robotics Ltd."):
@@ -176,7 +176,7 @@ def test_an_admission_under_the_category_needs_an_approval(api, seed):
 
 
 def test_the_lookup_by_code_answers_nothing_without_verification_codes(api, seed, app):
-    _employer, _traveler, receipt = _case(api, seed, app)
+    _case(api, seed, app)
     port = api("port_officer", country="US")
     assert port.get("/arrivals/lookup?code=NOT-A-CODE").get_json() == {
         "items": [], "next_cursor": None}
@@ -196,3 +196,30 @@ def test_the_lookup_hash_follows_the_profile_and_can_be_rebuilt(app, seed):
         assert db.session.scalar(sa.select(TravelerProfile.passport_lookup)) == first
         assert profile_lookup.user_ids(f" {PASSPORT[:3]}-{PASSPORT[3:]} ", BORN) == \
             [profile.user_id]
+
+
+def test_the_employers_webhooks_hear_of_the_arrival(api, seed, app):
+    employer, _traveler, receipt = _case(api, seed, app)
+    with app.app_context():
+        from traveler_portal.domain import integrations
+        user = db.session.scalars(sa.select(User).where(User.email == employer.email)).one()
+        integrations.add_endpoint(user, "https://127.0.0.1:9/hook")
+        db.session.commit()
+    port = api("port_officer", country="US", port="BLAINE")
+    assert port.post(f"/petitions/{receipt}/arrivals",
+                     json=inspection("secondary")).status_code == 201
+    with app.app_context():
+        delivery = db.session.scalars(sa.select(WebhookDelivery).where(
+            WebhookDelivery.event_type == "petition.arrival_recorded")).one()
+        data = delivery.payload["data"]
+    assert data["receipt_number"] == receipt and data["status"] == "approved"
+    assert data["arrival"]["outcome"] == "secondary"
+    assert data["title"].startswith("Referred to secondary inspection at Blaine Peace Arch")
+
+
+def test_the_processing_times_are_recomputed_by_beat(app):
+    schedule = app.extensions["celery"].conf.beat_schedule
+    entry = next(e for e in schedule.values() if e["task"] == "publishing.processing_times")
+    assert entry["options"]["queue"] == "periodic"
+    import workers.publishing as tasks
+    assert tasks.recompute_processing_times.name == "publishing.processing_times"

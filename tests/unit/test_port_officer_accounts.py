@@ -3,11 +3,13 @@
 be inspected and processing times already published."""
 import sqlalchemy as sa
 
-from tests.unit.test_cli import users_create  # noqa: F401 - a fixture
+from tests.unit import test_cli
 from tests.unit.test_cli import user_row
 from traveler_portal.domain import arrivals, profile_lookup
 from traveler_portal.extensions import db
 from traveler_portal.models import Petition, ProcessingTime, Role, Status, User
+
+users_create = test_cli.users_create  # the fixture running `flask users create`
 
 
 def test_a_port_officer_is_created_for_a_country_and_optionally_a_port(app, users_create):
@@ -53,8 +55,8 @@ def test_seed_demo_leaves_a_case_ready_for_the_port_and_published_times(app):
 
 
 def test_reindex_passports_fills_the_lookup_hashes(app):
-    from tests.unit.arrival_helpers import BORN, PASSPORT, with_identity
     from tests import factories
+    from tests.unit.arrival_helpers import BORN, PASSPORT, with_identity
     with app.app_context():
         email = factories.user("traveler").email
         db.session.commit()

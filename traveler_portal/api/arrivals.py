@@ -41,7 +41,7 @@ def _timestamp(value, field: str, errors: dict) -> datetime | None:
     if value in (None, ""):
         return None
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(str(value))  # "Z" too (Python 3.11)
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:

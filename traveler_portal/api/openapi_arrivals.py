@@ -1,7 +1,6 @@
 """The OpenAPI description of the port officers' endpoints and the public processing times
 (api/arrivals.py), merged into the served document by ``openapi.document()``."""
-from .openapi import (DATE, JSON, RECEIPT, TS, _errors, _list_of, _ok, _op,
-                      _ref)
+from .openapi import DATE, JSON, RECEIPT, TS, _errors, _list_of, _ok, _op, _ref
 
 TAG = "arrivals"
 WARNING = {"type": "object", "required": ["code", "message"], "properties": {

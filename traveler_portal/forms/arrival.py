@@ -1,6 +1,6 @@
 """The port officer's forms: looking a traveler up, recording an arrival, and the quick
 "no pre-adjudication" entry. Times are entered in UTC (the hint says so)."""
-from datetime import timezone
+from datetime import UTC
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DateField, DateTimeLocalField, RadioField, SelectField,
@@ -56,7 +56,7 @@ class _InspectionForm(BaseForm):
 
     def to_input(self, **extra) -> ArrivalInput:
         def utc(value):
-            return value.replace(tzinfo=timezone.utc) if value else None
+            return value.replace(tzinfo=UTC) if value else None
         return ArrivalInput(
             outcome=self.outcome.data or "", port_code=self.port_of_entry.data or "",
             admitted_until=self.admitted_until.data, reason_code=self.reason_code.data or "",
