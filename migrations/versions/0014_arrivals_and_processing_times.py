@@ -106,7 +106,11 @@ def downgrade():
     with op.batch_alter_table('traveler_profiles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_traveler_profiles_passport_lookup'))
         batch_op.drop_column('passport_lookup')
-    op.execute("DELETE FROM users WHERE role = 'port_officer'")
+    # The old vocabulary has no port officers: their accounts are kept (the audit trail
+    # names them) but disabled, with the role that grants the least (a traveler with no
+    # petitions sees nothing).
+    op.execute("UPDATE users SET role = 'traveler', is_active_account = false "
+               "WHERE role = 'port_officer'")
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('port_code')
     _roles(OLD_ROLES)
