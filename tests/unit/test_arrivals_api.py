@@ -1,10 +1,13 @@
 """Port officers through the API (docs/api.md "Port officers"): lookups by receipt number
 and by passport + birth date, warnings, recording an arrival that the traveler and the
 employer then read, and the bad input the issue names."""
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 
 from tests.unit.arrival_helpers import BORN, PASSPORT, approved, inspection, with_identity
 from tests.unit.conftest import assert_error
+from traveler_portal.domain import arrivals
 from traveler_portal.extensions import db
 from traveler_portal.models import (Arrival, AuditEntry, Event, Notification, Petition,
                                     TravelerProfile, User, WebhookDelivery)
@@ -223,3 +226,19 @@ def test_the_processing_times_are_recomputed_by_beat(app):
     assert entry["options"]["queue"] == "periodic"
     import workers.publishing as tasks
     assert tasks.recompute_processing_times.name == "publishing.processing_times"
+
+
+def test_an_admission_ends_with_the_approval_at_the_latest(api, seed, app):
+    _employer, _traveler, receipt = _case(api, seed, app)
+    port = api("port_officer", country="US", port="BLAINE")
+    late = inspection(admitted_until=(date.today() + timedelta(days=400)).isoformat())
+    fields = assert_error(port.post(f"/petitions/{receipt}/arrivals", json=late),
+                          422)["fields"]
+    assert set(fields) == {"admitted_until"}
+
+
+def test_a_scanned_verification_url_gives_its_code():
+    assert arrivals.scanned_code(" ABC123 ") == "ABC123"
+    assert arrivals.scanned_code("https://portal.example/verify/ABC123") == "ABC123"
+    assert arrivals.scanned_code("https://portal.example/verify/ABC123/") == "ABC123"
+    assert arrivals.scanned_code("https://portal.example/verify?code=ABC123") == "ABC123"

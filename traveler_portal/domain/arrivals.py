@@ -14,6 +14,7 @@ like an unknown one (an empty list), so only throttling stops guessing.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -102,6 +103,17 @@ def lookup_by_passport(user, passport_number: str, date_of_birth: date | None) -
     return _seen(user, list(found), "passport")
 
 
+def scanned_code(text: str) -> str:
+    """The code in what a scanner typed: the code itself, or the verification URL the QR
+    code holds (its ``code`` query parameter, else its last path segment)."""
+    text = (text or "").strip()
+    if "/" not in text and "?" not in text:
+        return text
+    parts = urlsplit(text)
+    query = parse_qs(parts.query).get("code")
+    return query[0].strip() if query else parts.path.rstrip("/").rsplit("/", 1)[-1]
+
+
 def lookup_by_code(user, code: str) -> list[Petition]:
     """The petition a notice's verification code (its QR code) names, resolved through
     ``domain/verification.py`` (``resolve(code) -> Decision | None``); nothing when the
@@ -111,7 +123,7 @@ def lookup_by_code(user, code: str) -> list[Petition]:
         from . import verification  # the verification codes' module, when installed
     except ImportError:
         return []
-    decision = verification.resolve((code or "").strip())
+    decision = verification.resolve(scanned_code(code))
     if decision is None:
         return []
     found = db.session.scalars(_visible(user).where(Petition.id == decision.petition_id)).all()
@@ -202,6 +214,10 @@ def _check(petition: Petition | None, data: ArrivalInput, now: datetime) -> dict
             errors["admitted_until"] = _("Give the date the traveler is admitted until.")
         elif data.admitted_until < now.date():
             errors["admitted_until"] = _("The admission must end today or later.")
+        elif final is not None and final.valid_until and data.admitted_until > final.valid_until:
+            errors["admitted_until"] = _(
+                "Under the approved category, the admission ends at the latest with the "
+                "approval (%(date)s).", date=final.valid_until.isoformat())
     if data.outcome == "refused":
         known = set(db.session.scalars(sa.select(ReasonCode.code)
                                        .where(ReasonCode.active.is_(True))))

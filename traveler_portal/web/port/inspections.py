@@ -82,6 +82,9 @@ def case(receipt_number):
                  petition, lookup="page")
     form = ArrivalForm(formdata=None).set_choices(
         current_user.country.value, current_user.port_code or petition.port.code)
+    final = petition.final_decision
+    if final is not None and final.valid_until:  # admitted as long as the approval runs
+        form.admitted_until.data = final.valid_until
     return _case_page(petition, form)
 
 
