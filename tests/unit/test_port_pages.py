@@ -156,3 +156,43 @@ def test_processing_times_are_published_from_the_periodic_computation(api, seed,
 def test_the_figures_are_median_and_80th_percentile_rounded_up():
     assert processing_times.figures([1.2]) == (2, 2)
     assert processing_times.figures([1, 2, 3, 4, 10]) == (3, 6)  # 4 + 0.2 × (10 − 4) = 5.2, rounded up
+
+
+def test_who_may_open_what_between_ports_officers_and_supervisors(api, seed, app):
+    _employer, _traveler, receipt = _case(api, seed, app)
+    port_rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("port.")]
+    assert {r.endpoint for r in port_rules} >= {"port.lookup", "port.lookup_post", "port.case",
+                                                "port.record_arrival", "port.document",
+                                                "port.quick_entry"}
+    assert all(app.view_functions[r.endpoint].permission == ("port_officer",)
+               for r in port_rules)
+    port = _signed_in(app, seed.user("port_officer", country="US"))
+    for path in ("/officer/", f"/officer/cases/{receipt}", "/supervisor/ports",
+                 "/supervisor/ports.csv", "/employer/", "/my/"):
+        assert port.get(path).status_code == 404, path
+    token = csrf_token(port, "/port/")
+    assert port.post(f"/officer/cases/{receipt}/decision",
+                     data={"csrf_token": token, "outcome": "denied"}).status_code == 404
+    officer = _signed_in(app, seed.user("officer", country="US"))
+    for path in ("/port/", f"/port/cases/{receipt}", "/port/no-pre-adjudication"):
+        assert officer.get(path).status_code == 404, path
+
+
+def test_several_cases_are_listed_and_too_many_misses_are_refused(api, seed, app):
+    _employer, traveler, first = _case(api, seed, app)
+    second = approved(api, seed, traveler)
+    port = _signed_in(app, seed.user("port_officer", country="US"))
+    token = csrf_token(port, "/port/")
+    both = port.post("/port/lookup", data={"csrf_token": token, "passport_number": PASSPORT,
+                                           "date_of_birth": BORN.isoformat()})
+    assert both.status_code == 200
+    table = text(both).split("Cases found, newest first")[1]
+    assert first in table and second in table
+    for _ in range(5):
+        assert port.post("/port/lookup", data={
+            "csrf_token": token, "passport_number": "ZZ000000",
+            "date_of_birth": "1970-01-01"}).status_code == 200
+    refused = port.post("/port/lookup", data={"csrf_token": token, "passport_number": PASSPORT,
+                                              "date_of_birth": BORN.isoformat()})
+    assert refused.status_code == 429 and "look the traveler up by receipt number" in \
+        text(refused)
