@@ -47,7 +47,9 @@ class Arrival(db.Model):
 
     @property
     def pre_adjudicated(self) -> bool:
-        return self.petition_id is not None
+        """The traveler arrived with a decision made in advance (a petition that was
+        still undecided at the border counts as not pre-adjudicated)."""
+        return self.petition_id is not None and "no_decision" not in (self.warnings or [])
 
     @property
     def minutes(self) -> float:
