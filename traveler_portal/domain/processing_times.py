@@ -25,14 +25,15 @@ def _days(petition_rows) -> list[float]:
 
 
 def figures(durations: list[float]) -> tuple[int, int]:
-    """(median, 80th percentile) in whole days, rounded up ("decided within N days"); the
-    percentile by the inclusive method, so never above the slowest case."""
+    """(median, 80th percentile) in whole days, rounded up ("decided within N days", so a
+    decision the same hour is "within 1 day", never 0); the percentile by the inclusive
+    method, so never above the slowest case."""
     if len(durations) == 1:
-        only = _whole_days(durations[0])
-        return only, only
-    median = _whole_days(statistics.median(durations))
-    p80 = _whole_days(statistics.quantiles(durations, n=10, method="inclusive")[7])
-    return median, p80
+        median = p80 = durations[0]
+    else:
+        median = statistics.median(durations)
+        p80 = statistics.quantiles(durations, n=10, method="inclusive")[7]
+    return max(1, _whole_days(median)), max(1, _whole_days(p80))
 
 
 @uow.atomic
