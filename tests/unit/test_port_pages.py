@@ -103,11 +103,11 @@ def test_quick_entries_and_the_supervisors_view_of_the_ports(api, seed, app):
                          json=inspection(minutes=3)).status_code == 201
     port = _signed_in(app, seed.user("port_officer", country="US", port="BLAINE"))
     token = csrf_token(port, "/port/no-pre-adjudication")
-    today = date.today().isoformat()
+    day = (date.today() - timedelta(days=1)).isoformat()  # wholly past, whatever the hour
     quick = port.post("/port/no-pre-adjudication", data={
         "csrf_token": token, "outcome": "secondary", "category": "TN",
-        "port_of_entry": "BLAINE", "inspection_started_at": f"{today}T00:00",
-        "inspection_ended_at": f"{today}T00:25", "reason_code": ""})
+        "port_of_entry": "BLAINE", "inspection_started_at": f"{day}T10:00",
+        "inspection_ended_at": f"{day}T10:25", "reason_code": ""})
     assert where(quick) == "/port/", text(quick)[:2000]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Arrival).where(
