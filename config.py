@@ -162,6 +162,15 @@ class Config:
                            if k.strip()]
     # How long a process's announcement of the PII keys it holds lasts (keyring.py): a
     # stopped process stops blocking `rotate-pii-keys` after this long.
+    # The HMAC key of the passport + birth date lookup hashes (models/crypto.py); SECRET_KEY
+    # when unset. Changing it: set the new one, then `flask --app wsgi reindex-passports`.
+    PASSPORT_LOOKUP_KEY = os.environ.get("PASSPORT_LOOKUP_KEY")
+    # A port officer's lookups by passport and birth date that find nothing: this many in
+    # the window, and further lookups are refused (429) until the window has passed.
+    ARRIVAL_LOOKUP_MISS_LIMIT = int(os.environ.get("ARRIVAL_LOOKUP_MISS_LIMIT", "5"))
+    ARRIVAL_LOOKUP_WINDOW_MINUTES = int(os.environ.get("ARRIVAL_LOOKUP_WINDOW_MINUTES", "15"))
+    # Published processing times: decisions of the last N weeks (domain/processing_times.py).
+    PROCESSING_TIMES_WEEKS = int(os.environ.get("PROCESSING_TIMES_WEEKS", "12"))
     PII_KEYRING_TTL_SECONDS = int(os.environ.get("PII_KEYRING_TTL_SECONDS", "300"))
     # Webhooks to private or loopback addresses: refused unless set (the tests set it).
     WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1"

@@ -47,18 +47,19 @@ def email(prefix: str = "user") -> str:
 
 def user(role: Role | str = Role.TRAVELER, *, country=None, organization=None,
          name: str = "", address: str | None = None, password: str = PASSWORD,
-         identity: bool = True):
+         identity: bool = True, port: str | None = None):
     """An account; an agency account is enrolled in the second factor (as its first
     sign-in would make it), with a secret ``otp`` knows; a traveler has a complete
     identity (as filing needs) unless ``identity=False``."""
     role = Role(role)
-    if role in (Role.OFFICER, Role.SUPERVISOR) and country is None:
+    if role in (Role.OFFICER, Role.SUPERVISOR, Role.PORT_OFFICER) and country is None:
         country = "US"
     if role == Role.EMPLOYER and organization is None:
         organization = f"Org {next(_seq)} Ltd."
     account = accounts.create_user(address or email(role.value), password, role,
                                    name=name or f"Test {role.value.title()}",
-                                   country=country, organization_name=organization)
+                                   country=country, organization_name=organization,
+                                   port_code=port)
     if second_factor.required(account):
         enrol(account)
     if role == Role.TRAVELER and identity:

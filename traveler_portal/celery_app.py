@@ -85,6 +85,11 @@ def celery_init_app(app) -> Celery:
             "purge-abandoned-drafts": {"task": "petitions.purge_abandoned_drafts",
                                        "options": {"queue": "periodic"},
                                        "schedule": crontab(minute=30, hour=3)},
+            # The public processing times (domain/processing_times.py): figures over 12
+            # weeks move slowly; hourly keeps them fresh without scanning per page view.
+            "processing-times": {"task": "publishing.processing_times",
+                                 "options": {"queue": "periodic"},
+                                 "schedule": timedelta(hours=1)},
             # Mondays 07:00 UTC; a second run in the same ISO week sends nothing new.
             "employer-weekly-digest": {"task": "employers.weekly_digest",
                                        "options": {"queue": "periodic"},

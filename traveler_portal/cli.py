@@ -13,7 +13,7 @@ from config import embedded_broker_socket
 
 from . import demo, keyring
 from . import embedded_broker as broker
-from .domain import accounts, outbox, profiles, second_factor
+from .domain import accounts, outbox, profile_lookup, profiles, second_factor
 from .domain.errors import ValidationFailed
 from .extensions import db
 from .models import Role, User
@@ -27,7 +27,10 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--country", type=click.Choice(["US", "CA"]),
-              help="Officers and supervisors only (required for them).")
+              help="Officers, port officers and supervisors only (required for them).")
+@click.option("--port", "port", default=None,
+              help="Port officers only (optional): the code of their port of entry, one of "
+                   "--country's ports (e.g. BLAINE).")
 @click.option("--organization", "organization", default=None,
               help="Employer (required): the organization administered, matched whatever "
                    "its case, spacing or punctuation, created if missing. Traveler: an "
@@ -35,19 +38,20 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @click.option("--name", default="")
 @click.option("--password-stdin", is_flag=True, required=True,
               help="Read the password from standard input (never from the command line).")
-def create_user(email, role, country, organization, name, password_stdin):
+def create_user(email, role, country, port, organization, name, password_stdin):
     """Create an account; the password is read from standard input."""
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         user = accounts.create_user(email, password, Role(role), name=name, country=country,
                                     organization_name=organization,
-                                    organization_must_exist=True)
+                                    organization_must_exist=True, port_code=port)
     except ValidationFailed as exc:
         for field, message in exc.fields.items():
             click.echo(f"error: --{field.replace('_', '-')}: {message}", err=True)
         raise SystemExit(2)
     click.echo(f"created {user.role.value} {user.email}"
                + (f" ({user.country.value})" if user.country else "")
+               + (f" at {user.port_code}" if user.port_code else "")
                + (f" in {user.organization.name}" if user.organization_id else ""))
 
 
@@ -134,6 +138,15 @@ def embedded_broker():
     process.wait()
 
 
+@click.command("reindex-passports")
+@with_appcontext
+def reindex_passports():
+    """Recompute every profile's passport + birth date lookup hash (after upgrading to
+    migration 0014, or after changing PASSPORT_LOOKUP_KEY)."""
+    count = profile_lookup.reindex()
+    click.echo(f"lookup hashes recomputed for {count} profiles")
+
+
 def init_app(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(load_reference_data)
@@ -146,4 +159,5 @@ def init_app(app):
     app.cli.add_command(doctor)
     app.cli.add_command(backup_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(reindex_passports)
 

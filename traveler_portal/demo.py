@@ -6,15 +6,17 @@ demo traveler has none. Everything goes through the domain services, so the data
 the product itself would create.
 """
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
 from pypdf import PdfWriter
 
-from .domain import (accounts, documents, passwords, petitions, profiles, reference,
-                     routing, second_factor)
+from .domain import (accounts, adjudication, documents, passwords, petitions,
+                     processing_times, profiles, reference, routing, second_factor)
+from .domain.adjudication import DecisionInput
 from .domain.petitions import DraftInput
+from .domain.profiles import ProfileInput
 from .extensions import db
 from .models import Petition, Role, User
 from .models.users import utcnow
@@ -31,7 +33,12 @@ ACCOUNTS = [
     # A Canadian officer's denial needs a Canadian supervisor's second look.
     (Role.SUPERVISOR, "supervisor.ca@cbsa.example", "Sylvie Roy (CBSA)", "CA", None),
     (Role.ADMIN, "admin@portal.example", "Portal administrator", None, None),
+    # At the border: looks travelers up and records their arrival.
+    (Role.PORT_OFFICER, "port.us@cbp.example", "Sam Ortiz (CBP, Blaine)", "US", None),
 ]
+PORTS = {"port.us@cbp.example": "BLAINE"}  # a port officer's own port
+# The demo traveler's identity, so a port officer can find her by passport and birth date.
+PASSPORT, BORN = "AB123456", date(1988, 4, 12)
 
 def _blank_pdf() -> bytes:
     # A blank one-page PDF with its cross-reference table: uploads are parsed
@@ -50,7 +57,8 @@ def _account(role, email, name, country, organization) -> tuple[User, str]:
     user = db.session.scalars(sa.select(User).where(User.email == email)).first()
     if user is None:
         user = accounts.create_user(email, password, role, name=name, country=country,
-                                    organization_name=organization)
+                                    organization_name=organization,
+                                    port_code=PORTS.get(email))
     else:
         passwords.set_password(user, password)
     return user, password
@@ -102,7 +110,7 @@ def _petitions(traveler) -> list[str]:
     if db.session.scalar(sa.select(sa.func.count()).select_from(Petition)
                          .where(Petition.traveler_id == traveler.id)):
         return ["demo petitions already exist; left as they are"]
-    lines = []
+    lines = [_approved(traveler)]
     queued = _draft(traveler, "TN", "BLAINE", 12, "Robotics engineer")
     _attach(traveler, queued, "passport", "employer_letter", "credentials")
     petitions.submit(traveler, queued.receipt_number)
@@ -123,6 +131,32 @@ def _petitions(traveler) -> list[str]:
     return lines
 
 
+def _identity(traveler) -> None:
+    if profiles.get(traveler) is None:
+        profiles.save(traveler, ProfileInput(
+            given_names="Amélie", family_name="Tremblay", date_of_birth=BORN,
+            citizenships=["CA"], passport_number=PASSPORT, passport_country="CA",
+            passport_expiry=utcnow().date() + timedelta(days=5 * 365),
+            residence_country="CA", preferred_language="en"))
+
+
+def _approved(traveler) -> str:
+    """A TN to Blaine approved by the US officer: ready to be inspected at the port."""
+    officer = db.session.scalars(sa.select(User).where(
+        User.email == "officer.us@cbp.example")).one()
+    approved = _draft(traveler, "TN", "BLAINE", 5, "Robotics engineer")
+    _attach(traveler, approved, "passport", "employer_letter", "credentials")
+    petitions.submit(traveler, approved.receipt_number)
+    routing.route(approved.id)
+    claimed = adjudication.claim_next(officer, db.session.get(Petition, approved.id).queue.code)
+    adjudication.decide(officer, claimed.receipt_number, DecisionInput(
+        outcome="approved", message="Approved as a USMCA professional (engineer).",
+        valid_until=utcnow().date() + timedelta(days=365),
+        conditions={"employer": "Cascade Automation Inc.", "occupation": "Engineer"}))
+    return (f"petition {claimed.receipt_number}: TN to Blaine, approved; ready for the "
+            f"port officer (passport {PASSPORT}, born {BORN.isoformat()})")
+
+
 def seed() -> list[str]:
     """Create or refresh the demo accounts and petitions; returns the lines to print."""
     lines = ["Demo accounts (passwords and agency accounts' TOTP secrets are new on every "
@@ -139,4 +173,8 @@ def seed() -> list[str]:
             lines.append(f"  {'':<10} {'':<42} TOTP secret {second_factor.enrol_now(user)}")
     _identity(traveler)
     lines += [f"  {line}" for line in _petitions(traveler)]
+    # The public processing times page, from the decisions just made (beat recomputes it
+    # hourly afterwards).
+    lines.append(f"  processing times published for {processing_times.recompute()} "
+                 "queue/category pairs")
     return lines

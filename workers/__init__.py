@@ -12,7 +12,7 @@ flask_app = create_app()
 app = celery = flask_app.extensions["celery"]
 celery.conf.include = ["workers.routing", "workers.sweeps", "workers.notifications",
                        "workers.webhooks", "workers.schedules", "workers.organizations",
-                       "workers.employers", "workers.accounts"]
+                       "workers.employers", "workers.accounts", "workers.publishing"]
 
 # A task sent by the outbox closes its row when it succeeds (workers/outbox_signals.py).
 from workers import outbox_signals  # noqa: E402 - needs the app above

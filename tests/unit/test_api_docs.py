@@ -36,7 +36,7 @@ def test_the_contract_stands_alone_in_the_repository():
 
 def test_webhook_signing_is_in_the_openapi_document(client):
     webhooks = _served(client)["webhooks"]
-    assert set(webhooks) == {"petition.status_changed", "test"}
+    assert set(webhooks) == {"petition.status_changed", "petition.arrival_recorded", "test"}
     for hook in webhooks.values():
         operation = hook["post"]
         assert {p["name"] for p in operation["parameters"]} == set(webhook_docs.HEADERS)

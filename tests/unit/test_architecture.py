@@ -34,7 +34,10 @@ PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.readyz", "public.l
                     # The emailed link that finishes a registration (an encrypted token).
                     "public.confirm_registration",
                     # A decision notice verified from its code alone (rate-limited).
-                    "public.verify", "public.verify_form", "api.verify"}
+                    "public.verify", "public.verify_form", "api.verify",
+                    # Published processing times (figures only, no personal data).
+                    "public.processing_times", "api.processing_times_json"}
+
 
 
 def test_every_route_states_who_may_call_it(app):

@@ -31,7 +31,7 @@ def test_the_override_is_explicit(app, monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "production")
     result = app.test_cli_runner().invoke(args=["seed-demo", "--i-know-this-is-production"])
     assert result.exit_code == 0, result.output
-    assert _count(app, User) == 7
+    assert _count(app, User) == 8
     app.config.pop("OUTBOX_RELAY_DEFERRED", None)
 
 

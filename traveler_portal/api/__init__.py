@@ -3,7 +3,7 @@ from . import auth, errors, officers, openapi, petitions, reference  # noqa: F40
 from . import casework  # noqa: F401  (routes)
 from . import notices  # noqa: F401  (routes)
 from . import organization  # noqa: F401  (routes)
-from . import profile, verify  # noqa: F401  (routes)
+from . import arrivals, profile, verify  # noqa: F401  (routes)
 from .blueprint import bp
 
 __all__ = ["bp"]

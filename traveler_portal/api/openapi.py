@@ -126,6 +126,8 @@ SCHEMAS = {
         "answers": {"type": "object", "additionalProperties": {"type": "string"},
                     "description": "The category's answers (see Answers)."},
         "identity": _ref("Identity"),
+        "arrivals": {"type": "array", "items": _ref("Arrival"), "description": (
+            "What happened at the border, oldest first, as port officers recorded it.")},
         "waiting_on": {"type": ["string", "null"],
                        "enum": ["applicant", "employer", "agency", None],
                        "description": "Who must act next; null once the case is closed."},
@@ -319,9 +321,10 @@ PATHS["/petitions/{receipt_number}/evidence"]["post"]["requestBody"]["required"]
 
 def document() -> dict:
     from . import openapi_filing as filing  # they import this module's helpers
+    from . import openapi_arrivals as arrivals  # likewise
     from . import openapi_organization as organization
     paths = {path: dict(ops) for path, ops in PATHS.items()}
-    for more in (organization.PATHS, filing.PATHS):
+    for more in (organization.PATHS, filing.PATHS, arrivals.PATHS):
         for path, ops in more.items():
             paths.setdefault(path, {}).update(ops)
     return {
@@ -340,8 +343,8 @@ def document() -> dict:
                 "description": "A token from POST /auth/token, or an employer API key "
                                "(bbt_...) created in the portal; read-only keys may only "
                                "GET."}},
-            "schemas": {**SCHEMAS, **organization.SCHEMAS, **webhook_docs.SCHEMAS,
-                        **filing.SCHEMAS, **filing.answers_schemas()},
+            "schemas": {**SCHEMAS, **organization.SCHEMAS, **arrivals.SCHEMAS,
+                        **webhook_docs.SCHEMAS, **filing.SCHEMAS, **filing.answers_schemas()},
             "responses": {f"E{status}": {"description": code, "content": {
                 JSON: {"schema": _ref("Error")}}} for status, code in ERRORS.items()},
         },

@@ -10,7 +10,7 @@ from ..domain.errors import ValidationFailed
 from ..domain import status as status_info
 from ..extensions import db
 from ..forms.petition import PetitionForm, draft_input
-from ..models import Petition, Role, Status
+from ..models import Arrival, Petition, Role, Status
 from . import organization, petition_input, serializers
 from .blueprint import bp
 from .helpers import (ApiError, api_auth, encode_cursor, form_from_json, json_body, page_args,
@@ -171,7 +171,8 @@ def list_petitions():
         selectinload(Petition.documents), selectinload(Petition.decisions),
         selectinload(Petition.events), selectinload(Petition.category),
         selectinload(Petition.port), selectinload(Petition.traveler),
-        selectinload(Petition.organization), selectinload(Petition.queue))).all()
+        selectinload(Petition.organization), selectinload(Petition.queue),
+        selectinload(Petition.arrivals).selectinload(Arrival.port))).all()
     more = len(rows) > limit
     rows = rows[:limit]
     infos = status_info.for_petitions(rows, g.api_user)  # batched, not one query per row

@@ -1,7 +1,7 @@
 """The petition and its parts as JSON (field names fixed by docs/api.md)."""
 from flask import url_for
 
-from ..domain import evidence, identity, notices, verification, workflow
+from ..domain import arrivals, evidence, identity, notices, verification, workflow
 from ..domain import status as status_info
 from ..models import Outcome, Status
 from . import petition_input
@@ -101,6 +101,8 @@ def petition(p, viewer=None, info=None, notice_rows=None, profiles=None) -> dict
         "version": p.version,  # send it back with a PATCH to refuse a stale change (409)
         "job": petition_input.job_json(p),
         "answers": dict(p.details or {}),
+        # What happened at the border (port officers record it), oldest first.
+        "arrivals": [arrivals.arrival_json(a) for a in p.arrivals],
         **_status_fields(info or status_info.for_petition(p, viewer)),
     }
     if identity.may_see(viewer, p):  # the traveler, officers of the destination country

@@ -69,6 +69,9 @@ def openapi_webhooks(ref) -> dict:
                                                "(or no answer in 5 s) is retried."}}}}
     return {"petition.status_changed": event("A petition's public status changed",
                                              ref("WebhookStatusChanged")),
+            "petition.arrival_recorded": event(
+                "A port officer recorded the traveler's arrival (the status is unchanged)",
+                ref("WebhookArrivalRecorded")),
             "test": event("A test event sent from the integrations page",
                           ref("WebhookTest"))}
 
@@ -85,6 +88,20 @@ SCHEMAS = {
                 "title": {"type": "string"}, "traveler_email": {"type": "string"},
                 "destination_country": {"type": "string", "enum": ["US", "CA"]},
                 "category": {"type": "string"}}}}},
+    "WebhookArrivalRecorded": {
+        "type": "object", "required": ["id", "type", "created_at", "data"], "properties": {
+            "id": {"type": "string", "example": "evt_1240"},
+            "type": {"const": "petition.arrival_recorded"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "data": {"type": "object", "properties": {
+                "receipt_number": {"type": "string"}, "status": {"type": "string"},
+                "title": {"type": "string", "example":
+                          "Admitted at Blaine Peace Arch, WA on January 5, 2027, until "
+                          "January 4, 2030"},
+                "traveler_email": {"type": "string"},
+                "destination_country": {"type": "string", "enum": ["US", "CA"]},
+                "category": {"type": "string"}, "arrival": {"$ref":
+                                                           "#/components/schemas/Arrival"}}}}},
     "WebhookTest": {
         "type": "object", "required": ["id", "type", "created_at"], "properties": {
             "id": {"type": "string", "example": "test-1f2e3d4c5b6a7980"},

@@ -20,6 +20,11 @@ def visible_filter(user):
     if user.role in (Role.OFFICER, Role.SUPERVISOR) and user.country:
         return sa.and_(Petition.destination_country == user.country,
                        Petition.status != Status.DRAFT)
+    if user.role == Role.PORT_OFFICER and user.country:
+        # The border of one country: its submitted cases, decided or not (a traveler may
+        # arrive before the decision); never another country's, never a draft.
+        return sa.and_(Petition.destination_country == user.country,
+                       Petition.status != Status.DRAFT)
     return sa.false()
 
 
@@ -62,3 +67,8 @@ def require_agency(user, petition) -> None:
     if user.role not in (Role.OFFICER, Role.SUPERVISOR) or \
             petition.destination_country != user.country:
         raise Forbidden(_("Only an officer of the destination country can do this."))
+
+
+def require_port_officer(user, petition) -> None:
+    if user.role != Role.PORT_OFFICER or petition.destination_country != user.country:
+        raise Forbidden(_("Only a port officer of the destination country can do this."))

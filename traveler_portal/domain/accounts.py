@@ -11,10 +11,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models import ApiToken, Organization, Role, User
 from ..models.users import organization_key, utcnow
-from . import organizations, password_policy, uow
+from . import organizations, password_policy, reference, uow
 from .errors import ValidationFailed
 
 MIN_PASSWORD = password_policy.MIN_LENGTH
+# Staff of one country's agency (a port officer optionally of one port too).
+COUNTRY_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.PORT_OFFICER)
 # Checked against when the email is unknown, so a wrong email costs the same time as a
 # wrong password (no account-existence oracle through timing).
 _DUMMY_HASHES: dict[str, str] = {}
@@ -54,7 +56,7 @@ def organization_named(name: str, create: bool = False) -> Organization | None:
 def create_user(email: str, password: str, role: Role, name: str = "", country=None,
                 organization_name: str | None = None, organization: Organization = None,
                 org_role: str | None = None, organization_must_exist: bool = False,
-                password_hash: str | None = None) -> User:
+                password_hash: str | None = None, port_code: str | None = None) -> User:
     """An account. Officers and supervisors have a country and no organization; admins
     neither; travelers and employers no country (a traveler's citizenship is in their
     profile). An organization is matched by its folded name (``organization_key``); an
@@ -71,17 +73,22 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
     if password_hash is None and (password_problem := password_policy.problem(password)):
         errors["password"] = password_problem
     role = Role(role)
-    if role in (Role.OFFICER, Role.SUPERVISOR) and country not in ("US", "CA"):
-        errors["country"] = _("Officers and supervisors belong to US or CA.")
-    if country and role not in (Role.OFFICER, Role.SUPERVISOR):
-        errors["country"] = _("Only officers and supervisors belong to a country; a "
-                              "traveler's citizenship is kept in their profile.")
+    if role in COUNTRY_ROLES and country not in ("US", "CA"):
+        errors["country"] = _("Officers, port officers and supervisors belong to US or CA.")
+    if country and role not in COUNTRY_ROLES:
+        errors["country"] = _("Only officers, port officers and supervisors belong to a "
+                              "country; a traveler's citizenship is kept in their profile.")
+    port_code = (port_code or "").strip().upper() or None
+    if port_code and role != Role.PORT_OFFICER:
+        errors["port"] = _("Only port officers are tied to a port.")
+    elif port_code and country in ("US", "CA") and reference.port(country, port_code) is None:
+        errors["port"] = _("No port of entry of %(country)s has this code.", country=country)
     named = (organization_name or "").strip()
     if role == Role.EMPLOYER and not (organization or named):
         errors["organization"] = _("An employer admin needs an organization.")
     elif (organization or named) and role not in (Role.EMPLOYER, Role.TRAVELER):
-        errors["organization"] = _("Officers, supervisors and admins belong to no "
-                                   "organization.")
+        errors["organization"] = _("Officers, port officers, supervisors and admins "
+                                   "belong to no organization.")
     elif (role == Role.TRAVELER and named and organization_must_exist
           and organization_named(named) is None):
         errors["organization"] = _("No organization is registered under this name: an "
@@ -98,7 +105,7 @@ def create_user(email: str, password: str, role: Role, name: str = "", country=N
         org_role = invited_role or "admin"  # an invitation names the role
     user = User(email=email, name=(name or email.split("@")[0]).strip()[:200],
                 password_hash=password_hash or hash_password(password), role=role,
-                country=country if role in (Role.OFFICER, Role.SUPERVISOR) else None,
+                country=country if role in COUNTRY_ROLES else None, port_code=port_code,
                 organization_id=organization.id if organization else None,
                 org_role=org_role if role == Role.EMPLOYER else None)
     db.session.add(user)

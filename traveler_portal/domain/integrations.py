@@ -213,6 +213,26 @@ def on_public_event(petition, event, title: str) -> None:
         _queue(endpoint, event_id, payload["type"], payload)
 
 
+def on_arrival(petition, event, title: str, arrival: dict) -> None:
+    """An arrival recorded at the port (domain/arrivals.py), in its transaction: sent as
+    ``petition.arrival_recorded`` (the status does not change)."""
+    if not petition.organization_id:
+        return
+    endpoints = db.session.scalars(sa.select(WebhookEndpoint).where(
+        WebhookEndpoint.organization_id == petition.organization_id,
+        WebhookEndpoint.active.is_(True))).all()
+    event_id = f"evt_{event.id}"
+    payload = {"id": event_id, "type": "petition.arrival_recorded",
+               "created_at": event.at.isoformat(timespec="seconds"),
+               "data": {"receipt_number": petition.receipt_number,
+                        "status": petition.status.value, "title": title,
+                        "traveler_email": petition.traveler.email,
+                        "destination_country": petition.destination_country.value,
+                        "category": petition.category.code, "arrival": arrival}}
+    for endpoint in endpoints:
+        _queue(endpoint, event_id, payload["type"], payload)
+
+
 # A delivery not accepted (no 2xx answer in WEBHOOK_TIMEOUT) is retried this many times,
 # after WEBHOOK_RETRY_BASE_SECONDS, then twice as long each time, at most RETRY_CAP_SECONDS
 # (the task in workers/webhooks.py; the numbers are documented to integrators).

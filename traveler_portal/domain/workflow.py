@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import Event, Status
 from ..models.users import utcnow
-from . import integrations, notifications
+from . import arrival_words, integrations, notifications
 from .errors import Conflict
 
 S = Status
@@ -168,4 +168,6 @@ def add_note(petition, actor, text: str) -> Event:
 def event_title(event):
     if event.action == "note":
         return NOTE_TITLE
+    if event.action == arrival_words.ACTION:  # a step of the case, not a status change
+        return arrival_words.title(event)
     return TRANSITIONS[event.action].title

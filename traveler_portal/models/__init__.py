@@ -1,4 +1,5 @@
 """The data model, one module per domain. Models import nothing above them."""
+from .arrivals import Arrival, ProcessingTime
 from .audit import AuditEntry
 from .enums import Country, Outcome, Role, Status
 from .integrations import ApiKey, WebhookDelivery, WebhookEndpoint
@@ -14,7 +15,7 @@ from .reference import (AdjudicationQueue, Category, Port, ReasonCode, RequiredD
 from .users import ApiToken, Organization, User
 
 __all__ = [
-    "AdjudicationQueue", "ApiKey", "AuditEntry", "ApiToken", "Category", "Country", "Decision", "Document", "EmployeeImport", "Event",
+    "AdjudicationQueue", "ApiKey", "Arrival", "ProcessingTime", "AuditEntry", "ApiToken", "Category", "Country", "Decision", "Document", "EmployeeImport", "Event",
     "EvidenceItem", "Invitation", "Notice", "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port", "ReasonCode", "RecoveryCode", "SecondFactor",
     "RequiredDocument", "Role", "RoutingRule", "Status", "TravelerProfile", "User",
     "WebhookDelivery", "WebhookEndpoint",

@@ -15,6 +15,9 @@ class Role(StrEnum):
     OFFICER = "officer"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    # Staff at a port of entry of one country: looks travelers up and records what
+    # happened at the border; never decides a petition.
+    PORT_OFFICER = "port_officer"
 
 
 class Country(StrEnum):
@@ -49,6 +52,8 @@ ORG_ROLES = ("owner", "admin", "viewer")
 REVIEW_STATES = ("pending", "approved", "returned")  # four eyes on a denial
 CHANNELS = ("port", "consulate", "ircc")  # who may decide a category
 PORT_KINDS = ("land", "air", "sea", "rail", "preclearance")
+# What a port officer records at the end of an inspection (models/arrivals.py).
+ARRIVAL_OUTCOMES = ("admitted", "secondary", "refused", "admitted_other")
 
 
 def check_in(column: str, values: tuple) -> sa.CheckConstraint:

@@ -77,6 +77,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     country: Mapped[Country | None] = mapped_column(enum_column(Country, "user_country"))
+    # A port officer's own port of entry (a code of their country's ports), if any.
+    port_code: Mapped[str | None] = mapped_column(sa.String(32))
     organization_id: Mapped[str | None] = mapped_column(
         sa.ForeignKey("organizations.id"), index=True)
     # For employer users: owner (manages people and settings), admin (people and

@@ -1,10 +1,10 @@
 """The browser side, a folder per audience (public, account, traveler, employer, officer,
-supervisor, admin), each one blueprint named after its folder and mirrored by a folder of
+supervisor, admin, port), each one blueprint named after its folder and mirrored by a folder of
 templates; what the views share is in ``support``."""
-from . import account, admin, employer, officer, public, supervisor, traveler
+from . import account, admin, employer, officer, port, public, supervisor, traveler
 from .support import errors, headers, templating
 
-AUDIENCES = (public, account, traveler, employer, officer, supervisor, admin)
+AUDIENCES = (public, account, traveler, employer, officer, supervisor, admin, port)
 
 
 def init_app(app):

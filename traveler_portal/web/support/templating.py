@@ -5,16 +5,16 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...domain import evidence, notifications, workflow
+from ...domain import arrival_words, evidence, notifications, workflow
 from ...models import Role
 
 COUNTRY_NAMES = {"US": _l("United States"), "CA": _l("Canada")}
 ROLE_NAMES = {Role.TRAVELER: _l("traveler"), Role.EMPLOYER: _l("employer admin"),
               Role.OFFICER: _l("officer"), Role.SUPERVISOR: _l("supervisor"),
-              Role.ADMIN: _l("administrator")}
+              Role.ADMIN: _l("administrator"), Role.PORT_OFFICER: _l("port officer")}
 HOME_BY_ROLE = {Role.TRAVELER: "traveler.dashboard", Role.EMPLOYER: "employer.dashboard",
                 Role.OFFICER: "officer.queues", Role.SUPERVISOR: "officer.queues",
-                Role.ADMIN: "admin.home"}
+                Role.ADMIN: "admin.home", Role.PORT_OFFICER: "port.lookup"}
 
 
 def home_for(user) -> str:
@@ -37,4 +37,5 @@ def init_app(app):
                 "event_title": workflow.event_title, "badge_tone": workflow.badge_tone, "Role": Role,
                 "country_name": lambda code: COUNTRY_NAMES.get(str(code), str(code)),
                 "role_name": lambda role: ROLE_NAMES.get(role, str(role)),
-                "evidence_overdue": evidence.is_overdue}
+                "evidence_overdue": evidence.is_overdue,
+                "arrival_sentence": arrival_words.sentence}
