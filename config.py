@@ -56,6 +56,9 @@ class Config:
     # A browser session ends this long after sign-in, whatever the activity.
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     # Invitations into an organization (colleagues, travelers) expire after this.
+    # An answered request for evidence is kept for the officer who asked this long; then
+    # any officer of the queue may claim it.
+    EVIDENCE_RETURN_HOURS = int(os.environ.get("EVIDENCE_RETURN_HOURS", "48"))
     INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", str(7 * 24)))
     PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
     # Bulk imports of employees (CSV): largest file accepted, rows per committed batch
