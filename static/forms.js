@@ -16,7 +16,7 @@
     return true;
   }
   function start() {
-    var summary = document.getElementById("error-summary");
+    var summary = document.querySelector("main .error-summary");
     if (!summary) { return; }
     summary.focus();
     summary.addEventListener("click", function (event) {
