@@ -55,6 +55,9 @@ def test_an_officers_day(api, app, create_user, live_server, browser_page):
     page.get_by_label("Approve", exact=True).check()
     expect(page.get_by_label("Valid until")).to_have_value(
         (date.today() + timedelta(days=1095)).isoformat())
+    # The conditions sit in a disclosure under the date (issue 17: the decision fits the
+    # first screen); the petition files no requested end, so the category default holds.
+    page.get_by_text("Conditions printed on the approval").click()
     expect(page.get_by_label("Condition: employer")).to_have_value("Cascade Bridges Inc.")
     page.get_by_label("Condition: location").fill("Seattle, WA")
     page.get_by_label("Message to the traveler").fill("Welcome to the United States.")

@@ -98,7 +98,7 @@ def respond(receipt_number: str, render_page, apply_errors):
             return render_page(access.get_petition(current_user, receipt_number),
                                status=422, respond_form=form)
         else:
-            flash(_("Your response was sent. The petition is back in the officers' queue."),
+            flash(_("Your response was sent. The petition is back with the officer who asked."),
                   "success")
         return redirect(url_for("traveler.petition", receipt_number=receipt_number))
     return render_page(access.get_petition(current_user, receipt_number), status=422,
