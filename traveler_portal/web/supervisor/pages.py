@@ -11,7 +11,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.validators import Length, Optional
 
 from ..support import charts
-from ...domain import audit, casework, dashboard, uow
+from ...domain import audit, casework, dashboard, reference, uow
 from ...domain.errors import Conflict, DomainError
 from ...forms.base import BaseForm, options
 from ...models import Role
@@ -109,7 +109,12 @@ def denials():
     """Denials waiting for a second approval."""
     return render_template("supervisor/denials.html",
                            petitions=casework.pending_denials(current_user),
-                           form=ReviewForm(formdata=None))
+                           reasons=_reason_titles(), form=ReviewForm(formdata=None))
+
+
+def _reason_titles() -> dict:
+    """Reason code → its reference entry, so the review reads titles, not codes."""
+    return {r.code: r for r in reference.reason_codes()}
 
 
 @bp.post("/denials/<receipt_number>")
@@ -127,10 +132,12 @@ def review(receipt_number):
             flash(exc.message, "error")
         except DomainError as exc:
             uow.rollback()
-            flash(" ".join([exc.message, *exc.fields.values()]), "error")
+            # One inline error on the note (and the summary above it), not a flash too.
+            message = next(iter((exc.fields or {}).values()), exc.message)
             return render_template("supervisor/denials.html", form=form,
                                    petitions=casework.pending_denials(current_user),
-                                   failed=receipt_number), 422
+                                   reasons=_reason_titles(),
+                                   failed=receipt_number, failure=message), 422
         else:
             flash(_("The denial of %(number)s was confirmed; the traveler is told.",
                     number=receipt_number) if action == "approve" else
