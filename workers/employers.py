@@ -8,7 +8,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 
 from traveler_portal import locks
-from traveler_portal.domain import digest, employee_imports
+from traveler_portal.domain import digest, employee_imports, people_updates
 from traveler_portal.models.users import utcnow
 
 RETRYABLE = (smtplib.SMTPException, OSError, OperationalError, RedisError)
@@ -35,3 +35,16 @@ def import_employees(self, import_id: int):
                                      import_id, timeout=3600)
     except (OperationalError, RedisError) as exc:
         raise self.retry(exc=exc, countdown=5 * 2 ** self.request.retries)
+
+
+@shared_task(bind=True, name="employers.daily_people_updates", queue="periodic",
+             max_retries=3)
+def daily_people_updates(self, today: str | None = None):
+    """Yesterday's changes to their people's petitions, to each admin who chose a daily
+    summary; once per admin and day (a Redis key per message)."""
+    day = date.fromisoformat(today) if today else utcnow().date()
+    try:
+        return locks.run_exclusively("employers.daily_people_updates",
+                                     people_updates.send_daily, day)
+    except RETRYABLE as exc:
+        raise self.retry(exc=exc, countdown=60 * 2 ** self.request.retries)

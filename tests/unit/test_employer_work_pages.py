@@ -105,3 +105,48 @@ def test_a_prepared_draft_waits_on_the_employer_until_its_documents_are_in(app):
         for kind in ("passport", "employer_letter"):
             factories.upload(boss, draft, kind)
         assert status.waiting_on(draft) == "applicant"
+
+
+def test_an_admin_chooses_emails_about_their_people_immediate_or_daily(app):
+    from datetime import timedelta
+
+    from traveler_portal.domain import people_updates
+    from traveler_portal.models import Event, Notification
+    from traveler_portal.models.users import utcnow
+
+    owner, travelers = org_with_travelers(app, 1)
+    client = app.test_client()
+    assert sign_in(client, owner).status_code == 302
+    settings = text(client.get("/notifications/settings"))
+    assert "Emails when your people's petitions change status" in settings
+    saved = client.post("/notifications/people", data={
+        "csrf_token": csrf_token(client, "/notifications/settings"),
+        "people_emails": "immediate"})
+    assert saved.status_code == 302
+    with app.app_context():
+        traveler = db.session.scalars(sa.select(User).where(User.email == travelers[0])).one()
+        petition = factories.submitted(traveler)  # a public event: "Case was received"
+        db.session.commit()
+        boss = db.session.scalars(sa.select(User).where(User.email == owner)).one()
+        sent = db.session.scalars(sa.select(Notification).where(
+            Notification.user_id == boss.id)).all()
+        assert [(n.kind, n.email_state) for n in sent] == [("people_status", "pending")]
+        assert petition.receipt_number in sent[0].subject
+        assert f"/employer/petitions/{petition.receipt_number}" in sent[0].body
+
+        # Daily: one summary of yesterday's changes, none when nothing changed.
+        people_updates.set_choice(boss, "daily")
+        db.session.execute(sa.update(Event).values(at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+        messages = people_updates.daily_messages(utcnow().date())
+        assert len(messages) == 1
+        key, message = messages[0]
+        assert message["To"] == owner and petition.receipt_number in message.get_content()
+        assert people_updates.daily_messages(utcnow().date() + timedelta(days=5)) == []
+    # A traveler has no such choice.
+    other = app.test_client()
+    assert sign_in(other, travelers[0]).status_code == 302
+    assert "people's petitions" not in text(other.get("/notifications/settings"))
+    assert other.post("/notifications/people", data={
+        "csrf_token": csrf_token(other, "/notifications/settings"),
+        "people_emails": "daily"}).status_code in (403, 404)
