@@ -197,3 +197,74 @@ def test_the_traveler_answers_in_one_place_and_the_case_goes_back(api, live_serv
     # Another officer's "Claim next" does not take a case kept for its officer.
     other = api("officer", country="US")
     assert other.post("/queues/US-BLAINE/claim").status_code == 204
+
+
+def test_the_employer_pages_table_first_paginated_and_confirmed(app, create_user, live_server,
+                                                                browser_page):
+    from tests import factories  # noqa: PLC0415
+    from traveler_portal.domain import organizations  # noqa: PLC0415
+    from traveler_portal.models import User  # noqa: PLC0415
+
+    page, base = browser_page, live_server.url
+    owner_email, owner_pw = create_user("employer", name="Erin Employer")
+    with app.app_context():
+        owner = db.session.scalars(sa.select(User).where(User.email == owner_email)).one()
+        for i in range(30):
+            traveler = factories.user("traveler", name=f"Traveler {i:03d}")
+            organizations.link_traveler(traveler, owner.organization_id)
+            if i == 0:
+                db.session.flush()
+                factories.submitted(traveler)
+        db.session.commit()
+
+    page.set_viewport_size(WIDE)
+    sign_in(page, base, owner_email, owner_pw)
+    # The dashboard: the table first, filters folded; a filter shows as a removable tag.
+    table = page.get_by_role("table", name=re.compile("^Petitions of"))
+    expect(table).to_be_visible()
+    invite = page.get_by_role("heading", level=2, name="Invite your travelers")
+    assert table.bounding_box()["y"] < invite.bounding_box()["y"]
+    expect(page.get_by_label("Destination")).to_be_hidden()
+    page.get_by_text("Filter and sort").click()
+    page.get_by_label("Destination").select_option("US")
+    page.get_by_role("button", name="Show").click()
+    tag = page.get_by_role("link", name=re.compile("^Destination: United States"))
+    expect(tag).to_be_visible()
+    shot(page, "employer-1280-dashboard-filtered")
+    tag.click()
+    expect(page.get_by_role("link", name=re.compile("^Destination:"))).to_have_count(0)
+
+    # Employees: the invitation at the top, 25 a page, searchable.
+    page.goto(f"{base}/employer/organization/employees")
+    expect(page.get_by_role("heading", name="Invite a traveler")).to_be_visible()
+    people = page.get_by_role("table", name=re.compile("^Travelers linked to"))
+    expect(people).to_contain_text("30 in all, page 1 of 2")
+    expect(people.get_by_role("row")).to_have_count(26)  # the header and 25 people
+    shot(page, "employer-1280-employees")
+    page.get_by_role("link", name="Next page").click()
+    expect(people.get_by_role("rowheader", name="Traveler 029")).to_be_visible()
+    page.get_by_label("Search by name or email").fill("Traveler 007")
+    page.get_by_role("button", name="Search").click()
+    expect(people.get_by_role("row")).to_have_count(2)
+
+    # Ending a link asks first; "Cancel" changes nothing.
+    page.get_by_role("link", name="End the link with Traveler 007").click()
+    expect(page.get_by_role("heading", level=1, name="End the link with Traveler 007?")
+           ).to_be_visible()
+    shot(page, "employer-1280-confirm-unlink")
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("rowheader", name="Traveler 007")).to_be_visible()
+    page.get_by_role("link", name="End the link with Traveler 007").click()
+    page.get_by_role("button", name="Yes, end the link").click()
+    expect(page.get_by_text("The link was ended.")).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("^Travelers linked to"))
+           ).to_contain_text("29 in all")
+
+    # 390 px: both pages reflow.
+    page.set_viewport_size(NARROW)
+    page.goto(f"{base}/employer/organization/employees")
+    no_sideways_scroll(page)
+    shot(page, "employer-390-employees")
+    page.goto(f"{base}/employer/")
+    no_sideways_scroll(page)
+    shot(page, "employer-390-dashboard")
