@@ -24,9 +24,9 @@ class TripForm(PetitionForm):
     employer_name = None
     traveler_email = None
     requested_start = DateField(_l("Work starts on"), format="%Y-%m-%d", validators=[
-        InputRequired(_l("Give the date your work starts as YYYY-MM-DD.")), _not_before_today])
+        InputRequired(_l("Give the date your work starts.")), _not_before_today])
     requested_end = DateField(_l("Work ends on"), format="%Y-%m-%d", validators=[
-        InputRequired(_l("Give the date your work ends as YYYY-MM-DD."))])
+        InputRequired(_l("Give the date your work ends."))])
     version = HiddenField()
 
     def validate_requested_end(self, field):
