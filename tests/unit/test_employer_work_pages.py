@@ -133,6 +133,14 @@ def test_an_admin_chooses_emails_about_their_people_immediate_or_daily(app):
         assert [(n.kind, n.email_state) for n in sent] == [("people_status", "pending")]
         assert petition.receipt_number in sent[0].subject
         assert f"/employer/petitions/{petition.receipt_number}" in sent[0].body
+        receipt = petition.receipt_number
+    # The notification's title links to the case, on the reader's side of the portal.
+    inbox = client.get("/notifications/").get_data(as_text=True)
+    assert f'<a href="/employer/petitions/{receipt}">' in inbox
+    with app.app_context():
+        boss = db.session.scalars(sa.select(User).where(User.email == owner)).one()
+        petition = db.session.scalars(sa.select(Petition).where(
+            Petition.receipt_number == receipt)).one()
 
         # Daily: one summary of yesterday's changes, none when nothing changed.
         people_updates.set_choice(boss, "daily")

@@ -16,6 +16,7 @@ from ...domain.errors import Conflict, DomainError
 from ...forms.base import BaseForm, options
 from ...models import Role
 from ..support.permissions import roles_required
+from . import audit_words
 from .blueprint import bp
 
 
@@ -149,7 +150,7 @@ def review(receipt_number):
 def _audit_filter():
     form = AuditFilterForm(request.args)
     form.action.choices = options([("", _("Any action"))] + [
-        (a, a) for a in audit.actions(current_user.country)])
+        (a, audit_words.words(a)) for a in audit.actions(current_user.country)])
     form.validate()
     data = audit.AuditFilter(
         actor_email=form.actor_email.data or "", action=form.action.data or "",
@@ -166,7 +167,8 @@ def audit_trail():
     form, filters = _audit_filter()
     return render_template("supervisor/audit.html", form=form,
                            rows=audit.entries(current_user.country, filters),
-                           page_size=audit.PAGE_SIZE, query=request.query_string.decode())
+                           page_size=audit.PAGE_SIZE, query=request.query_string.decode(),
+                           action_words=audit_words.words)
 
 
 @bp.get("/audit.csv")
