@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringFi
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..reference import professions
 from ..domain import filing, reference
 from .base import BaseForm, options
 from .petition import PetitionForm
@@ -73,6 +74,16 @@ class JobForm(BaseForm):
     def details(self) -> dict:
         return {q["name"]: self[f"x_{q['name']}"].data or "" for q in self.questions}
 
+    occupation_question = None  # a category question that is the occupation, if any
+
+    def job_values(self, names) -> dict:
+        """The petition's job columns; the occupation from its category question when the
+        category asks it that way."""
+        values = {name: self[name].data for name in names if name in self}
+        if self.occupation_question:
+            values["occupation"] = self[f"x_{self.occupation_question}"].data or ""
+        return values
+
 
 def job_form(category, details: dict | None = None, **kwargs) -> JobForm:
     """The job form with the category's own questions (``Category.extra_fields``) added
@@ -83,9 +94,20 @@ def job_form(category, details: dict | None = None, **kwargs) -> JobForm:
     for q in CategoryJobForm.questions:
         validators = [DataRequired(_("Answer this question: %(label)s", label=q["label"]))
                       if q.get("required") else Optional(), Length(max=500)]
-        setattr(CategoryJobForm, f"x_{q['name']}",
-                StringField(q["label"] if q.get("required") else f"{q['label']} ({_('optional')})",
-                            description=q.get("hint", ""), validators=validators))
+        label = q["label"] if q.get("required") else f"{q['label']} ({_('optional')})"
+        if q.get("choices"):
+            # A list from the reference data (e.g. the USMCA professions): one choice.
+            choices = [("", _("Choose from the list"))] + [
+                (p, p) for p in professions.names(q["choices"])]
+            field = SelectField(label, choices=options(choices), description=q.get("hint", ""),
+                                validators=validators)
+        else:
+            field = StringField(label, description=q.get("hint", ""), validators=validators)
+        setattr(CategoryJobForm, f"x_{q['name']}", field)
+        if q.get("occupation"):
+            # This question is the occupation: not asked a second time.
+            CategoryJobForm.occupation = None
+            CategoryJobForm.occupation_question = q["name"]
     form = CategoryJobForm(**kwargs)
     if details is not None:
         for q in form.questions:
