@@ -30,7 +30,11 @@ def test_a_traveler_files_step_by_step_and_resumes_after_signing_out(
     page.get_by_label("Given names").fill("Amélie Marie")
     page.get_by_label("Family name").fill("Tremblay")
     page.get_by_label("Date of birth").fill("1986-03-14")
-    page.get_by_label("Citizenship", exact=True).select_option("CA")  # issue 17: one choice
+    # Issue 17: one searchable choice, and an optional second.
+    page.get_by_label("Search for your country of citizenship").fill("canad")
+    expect(page.get_by_label("Citizenship", exact=True).locator("option:not([hidden])")
+           ).to_have_count(2)  # "Choose a country" and Canada
+    page.get_by_label("Citizenship", exact=True).select_option("CA")
     page.get_by_label("Second citizenship (optional)").select_option("FR")
     page.get_by_label("Passport number").fill("GA 123 4567")
     page.get_by_label("Country that issued the passport").select_option("CA")
