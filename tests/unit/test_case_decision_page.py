@@ -146,6 +146,8 @@ def test_an_answered_request_goes_back_to_the_officer_who_asked(api, seed, app):
     case = f"/officer/cases/{receipt}"
     page = other_web.get(case).get_data(as_text=True)
     assert "kept for" in page and "Claim this case" not in page
+    queue = other_web.get("/officer/queues/US-BLAINE").get_data(as_text=True)
+    assert "Kept for" in queue and "Evidence received" in queue
     picked = other_web.post(f"{case}/claim", data={"csrf_token": csrf_token(other_web, case)},
                             follow_redirects=True)
     assert "who asked for the evidence" in picked.get_data(as_text=True)
