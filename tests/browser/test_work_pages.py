@@ -171,6 +171,10 @@ def test_the_traveler_answers_in_one_place_and_the_case_goes_back(api, live_serv
     page.get_by_role("button", name="Send my response").click()
     summary_first_and_focused(page)
     expect(page.get_by_role("link", name=re.compile("Engineering degree"))).to_be_visible()
+    # The summary's link takes the focus to the item's own upload, where its message is.
+    page.get_by_role("link", name=re.compile("Engineering degree")).click()
+    degree = page.get_by_role("group", name="Item 1: Engineering degree")
+    expect(degree.get_by_label("Upload a new file")).to_be_focused()
     no_sideways_scroll(page)
     shot(page, "traveler-390-answer-errors")
 

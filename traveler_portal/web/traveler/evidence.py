@@ -79,6 +79,15 @@ def _answers(form) -> list:
     return answers
 
 
+def _unanswered_on_upload(form) -> None:
+    """An item left unanswered: its message goes on the item's first control (the upload),
+    where the summary's link lands, not on the list below it."""
+    for _item, upload, document, _note in form.items:
+        if document.errors and not document.data:
+            upload.errors = [*upload.errors, *document.errors]
+            document.errors = []
+
+
 def respond(receipt_number: str, render_page, apply_errors):
     """Send the consolidated response; 422 with each unanswered item named otherwise."""
     form = respond_form(access.get_petition(current_user, receipt_number), formdata=True)
@@ -95,6 +104,7 @@ def respond(receipt_number: str, render_page, apply_errors):
         except DomainError as exc:
             uow.rollback()
             apply_errors(form, exc, fallback="note")
+            _unanswered_on_upload(form)
             return render_page(access.get_petition(current_user, receipt_number),
                                status=422, respond_form=form)
         else:
