@@ -158,3 +158,22 @@ def test_an_admin_chooses_emails_about_their_people_immediate_or_daily(app):
     assert other.post("/notifications/people", data={
         "csrf_token": csrf_token(other, "/notifications/settings"),
         "people_emails": "daily"}).status_code in (403, 404)
+
+
+def test_an_approval_is_worded_for_the_reader(app):
+    from tests.unit.test_status import decide_directly
+
+    owner, travelers = org_with_travelers(app, 1)
+    with app.app_context():
+        traveler = db.session.scalars(sa.select(User).where(User.email == travelers[0])).one()
+        petition = factories.submitted(traveler)
+        receipt = petition.receipt_number
+        decide_directly(petition.id, 3)
+    employer = app.test_client()
+    assert sign_in(employer, owner).status_code == 302
+    page = text(employer.get(f"/employer/petitions/{receipt}"))
+    assert "Carry the approval when you travel" not in page
+    assert "The traveler carries the approval when travelling" in page
+    mine = app.test_client()
+    assert sign_in(mine, travelers[0]).status_code == 302
+    assert "Carry the approval when you travel" in text(mine.get(f"/my/petitions/{receipt}"))
