@@ -205,9 +205,9 @@ def test_the_traveler_answers_in_one_place_and_the_case_goes_back(api, live_serv
 
 def test_the_employer_pages_table_first_paginated_and_confirmed(app, create_user, live_server,
                                                                 browser_page):
-    from tests import factories  # noqa: PLC0415
-    from traveler_portal.domain import organizations  # noqa: PLC0415
-    from traveler_portal.models import User  # noqa: PLC0415
+    from tests import factories
+    from traveler_portal.domain import organizations
+    from traveler_portal.models import User
 
     page, base = browser_page, live_server.url
     owner_email, owner_pw = create_user("employer", name="Erin Employer")

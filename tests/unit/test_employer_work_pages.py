@@ -148,7 +148,7 @@ def test_an_admin_chooses_emails_about_their_people_immediate_or_daily(app):
         db.session.commit()
         messages = people_updates.daily_messages(utcnow().date())
         assert len(messages) == 1
-        key, message = messages[0]
+        _key, message = messages[0]
         assert message["To"] == owner and petition.receipt_number in message.get_content()
         assert people_updates.daily_messages(utcnow().date() + timedelta(days=5)) == []
     # A traveler has no such choice.

@@ -4,7 +4,7 @@ change, a notification row whose email goes through the outbox like the traveler
 "daily": one summary of the previous day's changes (UTC), sent by a beat task once per
 admin and day (a Redis key set before sending, as for the weekly digest).
 """
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import redis
 import sqlalchemy as sa
@@ -56,13 +56,13 @@ def on_public_event(petition: Petition, event: Event, title: str) -> None:
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, tzinfo=timezone.utc)
+    start = datetime.combine(day, time.min, tzinfo=UTC)
     return start, start + timedelta(days=1)
 
 
 def daily_messages(today: date) -> list[tuple[str, object]]:
     """(deduplication key, message) for each "daily" admin with changes yesterday."""
-    from . import workflow  # noqa: PLC0415 - workflow calls this module: import at use
+    from . import workflow  # workflow calls this module: imported at use
     day = today - timedelta(days=1)
     start, end = _day_bounds(day)
     out = []

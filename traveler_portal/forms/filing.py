@@ -7,8 +7,8 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringFi
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..reference import professions
 from ..domain import filing, reference
+from ..reference import professions
 from .base import BaseForm, options
 from .petition import PetitionForm
 from ..models.users import utcnow

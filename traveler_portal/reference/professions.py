@@ -1,14 +1,14 @@
 """The USMCA professions list (data/usmca_professions.toml), read once: the choices of a
 category question declared with ``choices = "usmca_professions"``."""
 import tomllib
-from functools import lru_cache
+from functools import cache
 
 from .loader import DATA_DIR
 
 LISTS = {"usmca_professions": "usmca_professions.toml"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def groups(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(group name, professions) in the appendix's order."""
     with open(DATA_DIR / LISTS[name], "rb") as fh:
