@@ -163,6 +163,8 @@ def test_an_answered_request_goes_back_to_the_officer_who_asked(api, seed, app):
     assert seed.petition(receipt)["status"] == "in_review"
     page = web.get(case).get_data(as_text=True)
     assert "Evidence received" in page and "Record your decision" in page
+    my_list = web.get("/officer/cases").get_data(as_text=True)
+    assert "Evidence received" in my_list and "Petitions you have claimed" in my_list
 
 
 def test_after_the_return_hours_any_officer_may_claim_it(api, seed, app):
