@@ -99,6 +99,9 @@ class Config:
     # Strict-Transport-Security max-age (0: not sent); a year in production.
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
     # Invitations into an organization (colleagues, travelers) expire after this.
+    # An answered request for evidence is kept for the officer who asked this long; then
+    # any officer of the queue may claim it.
+    EVIDENCE_RETURN_HOURS = int(os.environ.get("EVIDENCE_RETURN_HOURS", "48"))
     INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", str(7 * 24)))
     PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
     # Bulk imports of employees (CSV): largest file accepted, rows per committed batch

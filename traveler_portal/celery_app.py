@@ -94,6 +94,10 @@ def celery_init_app(app) -> Celery:
             "employer-weekly-digest": {"task": "employers.weekly_digest",
                                        "options": {"queue": "periodic"},
                                        "schedule": crontab(minute=0, hour=7, day_of_week=1)},
+            # Daily 06:00 UTC: yesterday's changes for admins who chose a daily summary.
+            "employer-daily-people-updates": {"task": "employers.daily_people_updates",
+                                              "options": {"queue": "periodic"},
+                                              "schedule": crontab(minute=0, hour=6)},
         },
         worker_hijack_root_logger=False,
         beat_schedule_filename=app.config["CELERY_BEAT_SCHEDULE_FILE"],

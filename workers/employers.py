@@ -8,7 +8,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 
 from traveler_portal import locks
-from traveler_portal.domain import digest, employee_imports, outbox
+from traveler_portal.domain import digest, employee_imports, outbox, people_updates
 from traveler_portal.models.users import utcnow
 from workers import retrying
 
@@ -39,3 +39,16 @@ def import_employees(self, import_id: int):
     # None: another run holds the import; its outbox row stays open until that run ends
     # (if that worker died, the re-drive sends the import again and it resumes).
     return outbox.NOT_DONE if state is None else state
+
+
+@shared_task(bind=True, name="employers.daily_people_updates", queue="periodic",
+             max_retries=3)
+def daily_people_updates(self, today: str | None = None):
+    """Yesterday's changes to their people's petitions, to each admin who chose a daily
+    summary; once per admin and day (a Redis key per message)."""
+    day = date.fromisoformat(today) if today else utcnow().date()
+    try:
+        return locks.run_exclusively("employers.daily_people_updates",
+                                     people_updates.send_daily, day)
+    except RETRYABLE as exc:
+        raise self.retry(exc=exc, countdown=60 * 2 ** self.request.retries)

@@ -30,12 +30,20 @@ def test_a_traveler_files_step_by_step_and_resumes_after_signing_out(
     page.get_by_label("Given names").fill("Amélie Marie")
     page.get_by_label("Family name").fill("Tremblay")
     page.get_by_label("Date of birth").fill("1986-03-14")
-    page.get_by_label("Citizenship").select_option(["CA", "FR"])
+    # Issue 17: one searchable choice, and an optional second.
+    page.get_by_label("Search for your country of citizenship").fill("canad")
+    expect(page.get_by_label("Citizenship", exact=True).locator("option:not([hidden])")
+           ).to_have_count(2)  # "Choose a country" and Canada
+    page.get_by_label("Citizenship", exact=True).select_option("CA")
+    page.get_by_label("Second citizenship (optional)").select_option("FR")
     page.get_by_label("Passport number").fill("GA 123 4567")
     page.get_by_label("Country that issued the passport").select_option("CA")
     page.get_by_label("Passport expiry date").fill(steps.day(150))  # before the stay ends
     page.get_by_label("Country of residence").select_option("CA")
     page.get_by_label("Home address (optional)").fill("12 rue Sainte-Anne, Québec QC")
+    refused = page.get_by_role("group", name=re.compile("^Have you ever been refused"))
+    expect(refused.get_by_label("No", exact=True)).not_to_be_checked()  # not pre-answered
+    refused.get_by_label("No", exact=True).check()
     shot(page, "0-profile")
     page.get_by_role("button", name="Save my profile").click()
     expect(page.get_by_text("Your profile was saved.")).to_be_visible()

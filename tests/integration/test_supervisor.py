@@ -96,6 +96,11 @@ def test_denials_are_reviewed_in_the_browser(api, create_user, live_server):
     refused = web.post_form("/supervisor/denials", f"/supervisor/denials/{first}",
                             {"action": "return", "note": ""})
     assert refused.status_code == 422 and "Say what the officer" in refused.text
+    # Issue 17: the reasons by title, and the missing note said inline (with the summary
+    # that links to it), not again in a flash message.
+    assert "Credentials insufficient" in page
+    assert 'class="error-message" id="note-' in refused.text
+    assert "notice-error" not in refused.text
     web.post_form("/supervisor/denials", f"/supervisor/denials/{first}",
                   {"action": "return", "note": "Ask for the licence first."})
     web.post_form("/supervisor/denials", f"/supervisor/denials/{second}", {"action": "approve"})

@@ -67,7 +67,7 @@ def test_a_tn_is_created_with_its_job_and_answers(api):
 
 @pytest.mark.parametrize("api_changes,browser_changes,api_field,browser_field", [
     ({"duties": ""}, {"duties": ""}, "job.duties", "duties"),
-    ({"occupation": "   "}, {"occupation": "   "}, "job.occupation", "occupation"),
+    # (A TN's occupation is its USMCA profession, asked once as an answer: below.)
     ({"salary": {"amount": "lots", "currency": "USD"}}, {"salary": "lots"},
      "job.salary.amount", "salary"),
     ({"salary": {"amount": "95000", "currency": "EUR"}}, {"salary_currency": "EUR"},
@@ -130,7 +130,7 @@ def test_a_draft_is_completed_by_patch_and_then_submits(api, seed):
     partial = traveler.call("PATCH", f"/petitions/{receipt}",
                             json={"job": {"duties": "Designs conveyor systems."}})
     error = assert_error(partial, 422)
-    assert "job.occupation" in error["fields"] and "job.duties" not in error["fields"]
+    assert "job.worksite" in error["fields"] and "job.duties" not in error["fields"]
     done = traveler.call("PATCH", f"/petitions/{receipt}", json={
         "job": tn()["job"], "answers": {"usmca_profession": "Engineer"}})
     assert done.status_code == 200, done.get_json()

@@ -87,9 +87,9 @@ def test_the_trip_step_shows_each_fields_message(app, client, traveler):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     for message in ("Choose a category.", "Choose a port of entry.",
-                    "Give the travel date as YYYY-MM-DD.",
-                    "Give the date your work starts as YYYY-MM-DD.",
-                    "Give the date your work ends as YYYY-MM-DD."):
+                    "Give the travel date.",
+                    "Give the date your work starts.",
+                    "Give the date your work ends."):
         assert message in page, message
     response = post(client, "/my/filing/new?country=US",
                     {**TRIP, "requested_start": day(-1), "requested_end": day(-2)})

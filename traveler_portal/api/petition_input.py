@@ -104,7 +104,7 @@ def parse(data: dict, category, stored: dict, trip: dict, force_job: bool = Fals
         form = job_form(category, formdata=MultiDict(pairs), meta={"csrf": False})
         if not form.validate():
             errors.update({api_name(k): v for k, v in form.first_errors().items()})
-        changes = {name: form[name].data for name in filing.JOB_FIELDS}
+        changes = form.job_values(filing.JOB_FIELDS)
         changes["details"] = {k: v for k, v in form.details().items() if v}
     start = job.get("start_date", stored.get("requested_start"))
     end = job.get("end_date", stored.get("requested_end"))

@@ -8,8 +8,14 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import AdjudicationQueue, Decision, Outcome, Petition, ReasonCode, Status, User
 from ..models.users import utcnow
-from . import access, audit, evidence, notices, uow, versions, workflow
+from . import access, audit, evidence, evidence_return, notices, uow, versions, workflow
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+# What an officer's list of cases shows of each, loaded in a few queries, not one per row.
+CASE_LIST_OPTIONS = (sa.orm.selectinload(Petition.category), sa.orm.selectinload(Petition.port),
+                     sa.orm.selectinload(Petition.traveler),
+                     sa.orm.selectinload(Petition.queue),
+                     sa.orm.selectinload(Petition.decisions))
 
 MAX_EVIDENCE_DAYS = 84  # USCIS allows up to 84 days to answer a request for evidence
 # "Claim next": most urgent first, then the earliest due date, then the oldest.
@@ -80,6 +86,8 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
     petition = db.session.scalars(
         sa.select(Petition).where(Petition.queue_id == queue.id,
                                   Petition.status == Status.QUEUED,
+                                  # not an answered case kept for the officer who asked
+                                  evidence_return.claimable_by(user),
                                   access.visible_filter(user))  # never another country's
         # Priority, then the earliest due date, then age. The partial index on queued rows
         # (queue_id, priority, submitted_at) still narrows this to the queue's waiting cases.
@@ -90,6 +98,7 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
     workflow.apply(petition, "claim", user)
     petition.assigned_officer_id = user.id
     petition.claimed_at = utcnow()
+    evidence_return.release(petition)
     audit.record(user, "case.claim", "petition", petition.receipt_number, petition,
                  queue=queue.code)
     return petition
@@ -208,4 +217,4 @@ def my_cases(user: User) -> list[Petition]:
     _require_agency(user)
     return db.session.scalars(sa.select(Petition).where(
         Petition.assigned_officer_id == user.id, Petition.status == Status.IN_REVIEW)
-        .order_by(Petition.claimed_at)).all()
+        .options(*CASE_LIST_OPTIONS).order_by(Petition.claimed_at)).all()

@@ -57,6 +57,9 @@ def _create(user, petition, dedup_key, kind, subject, body, event=None) -> Notif
     return note
 
 
+create = _create  # for the other notification modules (people_updates)
+
+
 def notify_staff(user, petition: Petition, dedup_key: str, subject: str,
                  body: str) -> Notification | None:
     """An alert to agency staff (e.g. a missed deadline), listed and always emailed;

@@ -173,6 +173,39 @@ def employees(actor: User) -> list[User]:
         .order_by(User.name, User.id)).all()
 
 
+EMPLOYEES_PER_PAGE = 25
+
+
+def employees_page(actor: User, query: str = "", page: int = 1,
+                   per_page: int = EMPLOYEES_PER_PAGE) -> tuple[list[User], int]:
+    """One page of the organization's travelers, by name, optionally only those whose name
+    or email contains ``query``; with the total that match."""
+    require_member(actor)
+    where = [User.organization_id == actor.organization_id, User.role == Role.TRAVELER]
+    query = (query or "").strip()[:200]
+    if query:
+        pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        where.append(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"),
+                            sa.func.lower(User.email).like(pattern, escape="\\")))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*where))
+    page = max(1, page)
+    rows = db.session.scalars(sa.select(User).where(*where).order_by(User.name, User.id)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+def employee(actor: User, traveler_id: int) -> User:
+    """One traveler of the actor's organization (404 otherwise)."""
+    require_member(actor)
+    traveler = db.session.scalars(sa.select(User).where(
+        User.id == traveler_id, User.role == Role.TRAVELER,
+        User.organization_id == actor.organization_id)).first()
+    if traveler is None:
+        raise NotFound(_("No such traveler in your organization."))
+    return traveler
+
+
 def link_traveler(traveler: User, organization_id: int | None) -> None:
     """Move a traveler to an organization (``None``: to none), in the caller's transaction.
     Drafts kept with the organization they leave go with neither: that employer no longer

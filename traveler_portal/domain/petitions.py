@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import Category, Country, Petition, Port, Role, Status, User
 from ..models.users import utcnow
-from . import access, evidence, filing, identity, organizations, routing, uow, workflow
+from . import access, evidence, evidence_return, filing, identity, organizations, routing, uow, workflow
 from .errors import Conflict, Forbidden, ValidationFailed
 
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -235,6 +235,8 @@ def respond_to_evidence(actor: User, receipt_number: str, note: str = "",
     if petition.status == Status.EVIDENCE_REQUESTED:
         staged = evidence.record_answers(actor, petition, petition.evidence_request, answers)
         uow.on_rollback(lambda: evidence.discard(staged))
+    ask = petition.evidence_request
     workflow.apply(petition, "evidence_received", actor, message=note)
     petition.assigned_officer_id = None
+    evidence_return.keep_for_asker(petition, ask, utcnow())  # back to who asked
     return petition

@@ -3,8 +3,9 @@ queue, and an estimate of the decision date from the real decided cases of the s
 and category. Read-only: queries and pure functions, nothing here commits.
 
 - ``waiting_on``: "applicant" (draft, evidence requested), "agency" (received, queued, in
-  review and the agency's internal states), ``None`` once closed. Drafts an employer
-  prepares for an employee will later wait on "employer" or "applicant" by who must act.
+  review and the agency's internal states), ``None`` once closed. A draft an employer
+  prepares waits on "employer" until its required documents are on file, then on
+  "applicant" (the employee attests).
 - ``queue_position``: 1 for the petition the next ``adjudication.claim_next`` would hand
   out (priority descending, then due date, then ``submitted_at``, then ``id``); ``None`` unless queued.
 - ``estimate``: median and 80th percentile of ``decided_at - submitted_at`` (in days) over
@@ -58,6 +59,17 @@ class StatusInfo:
 
 
 def waiting_on(petition) -> str | None:
+    """Who must act next. A draft an employer prepared waits on the employer while a
+    required document is missing (the employer uploads it), then on the employee, who
+    reviews and attests."""
+    # (A row of the CSV export carries plain columns only, no organization: such a row
+    # reads the status's own word.)
+    if petition.status == Status.DRAFT and getattr(petition, "organization_id", None) and \
+            petition.created_by_id != petition.traveler_id:
+        on_file = {d.kind for d in petition.documents}
+        if any(r.required and r.kind not in on_file
+               for r in petition.category.required_documents):
+            return workflow.EMPLOYER
     return WAITING_ON.get(petition.status)
 
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import Event, Status
 from ..models.users import utcnow
-from . import arrival_words, integrations, notifications
+from . import arrival_words, integrations, notifications, people_updates
 from .errors import Conflict
 
 S = Status
@@ -152,6 +152,7 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
     db.session.add(event)
     if transition.public:
         notifications.on_public_event(petition, event, transition.title)  # their language
+        people_updates.on_public_event(petition, event, str(transition.title))
         integrations.on_public_event(petition, event, str(transition.title))
     return event
 

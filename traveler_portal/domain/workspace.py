@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import AdjudicationQueue, Category, Petition, Port, Status, User
 from ..models.users import utcnow
-from . import access, adjudication, audit, uow, versions, workflow
+from . import access, adjudication, audit, evidence_return, uow, versions, workflow
 from .errors import Conflict, ValidationFailed
 
 PAGE_SIZE = 25
@@ -114,8 +114,10 @@ def claim(user: User, receipt_number: str) -> Petition:
     if petition.status != Status.QUEUED:
         raise Conflict(_("%(number)s is no longer waiting in its queue: another officer has "
                          "claimed it, or it has moved on.", number=petition.receipt_number))
+    evidence_return.check_claim(user, petition)
     workflow.apply(petition, "claim", user)
     petition.assigned_officer_id, petition.claimed_at = user.id, utcnow()
+    evidence_return.release(petition)
     audit.record(user, "case.claim", "petition", petition.receipt_number, petition,
                  queue=petition.queue.code if petition.queue else None, picked=True)
     return petition

@@ -16,10 +16,8 @@ class DecisionForm(BaseForm):
         ("approved", _l("Approve")), ("denied", _l("Deny")),
         ("evidence_requested", _l("Request more evidence"))]),
         validators=[InputRequired(_l("Choose approve, deny or request evidence."))])
-    message = TextAreaField(_l("Message to the traveler"), validators=[Length(max=5000)])
     reason_codes = SelectMultipleField(_l("Reason codes"), choices=[], validate_choice=False)
     valid_until = DateField(_l("Valid until"), format="%Y-%m-%d", validators=[Optional()])
-    respond_by = DateField(_l("Respond by"), format="%Y-%m-%d", validators=[Optional()])
     condition_employer = StringField(_l("Condition: employer"), validators=[Length(max=300)])
     condition_occupation = StringField(_l("Condition: occupation"),
                                        validators=[Length(max=300)])
@@ -58,6 +56,11 @@ for _n in range(1, EVIDENCE_ROWS + 1):
     setattr(DecisionForm, f"item{_n}_kind", SelectField(
         _l("Item %(n)s: document expected (optional)", n=_n), choices=[],
         validate_choice=False))
+# Declared after the rows, as on the case page: the error summary follows page order.
+DecisionForm.respond_by = DateField(_l("Respond by"), format="%Y-%m-%d",
+                                    validators=[Optional()])
+DecisionForm.message = TextAreaField(_l("Message to the traveler"),
+                                     validators=[Length(max=5000)])
 
 
 def decision_input(form: DecisionForm, evidence_items=None, conditions=None, version=None):

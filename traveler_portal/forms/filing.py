@@ -8,6 +8,7 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..domain import filing, reference
+from ..reference import professions
 from .base import BaseForm, options
 from .petition import PetitionForm
 from ..models.users import utcnow
@@ -24,9 +25,9 @@ class TripForm(PetitionForm):
     employer_name = None
     traveler_email = None
     requested_start = DateField(_l("Work starts on"), format="%Y-%m-%d", validators=[
-        InputRequired(_l("Give the date your work starts as YYYY-MM-DD.")), _not_before_today])
+        InputRequired(_l("Give the date your work starts.")), _not_before_today])
     requested_end = DateField(_l("Work ends on"), format="%Y-%m-%d", validators=[
-        InputRequired(_l("Give the date your work ends as YYYY-MM-DD."))])
+        InputRequired(_l("Give the date your work ends."))])
     version = HiddenField()
 
     def validate_requested_end(self, field):
@@ -73,6 +74,16 @@ class JobForm(BaseForm):
     def details(self) -> dict:
         return {q["name"]: self[f"x_{q['name']}"].data or "" for q in self.questions}
 
+    occupation_question = None  # a category question that is the occupation, if any
+
+    def job_values(self, names) -> dict:
+        """The petition's job columns; the occupation from its category question when the
+        category asks it that way."""
+        values = {name: self[name].data for name in names if name in self}
+        if self.occupation_question:
+            values["occupation"] = self[f"x_{self.occupation_question}"].data or ""
+        return values
+
 
 def job_form(category, details: dict | None = None, **kwargs) -> JobForm:
     """The job form with the category's own questions (``Category.extra_fields``) added
@@ -83,9 +94,20 @@ def job_form(category, details: dict | None = None, **kwargs) -> JobForm:
     for q in CategoryJobForm.questions:
         validators = [DataRequired(_("Answer this question: %(label)s", label=q["label"]))
                       if q.get("required") else Optional(), Length(max=500)]
-        setattr(CategoryJobForm, f"x_{q['name']}",
-                StringField(q["label"] if q.get("required") else f"{q['label']} ({_('optional')})",
-                            description=q.get("hint", ""), validators=validators))
+        label = q["label"] if q.get("required") else f"{q['label']} ({_('optional')})"
+        if q.get("choices"):
+            # A list from the reference data (e.g. the USMCA professions): one choice.
+            choices = [("", _("Choose from the list"))] + [
+                (p, p) for p in professions.names(q["choices"])]
+            field = SelectField(label, choices=options(choices), description=q.get("hint", ""),
+                                validators=validators)
+        else:
+            field = StringField(label, description=q.get("hint", ""), validators=validators)
+        setattr(CategoryJobForm, f"x_{q['name']}", field)
+        if q.get("occupation"):
+            # This question is the occupation: not asked a second time.
+            CategoryJobForm.occupation = None
+            CategoryJobForm.occupation_question = q["name"]
     form = CategoryJobForm(**kwargs)
     if details is not None:
         for q in form.questions:

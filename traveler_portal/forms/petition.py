@@ -18,7 +18,7 @@ class PetitionForm(BaseForm):
     port_of_entry = SelectField(_l("Port of entry"), choices=[],
                                 validators=[InputRequired(_l("Choose a port of entry."))])
     travel_date = DateField(_l("Travel date"), format="%Y-%m-%d",
-                            validators=[InputRequired(_l("Give the travel date as YYYY-MM-DD.")),
+                            validators=[InputRequired(_l("Give the travel date.")),
                                         not_in_past])
     job_title = StringField(_l("Job title"), validators=[
         DataRequired(_l("Give the job title.")), Length(max=200)])

@@ -18,23 +18,26 @@ class ProfileForm(BaseForm):
     family_name = StringField(_l("Family name"), validators=[
         DataRequired(_l("Give your family name as in your passport.")), Length(max=200)])
     date_of_birth = DateField(_l("Date of birth"), format="%Y-%m-%d", validators=[
-        InputRequired(_l("Give your date of birth as YYYY-MM-DD."))])
-    citizenships = SelectMultipleField(_l("Citizenship"), choices=[], validators=[
-        InputRequired(_l("Choose at least one country of citizenship."))])
+        InputRequired(_l("Give your date of birth."))])
+    # One choice and an optional second, posted as two values of the same name (two
+    # single selects, not a 250-line multi-select).
+    citizenships = SelectMultipleField(_l("Citizenship"), choices=[], validate_choice=False,
+                                       validators=[InputRequired(_l(
+                                           "Choose at least one country of citizenship."))])
     passport_number = StringField(_l("Passport number"), validators=[Optional(),
                                                                      Length(max=40)])
     passport_country = SelectField(_l("Country that issued the passport"), choices=[],
                                    validators=[InputRequired(_l(
                                        "Choose the country that issued your passport."))])
     passport_expiry = DateField(_l("Passport expiry date"), format="%Y-%m-%d", validators=[
-        InputRequired(_l("Give the passport's expiry date as YYYY-MM-DD."))])
+        InputRequired(_l("Give the passport's expiry date."))])
     residence_country = SelectField(_l("Country of residence"), choices=[], validators=[
         InputRequired(_l("Choose the country where you live."))])
     residence_address = TextAreaField(_l("Home address (optional)"),
                                       validators=[Length(max=1000)])
     prior_refusals = RadioField(_l("Have you ever been refused entry, a visa or a permit by "
                                    "the United States or Canada?"), choices=options(YES_NO),
-                                default="no", validators=[InputRequired(_l("Answer yes or no."))])
+                                validators=[InputRequired(_l("Answer yes or no."))])  # not pre-answered
     prior_refusals_details = TextAreaField(_l("If yes: when, where and why"),
                                            validators=[Length(max=5000)])
     preferred_language = RadioField(_l("Preferred language"), default="en",
@@ -44,6 +47,7 @@ class ProfileForm(BaseForm):
     def set_countries(self, locale: str):
         choices = profiles.countries(locale)
         self.citizenships.choices = options(choices)
+        self.country_choices = options([("", _("Choose a country"))] + choices)
         blank = [("", _("Choose a country"))]
         self.passport_country.choices = options(blank + choices)
         self.residence_country.choices = options(blank + choices)
@@ -51,7 +55,8 @@ class ProfileForm(BaseForm):
     def to_input(self) -> profiles.ProfileInput:
         return profiles.ProfileInput(
             given_names=self.given_names.data or "", family_name=self.family_name.data or "",
-            date_of_birth=self.date_of_birth.data, citizenships=list(self.citizenships.data),
+            date_of_birth=self.date_of_birth.data,
+            citizenships=list(dict.fromkeys(c for c in self.citizenships.data or [] if c)),
             passport_number=self.passport_number.data or None,
             passport_country=self.passport_country.data or "",
             passport_expiry=self.passport_expiry.data,

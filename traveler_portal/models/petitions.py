@@ -99,6 +99,11 @@ class Petition(db.Model):
     due_date: Mapped[date | None] = mapped_column(sa.Date)
     assigned_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An answered request for evidence goes back to the officer who asked: the case waits
+    # in its queue kept for them until ``reserved_until`` (EVIDENCE_RETURN_HOURS), then
+    # anyone may claim it (domain/evidence_return.py). Cleared when the case is claimed.
+    reserved_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reserved_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set by SQLAlchemy on every UPDATE of the row (any edit, step or transition): the
     # draft-retention sweep (domain/retention.py) measures abandonment from it.
@@ -111,6 +116,7 @@ class Petition(db.Model):
     traveler: Mapped[User] = relationship(foreign_keys=[traveler_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     assigned_officer: Mapped[User | None] = relationship(foreign_keys=[assigned_officer_id])
+    reserved_officer: Mapped[User | None] = relationship(foreign_keys=[reserved_officer_id])
     organization: Mapped[Organization | None] = relationship()
     queue: Mapped[AdjudicationQueue | None] = relationship()
     documents: Mapped[list["Document"]] = relationship(
@@ -131,6 +137,10 @@ class Petition(db.Model):
         """The denial waiting for a supervisor's second approval (agency only)."""
         pending = [d for d in self.decisions if d.review_state == "pending"]
         return pending[-1] if pending else None
+
+    def reservation_over(self, now: datetime | None = None) -> bool:
+        """No officer keeps this case any more (or never did)."""
+        return self.reserved_until is None or self.reserved_until <= (now or utcnow())
 
     @property
     def evidence_request(self):

@@ -90,6 +90,10 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     # Email kinds the user chose not to receive (decisions are always sent).
     email_opt_out: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
+    # An employer admin's emails about their people's status changes: "off", "immediate"
+    # (one email per change, through the outbox) or "daily" (one summary a day).
+    people_emails: Mapped[str] = mapped_column(sa.String(16), default="off",
+                                               server_default="off")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization: Mapped[Organization | None] = relationship()

@@ -59,4 +59,6 @@ def notification_settings():
             current_user, {kind for kind in KIND_LABELS if form[kind].data})
         flash(_("Your email choices are saved."), "success")
         return redirect(url_for("account.notification_settings"))
-    return render_template("account/settings.html", form=form)
+    from .people_emails import people_emails_form  # noqa: PLC0415 - sibling module
+    return render_template("account/settings.html", form=form,
+                           people_form=people_emails_form())

@@ -42,7 +42,14 @@ class RuleForm(BaseForm):
     def set_choices(self):
         queues = db.session.scalars(sa.select(AdjudicationQueue).order_by(
             AdjudicationQueue.country, AdjudicationQueue.code)).all()
-        self.queue_code.choices = options([(q.code, f"{q.code} – {q.name}") for q in queues])
+        # The defaults agree: the destination shown first (the form's, else the first
+        # country) has its own queues first, so the preselected queue is one of its own.
+        country = self.country.data or next(iter(Country)).value
+        queues.sort(key=lambda q: (str(getattr(q.country, "value", q.country)) != country,
+                                   str(q.country), q.code))
+        self.queue_code.choices = options([
+            (q.code, f"{getattr(q.country, 'value', q.country)}: {q.code} – {q.name}")
+            for q in queues])
         categories = db.session.execute(sa.select(Category.country, Category.code)
                                         .order_by(Category.country, Category.code)).all()
         self.category_code.choices = options(ANY + [(c, f"{c} ({k})") for k, c in categories])

@@ -67,6 +67,26 @@ def filters_from_request() -> tuple[DashboardFilterForm, board.Filters]:
     return form, filters
 
 
+FILTER_FIELDS = ("country", "category", "status", "traveler", "travel_from", "travel_to")
+
+
+def active_filters(form: DashboardFilterForm, args: dict) -> list[tuple[str, dict]]:
+    """The filters in force as (words, the query without that filter): shown as tags,
+    each removable on its own."""
+    active = []
+    for name in FILTER_FIELDS:
+        field = form[name]
+        value = args.get(name, "")
+        if not value or field.errors:
+            continue
+        shown = value
+        if isinstance(field, SelectField):
+            shown = next((str(c.label) for c in field.choices if c.value == value), value)
+        rest = {k: v for k, v in args.items() if k != name}
+        active.append((f"{field.label.text}: {shown}", rest))
+    return active
+
+
 def safe_cell(value) -> str:
     """A cell a spreadsheet will not run as a formula (OWASP's CSV-injection advice)."""
     text = "" if value is None else str(value)

@@ -1,7 +1,7 @@
 """The organization's own pages: details, colleagues (roles, invitations, removal) and
 employees (travelers: invitations, ending the link). Viewers see every page without its
 buttons; the domain refuses their changes anyway (403)."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -154,8 +154,16 @@ def revoke_invitation(invitation_id):
 # --- Employees ------------------------------------------------------------------------
 
 def _employees_page(invite_form=None, status=200):
+    """Searchable (``?q=``) and paginated (``?page=``): an import of hundreds of employees
+    must not make one endless page."""
+    query = request.args.get("q", "").strip()
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    people, total = organizations.employees_page(current_user, query, page)
+    pages = max(1, -(-total // organizations.EMPLOYEES_PER_PAGE))
     return render_template(
-        "employer/organization/employees.html", employees=organizations.employees(current_user),
+        "employer/organization/employees.html", employees=people, total=total,
+        query=query, page=page, pages=pages,
         pending=invitations.pending(current_user, "traveler"),
         invite_form=invite_form or InviteForm(formdata=None), action=ActionForm(),
         invitation_state=invitations.state, can_edit=organizations.is_org_admin(current_user)), status
@@ -186,10 +194,21 @@ def invite_employee():
     return _employees_page(invite_form=form, status=422)
 
 
+@bp.get("/organization/employees/<int:user_id>/unlink")
+@employer
+def confirm_unlink(user_id):
+    """The confirmation step before ending a link: what it does, then yes or cancel."""
+    organizations.require_org_admin(current_user)
+    return render_template("employer/organization/confirm_unlink.html",
+                           person=organizations.employee(current_user, user_id),
+                           action=ActionForm())
+
+
 @bp.post("/organization/employees/<int:user_id>/unlink")
 @employer
 def unlink_traveler(user_id):
-    """End the link with a traveler: their new petitions are no longer shared."""
+    """End the link with a traveler (posted from the confirmation page): their new
+    petitions are no longer shared."""
     organizations.require_org_admin(current_user)
     if _posted():
         organizations.end_link(current_user, user_id)

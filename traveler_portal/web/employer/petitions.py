@@ -19,7 +19,7 @@ from ...models.users import utcnow
 from ..support import petition_pages
 from ..support.downloads import stream_document
 from ..support.permissions import roles_required
-from .dashboard import WAITING_LABELS, csv_response, filters_from_request
+from .dashboard import WAITING_LABELS, active_filters, csv_response, filters_from_request
 from .blueprint import bp
 
 
@@ -53,7 +53,10 @@ def dashboard():
     rows, next_cursor = employer_dashboard.page(current_user, filters)
     args = {k: v for k, v in request.args.items() if k != "after"}
     return render_template(
-        "employer/dashboard.html", rows=rows, filter_form=form, people=_org_travelers(),
+        "employer/dashboard.html", rows=rows, filter_form=form,
+        people_count=organizations.employees_page(current_user, per_page=1)[1]
+        if current_user.organization_id else 0,
+        active_filters=active_filters(form, args),
         panels=employer_dashboard.panels(current_user, utcnow().date()),
         waiting_labels=WAITING_LABELS, export_args=args,
         filtered=any(v for k, v in args.items() if k not in ("sort", "desc")),

@@ -2,16 +2,16 @@
 a conflict): the petition, the decision form and its defaults (validity from the category,
 conditions from the petition, the version the officer saw), the note, checklist and
 referral forms, and the traveler's earlier petitions."""
-from datetime import date, timedelta
+from datetime import date
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ...domain import adjudication, casework, identity, reference
+from ...domain import adjudication, casework, identity, reference, validity
 from ...forms.base import BaseForm, options
 from ...forms.decision import DecisionForm
 from ...models import Petition, Status
@@ -35,17 +35,25 @@ class ChecklistForm(BaseForm):
 
 
 def decision_defaults(petition) -> dict:
-    """The decision form's starting values: validity from the category's default (capped by
-    its maximum), conditions from what the traveler filed, the version on screen."""
-    category, today = petition.category, date.today()
-    days = category.default_validity_days or category.max_validity_days
-    if days and category.max_validity_days:
-        days = min(days, category.max_validity_days)
-    return {"valid_until": today + timedelta(days=days) if days else None,
+    """The decision form's starting values: validity = the requested period capped by the
+    category's maximum (domain/validity.py), conditions from what the traveler filed, the
+    version on screen."""
+    default = validity.default_validity(petition, date.today())
+    return {"valid_until": default.until,
             "condition_employer": petition.employer_name,
             "condition_occupation": petition.occupation or petition.job_title,
             "condition_location": petition.worksite or petition.port.name,
             "version": petition.version}
+
+
+OUTCOMES = ("approved", "denied", "evidence_requested")
+
+
+def chosen_outcome(form) -> str | None:
+    """The outcome whose fields the page shows: the form's, else ``?outcome=`` (the
+    no-JavaScript step of choosing first), else none yet."""
+    value = (form.outcome.data if form is not None else None) or request.args.get("outcome")
+    return value if value in OUTCOMES else None
 
 
 def restamp(form, petition):
@@ -81,13 +89,21 @@ def render_case(petition: Petition, status: int = 200, decision_form=None, note_
     if decision_form is None and mine:
         decision_form = DecisionForm(formdata=None, **decision_defaults(petition))
         decision_form.set_reason_choices()
+        decision_form.outcome.data = chosen_outcome(None)
     if decision_form is not None:
         decision_form.set_kind_choices(petition)
     final = petition.final_decision
     panel = identity.panel(current_user, petition, str(get_locale() or "en"))
+    chosen = valid_until = None
+    if decision_form is not None:
+        chosen = chosen_outcome(decision_form)
+        valid_until = decision_form.valid_until.data
+    default = validity.default_validity(petition, date.today())
     return render_template(
         "officer/case.html", petition=petition, mine=mine, decision_form=decision_form,
         note_form=note_form or NoteForm(formdata=None), reason_codes=reference.reason_codes(),
         reasons=reference.reason_map(final.reason_codes if final else []),
         identity_panel=panel,
+        outcome=chosen, validity_default=default,
+        validity_difference=validity.difference(valid_until, default.requested),
         **case_context(petition, refer_form, conflict=status == 409)), status

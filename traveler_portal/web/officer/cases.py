@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...domain import access, adjudication, audit
+from ...domain import access, adjudication, audit, evidence_return
 from ...domain.errors import Conflict, ValidationFailed
 from ...forms.base import apply_errors
 from ..support.permissions import roles_required
@@ -20,8 +20,10 @@ from .case_page import NoteForm, render_case
 @bp.get("/cases")
 @roles_required(*AGENCY)
 def my_cases():
-    """The petitions the officer has claimed and not yet decided."""
-    return render_template("officer/my_cases.html", cases=adjudication.my_cases(current_user))
+    """The petitions the officer has claimed and not yet decided, and the answered requests
+    for evidence waiting for them in a queue."""
+    return render_template("officer/my_cases.html", cases=adjudication.my_cases(current_user),
+                           returned=evidence_return.returned_to(current_user))
 
 
 @bp.get("/cases/<receipt_number>")

@@ -1,6 +1,6 @@
 """The officer's decision on a claimed case: approve, deny or request evidence; errors come
 back on the form's fields, a conflict keeps the officer's input."""
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -23,6 +23,14 @@ def decide(receipt_number):
     """Approve, deny or request evidence; errors come back on the form's fields."""
     form = DecisionForm()
     form.set_reason_choices()
+    if request.form.get("step") == "choose":
+        # Without JavaScript the officer chooses the outcome first ("Continue"): the page
+        # comes back with that outcome's fields only, and the input kept.
+        if form.outcome.data not in DECIDED:
+            form.outcome.errors = [_l("Choose approve, deny or request evidence.")]
+        petition = access.get_petition(current_user, receipt_number)
+        return render_case(petition, status=422 if form.outcome.errors else 200,
+                           decision_form=form)
     if form.validate_on_submit():
         try:
             adjudication.decide(current_user, receipt_number, decision_input(form))

@@ -11,11 +11,12 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.validators import Length, Optional
 
 from ..support import charts
-from ...domain import audit, casework, dashboard
+from ...domain import audit, casework, dashboard, reference
 from ...domain.errors import Conflict, DomainError
 from ...forms.base import BaseForm, options
 from ...models import Role
 from ..support.permissions import roles_required
+from . import audit_words
 from .blueprint import bp
 
 
@@ -107,7 +108,12 @@ def denials():
     """Denials waiting for a second approval."""
     return render_template("supervisor/denials.html",
                            petitions=casework.pending_denials(current_user),
-                           form=ReviewForm(formdata=None))
+                           reasons=_reason_titles(), form=ReviewForm(formdata=None))
+
+
+def _reason_titles() -> dict:
+    """Reason code → its reference entry, so the review reads titles, not codes."""
+    return {r.code: r for r in reference.reason_codes()}
 
 
 @bp.post("/denials/<receipt_number>")
@@ -123,10 +129,12 @@ def review(receipt_number):
         except Conflict as exc:
             flash(exc.message, "error")
         except DomainError as exc:
-            flash(" ".join([exc.message, *exc.fields.values()]), "error")
+            # One inline error on the note (and the summary above it), not a flash too.
+            message = next(iter((exc.fields or {}).values()), exc.message)
             return render_template("supervisor/denials.html", form=form,
                                    petitions=casework.pending_denials(current_user),
-                                   failed=receipt_number), 422
+                                   reasons=_reason_titles(),
+                                   failed=receipt_number, failure=message), 422
         else:
             flash(_("The denial of %(number)s was confirmed; the traveler is told.",
                     number=receipt_number) if action == "approve" else
@@ -138,7 +146,7 @@ def review(receipt_number):
 def _audit_filter():
     form = AuditFilterForm(request.args)
     form.action.choices = options([("", _("Any action"))] + [
-        (a, a) for a in audit.actions(current_user.country)])
+        (a, audit_words.words(a)) for a in audit.actions(current_user.country)])
     form.validate()
     data = audit.AuditFilter(
         actor_email=form.actor_email.data or "", action=form.action.data or "",
@@ -155,7 +163,8 @@ def audit_trail():
     form, filters = _audit_filter()
     return render_template("supervisor/audit.html", form=form,
                            rows=audit.entries(current_user.country, filters),
-                           page_size=audit.PAGE_SIZE, query=request.query_string.decode())
+                           page_size=audit.PAGE_SIZE, query=request.query_string.decode(),
+                           action_words=audit_words.words)
 
 
 @bp.get("/audit.csv")

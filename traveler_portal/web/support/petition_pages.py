@@ -14,7 +14,7 @@ from ...domain import access, documents, petitions, reference
 from ...domain.errors import Conflict, DomainError, ValidationFailed
 from ...forms.base import BaseForm, apply_errors, options
 from ...forms.petition import PetitionForm, draft_input
-from ...models import Petition
+from ...models import Petition, Status
 from .templating import COUNTRY_NAMES
 
 # Listing pages load what their table shows in a few queries, not one per row.
@@ -80,6 +80,11 @@ def file_petition(for_employer: bool, template: str, petition_endpoint: str, **c
 def upload_document(receipt_number: str, render_page, petition_endpoint: str):
     """Store one upload; re-show the petition page with the form's errors (422)."""
     petition = access.get_petition(current_user, receipt_number)
+    if petition.status == Status.EVIDENCE_REQUESTED:
+        flash(_("Answer the request for evidence item by item: each item has its own "
+                "upload."), "error")
+        return redirect(url_for(petition_endpoint, receipt_number=receipt_number)
+                        + "#respond")
     form = UploadForm()
     form.set_kinds(petition)
     if form.validate_on_submit():
@@ -121,6 +126,9 @@ def upload_form_for(petition: Petition) -> UploadForm | None:
     """The upload form, when this user may still add documents to ``petition``."""
     if petition.status not in documents.UPLOADABLE or \
             not access.can_edit_draft(current_user, petition):
+        return None
+    if petition.status == Status.EVIDENCE_REQUESTED:
+        # One place to answer a request: its items, each with its own upload.
         return None
     form = UploadForm(formdata=None)
     form.set_kinds(petition)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...domain import arrival_words, evidence, notifications, workflow
+from ...domain import status as status_rules
 from ...models import Role
 
 COUNTRY_NAMES = {"US": _l("United States"), "CA": _l("Canada")}
@@ -38,4 +39,5 @@ def init_app(app):
                 "country_name": lambda code: COUNTRY_NAMES.get(str(code), str(code)),
                 "role_name": lambda role: ROLE_NAMES.get(role, str(role)),
                 "evidence_overdue": evidence.is_overdue,
-                "arrival_sentence": arrival_words.sentence}
+                "arrival_sentence": arrival_words.sentence,
+                "waiting_on": status_rules.waiting_on}

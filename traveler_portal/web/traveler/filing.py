@@ -146,11 +146,13 @@ def job(receipt_number):
 
     def saved_form():
         data = {name: getattr(petition, name) for name in filing.JOB_FIELDS}
+        if not data["employer_name"] and petition.organization:
+            data["employer_name"] = petition.organization.name  # prefilled, still editable
         return job_form(category, formdata=None, data={**data, "version": petition.version},
                         details=petition.details or {})
     form = saved_form() if request.method == "GET" else job_form(category)
     if form.validate_on_submit():
-        changes = {name: form[name].data for name in filing.JOB_FIELDS}
+        changes = form.job_values(filing.JOB_FIELDS)
         try:
             petitions.update_draft(current_user, receipt_number,
                                    {**changes, "details": form.details()}, form.version.data)
