@@ -5,27 +5,16 @@ import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from flask import Flask, has_request_context, request
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import database  # noqa: F401  (registers the SQLite engine settings)
+from . import i18n
 from .celery_app import celery_init_app
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 __version__ = "0.1.0"
-
-
-def _select_locale():
-    # Outside a request (Celery tasks rendering emails) the default language applies.
-    if not has_request_context():
-        return None
-    from flask_login import current_user  # noqa: PLC0415 - after the login manager exists
-    profile = getattr(current_user, "profile", None) if current_user and \
-        current_user.is_authenticated else None
-    if profile is not None and profile.preferred_language in ("en", "fr"):
-        return profile.preferred_language  # the traveler's stated preference wins
-    return request.accept_languages.best_match(["en", "fr"]) or "en"
 
 
 def _instance_secret(app, name: str, make) -> str:
@@ -68,7 +57,12 @@ def create_app(test_config=None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    # The catalogue is found wherever the app runs from, and compiled if the .mo is stale.
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.translations_dir()))
+    i18n.compile_catalogues()
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     celery_init_app(app)

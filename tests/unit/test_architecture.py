@@ -26,7 +26,9 @@ PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.login", "public.re
                     # The invitation link opened from the email, signed out (a signed token).
                     "public.accept_invitation",
                     # A forgotten password: the request form and the emailed link.
-                    "public.forgot_password", "public.reset_password"}
+                    "public.forgot_password", "public.reset_password",
+                    # The header's language switch (the active offer), signed in or not.
+                    "public.language"}
 
 
 def test_every_route_states_who_may_call_it(app):

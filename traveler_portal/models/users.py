@@ -77,6 +77,10 @@ class User(UserMixin, db.Model):
     # Email kinds the user chose not to receive (decisions are always sent).
     email_opt_out: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The language and time zone this person reads the portal in when they have no traveler
+    # profile to say it (staff, employers; the header's switch); empty = the defaults.
+    preferred_language: Mapped[str | None] = mapped_column(sa.String(2))
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
 
     organization: Mapped[Organization | None] = relationship()
 
