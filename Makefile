@@ -69,7 +69,7 @@ clean: ## Remove the virtualenv and local state (instance/)
 translations: install ## Extract every marked string into translations/messages.pot, update the French catalogue, compile it
 	mkdir -p translations
 	pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file -o translations/messages.pot .
-	pybabel update -i translations/messages.pot -d translations -l fr
+	pybabel update --no-wrap -i translations/messages.pot -d translations -l fr
 	pybabel compile --statistics -d translations -l fr
 	@echo "New or changed messages are empty or marked fuzzy in translations/fr/LC_MESSAGES/messages.po;"
 	@echo "tests/unit/test_translations.py fails until each is translated."

@@ -7,6 +7,7 @@ browser's Accept-Language; English. Time zone: the person's setting, else (agenc
 zone of the port of their first queue, else DEFAULT_TIME_ZONE."""
 import logging
 import os
+from contextlib import contextmanager
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +16,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.dates import get_timezone, get_timezone_name
 from flask import current_app, g, has_request_context, request
-from flask_babel import format_date, format_time, get_locale, get_timezone as babel_timezone
+from flask_babel import (force_locale, format_date, format_time, get_locale, refresh,
+                         get_timezone as babel_timezone)
 
 LANGUAGES = ("en", "fr")
 LANGUAGE_COOKIE = "lang"
@@ -60,9 +62,11 @@ def select_locale():
     # unless the task forces the recipient's (force_locale).
     if not has_request_context():
         return None
-    sent = request.headers.get("Accept-Language")
-    if request.blueprint == "api" and sent:
-        return request.accept_languages.best_match(LANGUAGES) or "en"
+    if request.blueprint == "api":
+        # The API: Accept-Language when sent, else the caller's stated language.
+        if request.headers.get("Accept-Language"):
+            return request.accept_languages.best_match(LANGUAGES) or "en"
+        return _stated_language(g.get("api_user")) or "en"
     from flask_login import current_user  # noqa: PLC0415 - after the login manager exists
     stated = _stated_language(current_user)
     if stated:
@@ -86,12 +90,29 @@ def time_zone_of(user) -> str:
 
 
 def select_timezone():
+    if g.get("time_zone"):  # writing for someone else (writing_for)
+        return g.time_zone
     if not has_request_context():
-        return getattr(g, "time_zone", None) or current_app.config["DEFAULT_TIME_ZONE"]
+        return current_app.config["DEFAULT_TIME_ZONE"]
     from flask_login import current_user  # noqa: PLC0415
     if current_user and current_user.is_authenticated:
         return time_zone_of(current_user)
     return current_app.config["DEFAULT_TIME_ZONE"]
+
+
+@contextmanager
+def writing_for(user):
+    """Write (an email, a notice) for ``user``: in their language and time zone, whoever
+    is signed in or whatever task runs."""
+    previous = g.get("time_zone")
+    g.time_zone = time_zone_of(user) if user is not None else None
+    refresh()
+    try:
+        with force_locale(language_of(user)):
+            yield
+    finally:
+        g.time_zone = previous
+        refresh()
 
 
 def when(value, style: str = "long") -> str:
