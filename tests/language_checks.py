@@ -83,7 +83,7 @@ def untranslated_template_text(path: Path) -> list[str]:
     own ``lang`` is deliberately in that language."""
     source = path.read_text(encoding="utf-8")
     if path.suffix == ".txt":
-        chunks = [(chunk, None) for chunk in JINJA.sub("\n", source).splitlines()]
+        chunks = [(chunk.strip(), None) for chunk in JINJA.sub("\n", source).splitlines()]
     else:
         chunks = visible_text(JINJA.sub(" ", source), None)
     return [text for text, lang in chunks
