@@ -128,3 +128,14 @@ def test_the_app_loads_the_compiled_catalogue_from_the_repository(app):
     assert mo.exists() and mo.stat().st_mtime >= PO.stat().st_mtime
     with app.test_request_context("/"), force_locale("fr"):
         assert gettext("Sign in") == "Se connecter"
+
+
+def test_the_page_checker_finds_english_but_not_names_codes_or_marked_phrases():
+    from tests.language_checks import english_sentences  # noqa: PLC0415
+    page = ('<html lang="fr"><body><h1>Votre demande</h1>'
+            '<p>Your petition is with the officer.</p>'
+            '<p>Amélie Tremblay – US-2026-ABC123 (NOT_ELIGIBLE_CATEGORY)</p>'
+            '<p lang="en">Welcome to the portal and thank you.</p>'
+            '<a href="/x" aria-label="Open the case for the traveler">Ouvrir</a></body></html>')
+    assert english_sentences(page) == ["Your petition is with the officer.",
+                                       "Open the case for the traveler"]
