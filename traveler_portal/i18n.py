@@ -14,9 +14,10 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel import dates as babel_dates
 from babel.dates import get_timezone, get_timezone_name
 from flask import current_app, g, has_request_context, request
-from flask_babel import (force_locale, format_date, format_time, get_locale, refresh,
+from flask_babel import (force_locale, format_date, get_locale, refresh,
                          get_timezone as babel_timezone)
 
 LANGUAGES = ("en", "fr")
@@ -115,29 +116,35 @@ def writing_for(user):
         refresh()
 
 
+def _babel_locale() -> str:
+    # Canadian French conventions ("09 h 05 HAE"); English as written in North America.
+    return "fr_CA" if current_language() == "fr" else "en"
+
+
 def when(value, style: str = "long") -> str:
     """A moment in the reader's language and zone, always written the same way:
-    "December 1, 2026, 9:05 AM EST" / "1 décembre 2026, 09 h 05 HNE" (``short``: the
-    date in figures). The zone is named so nobody guesses."""
+    "July 1, 2026, 9:05 AM PDT" / "1 juillet 2026, 09 h 05 HAP" (``short``: the date in
+    figures). The zone is named so nobody has to guess."""
     if value is None:
         return ""
-    zone = babel_timezone()
-    locale = get_locale() or "en"
-    local = value.astimezone(zone) if value.tzinfo else value.replace(
-        tzinfo=get_timezone("UTC")).astimezone(zone)
-    day_part = format_date(local, "short" if style == "short" else "long")
-    clock = format_time(local, "short")
-    name = get_timezone_name(local, width="short", locale=locale, zone_variant=None,
-                             return_zone=False)
-    return f"{day_part}, {clock} {name}"
+    if value.tzinfo is None:  # stored as UTC
+        value = value.replace(tzinfo=get_timezone("UTC"))
+    local = value.astimezone(babel_timezone())
+    locale = _babel_locale()
+    day_part = babel_dates.format_date(local, "short" if style == "short" else "long",
+                                       locale=locale)
+    clock = babel_dates.format_time(local, "short", locale=locale)
+    return f"{day_part}, {clock} {get_timezone_name(local, 'short', locale=locale)}"
 
 
 def day(value) -> str:
     """A calendar date in the reader's language ("December 1, 2026" / "1 décembre 2026")."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        value = value.date()
+    if isinstance(value, datetime):  # the day it is for the reader, in their zone
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=get_timezone("UTC"))
+        value = value.astimezone(babel_timezone()).date()
     return format_date(value, "long") if isinstance(value, date) else str(value)
 
 
