@@ -164,10 +164,14 @@ def compile_catalogues(directory: Path | None = None) -> list[Path]:
             continue
         with open(po, "rb") as fh:
             catalog = read_po(fh, locale=po.parent.parent.name)
-        fd, tmp = tempfile.mkstemp(dir=po.parent, suffix=".mo.tmp")
-        with os.fdopen(fd, "wb") as out:
-            write_mo(out, catalog)
-        os.replace(tmp, mo)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=po.parent, suffix=".mo.tmp")
+            with os.fdopen(fd, "wb") as out:
+                write_mo(out, catalog)
+            os.replace(tmp, mo)
+        except OSError:  # a read-only install: `make install` must have compiled it
+            log.exception("could not compile %s; pages fall back to English", po)
+            continue
         done.append(mo)
     return done
 

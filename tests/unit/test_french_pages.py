@@ -136,3 +136,25 @@ def test_the_switch_is_remembered_for_the_signed_in_person(app, client, seed, ro
     other = app.test_client()
     assert sign_in(other, email).status_code == 302
     assert '<html lang="fr">' in other.get(home).get_data(as_text=True)
+
+
+def test_staff_choose_their_language_and_time_zone(app, client, seed):
+    from tests.unit.test_web_auth import csrf_token  # noqa: PLC0415
+    email = seed.user("supervisor", country="CA")
+    assert sign_in(client, email).status_code == 302
+    page = client.get("/account/language").get_data(as_text=True)
+    assert '<label for="language-1" lang="fr">Français</label>' in page
+    saved = client.post("/account/language", data={
+        "csrf_token": csrf_token(client, "/account/language"), "language": "fr",
+        "time_zone": "America/Vancouver"}, follow_redirects=True)
+    html = saved.get_data(as_text=True)
+    assert '<html lang="fr">' in html and "Votre langue et votre fuseau horaire" in html
+    assert 'value="America/Vancouver" selected' in html or \
+        'selected value="America/Vancouver"' in html
+    with app.app_context():
+        person = user(email)
+        assert (person.preferred_language, person.time_zone) == ("fr", "America/Vancouver")
+    refused = client.post("/account/language", data={
+        "csrf_token": csrf_token(client, "/account/language"), "language": "fr",
+        "time_zone": "Mars/Olympus"})
+    assert refused.status_code == 200 and "Mars/Olympus" not in refused.get_data(as_text=True)
