@@ -158,3 +158,16 @@ def test_staff_choose_their_language_and_time_zone(app, client, seed):
         "csrf_token": csrf_token(client, "/account/language"), "language": "fr",
         "time_zone": "Mars/Olympus"})
     assert refused.status_code == 200 and "Mars/Olympus" not in refused.get_data(as_text=True)
+
+
+def test_form_errors_read_in_french(app, client, seed):
+    """WTForms' own messages (a choice outside the list) come in French too."""
+    from tests.unit.test_web_auth import csrf_token  # noqa: PLC0415
+    email = seed.user("officer", country="US")
+    assert sign_in(client, email).status_code == 302
+    client.get("/language/fr?next=/")
+    refused = client.post("/account/language", data={
+        "csrf_token": csrf_token(client, "/account/language"), "language": "xx",
+        "time_zone": "Mars/Olympus"})
+    html = _check_french(refused, "/account/language")
+    assert "Il y a un problème" in html and "N&#39;est pas un choix valide." in html
