@@ -130,3 +130,18 @@ def test_times_are_shown_in_the_readers_zone_with_the_zone_named(app):
             app.config["DEFAULT_TIME_ZONE"] = "America/Toronto"
     assert english == "July 1, 2026, 9:05\u202fAM PDT", english
     assert french == "1 juillet 2026, 09 h 05 HAP", french
+
+
+def test_an_officer_reads_times_in_the_zone_of_their_port_unless_they_choose(app, make):
+    from traveler_portal import i18n  # noqa: PLC0415
+    from traveler_portal.models import AdjudicationQueue  # noqa: PLC0415
+    officer = make.user("officer", country="US")
+    assert i18n.time_zone_of(officer) == app.config["DEFAULT_TIME_ZONE"]  # no queue yet
+    for code in ("US-TRIAGE", "US-BLAINE"):  # triage has no port: the first port's zone
+        queue = db.session.scalars(sa.select(AdjudicationQueue).where(
+            AdjudicationQueue.code == code)).one()
+        queue.officers.append(officer)
+    db.session.commit()
+    assert i18n.time_zone_of(officer) == "America/Los_Angeles"
+    languages.set_time_zone(officer, "America/Halifax")
+    assert i18n.time_zone_of(officer) == "America/Halifax"

@@ -171,3 +171,24 @@ def test_form_errors_read_in_french(app, client, seed):
         "time_zone": "Mars/Olympus"})
     html = _check_french(refused, "/account/language")
     assert "Il y a un problème" in html and "N&#39;est pas un choix valide." in html
+
+
+def test_an_admin_names_a_queue_in_both_languages(app, client, seed):
+    from tests.unit.test_web_auth import csrf_token  # noqa: PLC0415
+    assert sign_in(client, seed.user("admin")).status_code == 302
+    client.get("/language/fr?next=/")  # the admin reads French; each name stays in its column
+    created = client.post("/admin/queues/new", data={
+        "csrf_token": csrf_token(client, "/admin/queues/new"), "code": "US-LATER",
+        "name": "Later arrivals", "name_fr": "Arrivées tardives", "country": "US",
+        "sla_business_days": "5"})
+    assert created.status_code == 302, created.get_data(as_text=True)[:2000]
+    with app.app_context():
+        queue = db.session.scalars(sa.select(AdjudicationQueue).where(
+            AdjudicationQueue.code == "US-LATER")).one()
+        assert (queue.name_en, queue.name_fr) == ("Later arrivals", "Arrivées tardives")
+        queue_id = queue.id
+    form = client.get(f"/admin/queues/{queue_id}").get_data(as_text=True)
+    assert 'value="Later arrivals"' in form and 'value="Arrivées tardives"' in form
+    assert "Arrivées tardives" in client.get("/admin/").get_data(as_text=True)
+    client.get("/language/en?next=/")
+    assert "Later arrivals" in client.get("/admin/").get_data(as_text=True)
