@@ -145,3 +145,22 @@ def test_an_officer_reads_times_in_the_zone_of_their_port_unless_they_choose(app
     assert i18n.time_zone_of(officer) == "America/Los_Angeles"
     languages.set_time_zone(officer, "America/Halifax")
     assert i18n.time_zone_of(officer) == "America/Halifax"
+
+
+def test_numbers_and_money_follow_the_readers_locale(app, client, seed):
+    from tests.unit.test_web_auth import sign_in  # noqa: PLC0415
+    email = seed.user("traveler")
+    receipt = seed.draft(email)
+    with app.app_context():
+        from traveler_portal.models import Petition  # noqa: PLC0415
+        petition = db.session.scalars(sa.select(Petition).where(
+            Petition.receipt_number == receipt)).one()
+        petition.salary, petition.salary_currency = "95000.50", "CAD"
+        db.session.commit()
+    assert sign_in(client, email).status_code == 302
+    client.get("/language/fr?next=/")
+    html = client.get(f"/my/filing/{receipt}/review").get_data(as_text=True)
+    assert "95\u202f000,50\u00a0$" in html, html[html.find("Salaire"):][:300]
+    client.get("/language/en?next=/")
+    html = client.get(f"/my/filing/{receipt}/review").get_data(as_text=True)
+    assert "CA$95,000.50" in html
