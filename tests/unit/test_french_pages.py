@@ -192,3 +192,11 @@ def test_an_admin_names_a_queue_in_both_languages(app, client, seed):
     assert "Arrivées tardives" in client.get("/admin/").get_data(as_text=True)
     client.get("/language/en?next=/")
     assert "Later arrivals" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_a_first_profile_keeps_the_language_being_read(client, seed):
+    assert sign_in(client, seed.user("traveler")).status_code == 302
+    client.get("/language/fr?next=/")
+    html = client.get("/my/profile").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*name="preferred_language"[^>]*value="fr"', html), \
+        re.findall(r'<input[^>]*preferred_language[^>]*>', html)
