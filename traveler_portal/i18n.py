@@ -7,7 +7,9 @@ browser's Accept-Language; English. Time zone: the person's setting, else (agenc
 zone of the port of their first queue, else DEFAULT_TIME_ZONE."""
 import logging
 import os
+import re
 from contextlib import contextmanager
+from functools import lru_cache
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ from babel.messages.pofile import read_po
 from babel import dates as babel_dates
 from babel.dates import get_timezone, get_timezone_name
 from flask import current_app, g, has_request_context, request
-from flask_babel import (force_locale, format_date, get_locale, refresh,
+from flask_babel import (force_locale, format_date, get_locale, gettext, refresh,
                          get_timezone as babel_timezone)
 
 LANGUAGES = ("en", "fr")
@@ -174,6 +176,24 @@ def compile_catalogues(directory: Path | None = None) -> list[Path]:
             continue
         done.append(mo)
     return done
+
+
+@lru_cache(maxsize=64)
+def _recorded_pattern(msgid: str) -> re.Pattern:
+    pattern = re.escape(msgid).replace("%%", "%")
+    return re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+?)", pattern), re.S)
+
+
+def reread(text: str | None, msgids: tuple[str, ...]) -> str | None:
+    """A sentence recorded in English from one of ``msgids`` (a routing reason), said again
+    in the reader's language; anything else (free text) as it was written."""
+    if not text or current_language() == "en":
+        return text
+    for msgid in msgids:
+        found = _recorded_pattern(msgid).fullmatch(text)
+        if found:
+            return gettext(msgid, **found.groupdict())
+    return text
 
 
 def other_language() -> str:

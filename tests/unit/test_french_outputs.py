@@ -164,3 +164,12 @@ def test_numbers_and_money_follow_the_readers_locale(app, client, seed):
     client.get("/language/en?next=/")
     html = client.get(f"/my/filing/{receipt}/review").get_data(as_text=True)
     assert "CA$95,000.50" in html
+
+
+def test_routing_reasons_are_recorded_once_and_read_in_each_language(api, seed):
+    traveler, officer = api("traveler"), api("officer", country="US")
+    receipt = seed.queued(traveler.email)
+    english = officer.get(f"/petitions/{receipt}", headers={"Accept-Language": "en"})
+    french = officer.get(f"/petitions/{receipt}", headers={"Accept-Language": "fr"})
+    assert english.get_json()["agency"]["routing_reason"] == "Rule US-BLAINE"
+    assert french.get_json()["agency"]["routing_reason"] == "Règle US-BLAINE"
