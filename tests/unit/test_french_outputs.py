@@ -173,3 +173,19 @@ def test_routing_reasons_are_recorded_once_and_read_in_each_language(api, seed):
     french = officer.get(f"/petitions/{receipt}", headers={"Accept-Language": "fr"})
     assert english.get_json()["agency"]["routing_reason"] == "Rule US-BLAINE"
     assert french.get_json()["agency"]["routing_reason"] == "Règle US-BLAINE"
+
+
+def test_the_weekly_digest_goes_to_each_person_in_their_language(app, make):
+    from traveler_portal.domain import digest  # noqa: PLC0415
+    org_name = "Érable Digest ltée"
+    english = make.user("employer", organization=org_name, name="Jordan Lee")
+    french = make.user("employer", organization=org_name, name="Sylvie Roy")
+    languages.set_language(french, "fr")
+    traveler = make.user("traveler", organization=org_name)
+    make.submitted(traveler, days_ahead=10)  # travel within 30 days, no decision yet
+    messages = dict(digest._messages(english.organization, TODAY))
+    assert "Your weekly digest" in messages[english.id].get_content()
+    body = messages[french.id].get_content()
+    assert "Votre résumé hebdomadaire pour Érable Digest ltée" in body, body
+    assert "Voyages dans les 30 prochains jours sans décision (1)" in body, body
+    assert "résumé hebdomadaire" in messages[french.id]["Subject"]
