@@ -189,3 +189,19 @@ def test_the_weekly_digest_goes_to_each_person_in_their_language(app, make):
     assert "Votre résumé hebdomadaire pour Érable Digest ltée" in body, body
     assert "Voyages dans les 30 prochains jours sans décision (1)" in body, body
     assert "résumé hebdomadaire" in messages[french.id]["Subject"]
+
+
+def test_a_webhook_names_the_event_in_both_languages_whoever_caused_it(app, make):
+    from traveler_portal.models import WebhookDelivery, WebhookEndpoint  # noqa: PLC0415
+    from flask_babel import force_locale  # noqa: PLC0415
+    org_name = "Érable Webhooks ltée"
+    employer = make.user("employer", organization=org_name)
+    db.session.add(WebhookEndpoint(organization_id=employer.organization_id,
+                                   url="https://hooks.example/x", secret="s" * 32))
+    db.session.commit()
+    traveler = make.user("traveler", organization=org_name)
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}), force_locale("fr"):
+        make.submitted(traveler)  # submitted by someone reading French
+    payload = db.session.scalars(sa.select(WebhookDelivery)).first().payload
+    assert payload["data"]["title"] == payload["data"]["titles"]["en"]
+    assert payload["data"]["titles"]["en"] != payload["data"]["titles"]["fr"]

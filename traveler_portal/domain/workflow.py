@@ -152,7 +152,7 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
     db.session.add(event)
     if transition.public:
         notifications.on_public_event(petition, event, transition.title)  # their language
-        integrations.on_public_event(petition, event, str(transition.title))
+        integrations.on_public_event(petition, event, transition.title)  # en and fr
     return event
 
 
