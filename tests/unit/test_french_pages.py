@@ -200,3 +200,16 @@ def test_a_first_profile_keeps_the_language_being_read(client, seed):
     html = client.get("/my/profile").get_data(as_text=True)
     assert re.search(r'<input checked[^>]*name="preferred_language"[^>]*value="fr"', html), \
         re.findall(r'<input[^>]*preferred_language[^>]*>', html)
+
+
+def test_reference_names_on_the_pages_are_the_french_ones(app, scenario):
+    """Names read straight from a column (a query of code and name) must be the reader's
+    too: the supervisor's queue table, the case page's queue, the traveler's category."""
+    pages = {"supervisor": "/supervisor/", "officer": f"/officer/cases/{scenario.receipts['in_review']}",
+             "traveler": f"/my/petitions/{scenario.receipts['queued']}"}
+    for role, url in pages.items():
+        client = app.test_client()
+        assert sign_in(client, scenario.emails[role]).status_code == 302
+        html = client.get(url).get_data(as_text=True)
+        assert "Arche de la Paix de Blaine (Washington)" in html, (role, url)
+        assert "Blaine Peace Arch, WA" not in html, (role, url)
