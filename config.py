@@ -191,6 +191,11 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt:32768:8:1"  # nosec B105
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "fr"]
+    # Absolute, so the catalogue is found whatever the working directory.
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
+    # Times are shown in the reader's zone (their setting, else their port's); this one
+    # serves anyone with neither.
+    DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "America/Toronto")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session

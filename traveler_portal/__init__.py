@@ -6,43 +6,16 @@ import sys
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from flask import Flask, has_request_context, request
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import database  # noqa: F401  (registers the SQLite engine settings)
+from . import i18n
 from .celery_app import celery_init_app
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 __version__ = "0.1.0"
-
-
-def _select_locale():
-    # Outside a request (Celery tasks rendering emails) the default language applies.
-    if not has_request_context():
-        return None
-    stated = _stated_language()
-    if stated in ("en", "fr"):
-        return stated  # the traveler's stated preference wins
-    return request.accept_languages.best_match(["en", "fr"]) or "en"
-
-
-def _stated_language():
-    """The signed-in traveler's preferred language, read by the account's id alone: the
-    user object may belong to a session already closed (a streamed response's body is
-    produced after the request's session is gone), and loading the whole profile would
-    decrypt personal data just to pick a language."""
-    import sqlalchemy as sa  # noqa: PLC0415
-    from flask_login import current_user  # noqa: PLC0415 - after the login manager exists
-
-    from .models import TravelerProfile  # noqa: PLC0415
-    if not (current_user and current_user.is_authenticated):
-        return None
-    identity = sa.inspect(current_user._get_current_object()).identity
-    if not identity:
-        return None
-    return db.session.scalar(sa.select(TravelerProfile.preferred_language)
-                             .where(TravelerProfile.user_id == identity[0]))
 
 
 def _instance_secret(app, name: str, make) -> str:
@@ -104,7 +77,12 @@ def create_app(test_config=None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    # The catalogue is found wherever the app runs from, and compiled if the .mo is stale.
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.translations_dir()))
+    i18n.compile_catalogues()
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     celery_init_app(app)

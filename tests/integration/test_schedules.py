@@ -6,6 +6,7 @@ effect; the Redis lock lets one run through at a time."""
 import threading
 from datetime import date, timedelta
 
+from babel.dates import format_date
 import pytest
 import redis
 import sqlalchemy as sa
@@ -73,7 +74,8 @@ def test_a_breach_raises_priority_once_and_emails_the_supervisors_once(
     assert notifications.send_email(note.id)
     assert not notifications.send_email(note.id)
     [mail] = smtp_server.to(supervisor.email)
-    assert mail["Subject"] == f"{receipt}: past its due date ({LATE})"
+    assert mail["Subject"] == \
+        f"{receipt}: past its due date ({format_date(LATE, 'long', locale='en')})"
     body = mail.get_payload(decode=True).decode()
     assert "Hello Sam Supervisor" in body and f"/officer/cases/{receipt}" in body
     assert smtp_server.to(canadian.email) == []

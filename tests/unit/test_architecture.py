@@ -36,7 +36,9 @@ PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.readyz", "public.l
                     # A decision notice verified from its code alone (rate-limited).
                     "public.verify", "public.verify_form", "api.verify",
                     # Published processing times (figures only, no personal data).
-                    "public.processing_times", "api.processing_times_json"}
+                    "public.processing_times", "api.processing_times_json",
+                    # The header's language switch (the active offer), signed in or not.
+                    "public.language"}
 
 
 

@@ -3,6 +3,7 @@ queue, the supervisor's second look at a denial (four eyes), reassigning and unc
 and the traveler's earlier petitions."""
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -68,8 +69,9 @@ def refer(user: User, receipt_number: str, queue_code: str, reason: str,
     old = petition.queue.code if petition.queue else None
     workflow.apply(petition, "refer", user, message=f"{queue.name}: {reason[:2000]}")
     petition.queue_id = queue.id
-    petition.routing_reason = _("Referred from %(queue)s by %(officer)s: %(reason)s",
-                                queue=old, officer=user.email, reason=reason[:2000])
+    with force_locale("en"):  # recorded in English, read in each reader's language
+        petition.routing_reason = _("Referred from %(queue)s by %(officer)s: %(reason)s",
+                                    queue=old, officer=user.email, reason=reason[:2000])
     petition.assigned_officer_id = None
     petition.claimed_at = None
     audit.record(user, "case.refer", "petition", petition.receipt_number, petition,

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
+from ..i18n import pick
 from ..extensions import db
 from ..models import AdjudicationQueue, Category, Decision, Outcome, Petition, Role, Status, User
 from . import workflow
@@ -34,10 +35,12 @@ def queue_rows(country, today: date) -> list[QueueRow]:
         Petition.queue_id == AdjudicationQueue.id, Petition.status.in_(OPEN),
         Petition.due_date < today).scalar_subquery()
     rows = db.session.execute(
-        sa.select(AdjudicationQueue.code, AdjudicationQueue.name, depth, oldest, past_due)
+        sa.select(AdjudicationQueue.code, AdjudicationQueue.name_en, AdjudicationQueue.name_fr,
+                  depth, oldest, past_due)
         .where(AdjudicationQueue.country == country)
         .order_by(AdjudicationQueue.is_triage.desc(), AdjudicationQueue.name)).all()
-    return [QueueRow(*row) for row in rows]
+    # The queue's name in the reader's language (the column alone is the English one).
+    return [QueueRow(code, pick(en, fr), *rest) for code, en, fr, *rest in rows]
 
 
 def _final_decisions(country, since):

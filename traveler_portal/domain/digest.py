@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
-from .. import locks, mail
+from .. import i18n, locks, mail
 from ..extensions import db
 from ..models import Organization, Role, User
 from . import employer_dashboard, organizations, uow
@@ -57,11 +57,15 @@ def _messages(org: Organization, today: date) -> list[tuple[int, object]]:
     if panels.empty:
         return []
     url = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/employer/"
-    subject = _("%(org)s: your weekly travel digest (%(week)s)", org=org.name,
-                week=week_of(today))
-    body = render_template("emails/employer_digest.txt", org=org, panels=panels,
-                           today=today, url=url)
-    return [(person.id, mail.build(person.email, subject, body)) for person in people]
+    messages = []
+    for person in people:
+        with i18n.writing_for(person):  # each person reads it in their own language
+            subject = _("%(org)s: your weekly travel digest (%(week)s)", org=org.name,
+                        week=week_of(today))
+            body = render_template("emails/employer_digest.txt", org=org, panels=panels,
+                                   today=today, url=url)
+        messages.append((person.id, mail.build(person.email, subject, body)))
+    return messages
 
 
 def send_weekly(today: date) -> int:

@@ -35,6 +35,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -57,7 +58,7 @@ def _parse(data: bytes) -> tuple[list[str], list[list[str]]]:
     limit = current_app.config["IMPORT_MAX_BYTES"]
     if len(data) > limit:
         _refuse(_("The file is larger than %(mb)s MB: split it into smaller files.",
-                  mb=round(limit / 1024 / 1024, 1)))
+                  mb=format_decimal(limit / 1024 / 1024, "#,##0.0")))
     if not data.strip():
         _refuse(_("The file is empty."))
     if b"\x00" in data:

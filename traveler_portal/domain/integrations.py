@@ -17,7 +17,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import force_locale
 
+from .. import i18n
 from ..extensions import db
 from ..models import ApiKey, Role, User, WebhookDelivery, WebhookEndpoint
 from ..models.users import utcnow
@@ -190,8 +192,10 @@ def send_test_event(user: User, endpoint_id: int) -> None:
                                         "created_at": utcnow().isoformat(timespec="seconds")})
 
 
-def on_public_event(petition, event, title: str) -> None:
-    """Called by the state machine, in its transaction, for every public transition."""
+def on_public_event(petition, event, title) -> None:
+    """Called by the state machine, in its transaction, for every public transition.
+    ``title`` (lazy) is sent in both languages, whoever caused the event: ``title`` in
+    English (stable for machines) and ``titles`` by language."""
     if not petition.organization_id:
         return
     endpoints = db.session.scalars(sa.select(WebhookEndpoint).where(
@@ -201,12 +205,16 @@ def on_public_event(petition, event, title: str) -> None:
         return
     db.session.flush()
     event_id = f"evt_{event.id}"
+    titles = {}
+    for lang in i18n.LANGUAGES:
+        with force_locale(lang):
+            titles[lang] = str(title)
     payload = {"id": event_id, "type": "petition.status_changed",
                "created_at": event.at.isoformat(timespec="seconds"),
                "data": {"receipt_number": petition.receipt_number,
                         "status": event.to_status.value, "previous_status":
                             event.from_status.value if event.from_status else None,
-                        "title": title, "traveler_email": petition.traveler.email,
+                        "title": titles["en"], "titles": titles, "traveler_email": petition.traveler.email,
                         "destination_country": petition.destination_country.value,
                         "category": petition.category.code}}
     for endpoint in endpoints:

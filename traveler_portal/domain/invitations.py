@@ -27,7 +27,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import mail
+from .. import i18n, mail
 from ..extensions import db
 from ..models import Invitation, Organization, Role, User
 from ..models.users import utcnow
@@ -261,14 +261,19 @@ def send_invitation(invitation_id: int) -> bool:
     if invitation is None or state(invitation) != "open":
         uow.rollback()
         return False
-    body = render_template("emails/invitation.txt", invitation=invitation,
-                           url=accept_url(invitation))
-    if invitation.kind == "colleague":
-        subject = _("Join %(org)s on the business travel portal",
-                    org=invitation.organization.name)
-    else:
-        subject = _("%(org)s invites you to link your traveler account",
-                    org=invitation.organization.name)
+    # In the invitee's language when they already have an account, else in the language
+    # of the colleague who invited them (the best guess for a new person).
+    reader = db.session.scalars(sa.select(User).where(
+        sa.func.lower(User.email) == invitation.email.lower())).first() or invitation.created_by
+    with i18n.writing_for(reader):
+        body = render_template("emails/invitation.txt", invitation=invitation,
+                               url=accept_url(invitation))
+        if invitation.kind == "colleague":
+            subject = _("Join %(org)s on the business travel portal",
+                        org=invitation.organization.name)
+        else:
+            subject = _("%(org)s invites you to link your traveler account",
+                        org=invitation.organization.name)
     message = mail.build(invitation.email, subject, body)
     uow.rollback()  # nothing to write: end the read transaction before the network
     ttl = current_app.config["INVITATION_TTL_HOURS"] * 3600 + 86400

@@ -91,10 +91,14 @@ class _Letter:
         text = str(text or "")
         return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
 
-    def title(self, text):
+    def title(self, text, other_language_line: str = ""):
         self.pdf.set_font(self.family, "B", 17)
         self.pdf.multi_cell(0, 9, self._text(text), align="L", new_x="LMARGIN",
                             new_y="NEXT")
+        if other_language_line:  # the Canadian norm: the other official language's heading
+            self.pdf.set_font(self.family, "", 11)
+            self.pdf.multi_cell(0, 6, self._text(other_language_line), align="L",
+                                new_x="LMARGIN", new_y="NEXT")
         self.pdf.set_draw_color(90, 90, 90)
         self.pdf.line(self.pdf.l_margin, self.pdf.get_y() + 1,
                       self.pdf.w - self.pdf.r_margin, self.pdf.get_y() + 1)
@@ -160,9 +164,7 @@ def _denial(letter: _Letter, decision: Decision, petition: Petition, lang: str) 
         letter.paragraph(f"{reason.title if reason else code} ({code})", bold=True)
         if reason is None:
             continue
-        text = reason.explanation_fr if lang == "fr" and reason.explanation_fr \
-            else reason.explanation
-        letter.paragraph(text, indent=4)
+        letter.paragraph(reason.explanation, indent=4)  # in the notice's language
         citation = reason.citation_us if petition.destination_country.value == "US" \
             else reason.citation_ca
         if citation and citation.strip() not in ("", "—", "-"):
@@ -227,12 +229,16 @@ def _verification(letter: _Letter, decision: Decision) -> None:
 
 
 def render(decision: Decision, petition: Petition, lang: str = "en") -> bytes:
-    """The notice's PDF bytes (in ``lang`` where translations exist)."""
+    """The notice's PDF bytes, in the traveler's language ``lang`` throughout, under a
+    heading line in the other official language (the reference data, dates and reasons
+    follow ``lang`` too)."""
+    asking = decision.outcome == Outcome.EVIDENCE_REQUESTED
+    with force_locale("en" if lang == "fr" else "fr"):
+        other_title = str(_("Request for evidence") if asking else _("Notice of decision"))
     with force_locale(lang):
-        asking = decision.outcome == Outcome.EVIDENCE_REQUESTED
         title = _("Request for evidence") if asking else _("Notice of decision")
         letter = _Letter(lang, f"{title} {petition.receipt_number}", decision.decided_at)
-        letter.title(title)
+        letter.title(title, f"{other_title} – {petition.receipt_number}")
         country = petition.destination_country.value
         agency = reference.agency_name(petition, lang)
         if agency:

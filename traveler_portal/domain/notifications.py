@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date
+from flask_babel import format_date
 from flask_babel import gettext as _
 
-from .. import mail
+from .. import i18n, mail
 from ..extensions import db
 from ..models import Decision, Notification, Outcome, Petition, Status
 from ..models.users import utcnow
@@ -78,7 +78,7 @@ def on_public_event(petition: Petition, event, title) -> None:
         if kind in ("decision", "evidence_request") else None
     lang = profiles.language_of(petition.traveler)
     reasons = reference.reason_map(decision.reason_codes) if decision else {}
-    with force_locale(lang):
+    with i18n.writing_for(petition.traveler):
         title = str(title)
         body = render_template("emails/event.txt", petition=petition, event=event,
                                title=title, decision=decision, url=petition_url(petition),
@@ -146,7 +146,7 @@ def send_reminders() -> int:
                Decision.respond_by <= today + timedelta(days=config["REMINDER_EVIDENCE_DAYS"]),
                Decision.respond_by >= today)).all()
     for petition, ask in evidence_due:
-        with force_locale(profiles.language_of(petition.traveler)):
+        with i18n.writing_for(petition.traveler):
             body = render_template("emails/reminder_evidence.txt", petition=petition,
                                    ask=ask, url=petition_url(petition))
             subject = _("%(number)s: evidence due by %(date)s",
@@ -159,7 +159,7 @@ def send_reminders() -> int:
         Petition.travel_date <= today + timedelta(days=config["REMINDER_TRAVEL_DAYS"]),
         Petition.travel_date >= today)).all()
     for petition in travelling:
-        with force_locale(profiles.language_of(petition.traveler)):
+        with i18n.writing_for(petition.traveler):
             body = render_template("emails/reminder_travel.txt", petition=petition,
                                    url=petition_url(petition))
             subject = _("%(number)s: no decision yet, travel on %(date)s",

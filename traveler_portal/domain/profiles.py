@@ -68,10 +68,13 @@ class ProfileInput:
 
 def language_of(user: User | None) -> str:
     """The language a person reads what the portal sends them in: their profile's stated
-    preference, else English. Emails and notices are written in it (``force_locale``),
-    whoever caused them."""
-    lang = getattr(getattr(user, "profile", None), "preferred_language", None)
-    return lang if lang in LANGUAGES else "en"
+    preference, else the account's (staff: the header's switch), else English. Emails and
+    notices are written in it (``force_locale``), whoever caused them."""
+    for lang in (getattr(getattr(user, "profile", None), "preferred_language", None),
+                 getattr(user, "preferred_language", None)):
+        if lang in LANGUAGES:
+            return lang
+    return "en"
 
 
 def get(user: User) -> TravelerProfile | None:

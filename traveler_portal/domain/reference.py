@@ -58,3 +58,17 @@ def agency_name(petition, lang: str = "en") -> str:
     if queue is None:
         return ""
     return queue.agency_name_fr if lang == "fr" and queue.agency_name_fr else queue.agency_name
+
+
+def port_time_zone_for_staff(user) -> str | None:
+    """The time zone of the port served by the officer's first queue (by the routing rules
+    that feed it), for an officer who has not chosen one; None for triage-only staff."""
+    from ..models import RoutingRule  # noqa: PLC0415
+    from ..models.reference import queue_officers  # noqa: PLC0415
+    return db.session.scalars(
+        sa.select(Port.time_zone)
+        .join(RoutingRule, sa.and_(RoutingRule.port_code == Port.code,
+                                   RoutingRule.country == Port.country))
+        .join(queue_officers, queue_officers.c.queue_id == RoutingRule.queue_id)
+        .where(queue_officers.c.user_id == user.id, Port.time_zone != "")
+        .order_by(RoutingRule.queue_id).limit(1)).first()

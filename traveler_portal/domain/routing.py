@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -105,7 +106,8 @@ def route(petition_id: int, today: date | None = None) -> bool:
     if petition is None or petition.status != Status.SUBMITTED:
         return False
     today = today or utcnow().date()
-    choice = choose_queue(petition, today)
+    with force_locale("en"):  # recorded in English, read in each reader's language
+        choice = choose_queue(petition, today)
     petition.queue_id = choice.queue.id
     petition.routing_reason = choice.reason
     petition.priority = priority_for(petition.travel_date, today)

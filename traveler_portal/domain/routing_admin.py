@@ -42,6 +42,7 @@ class QueueInput:
     country: str
     sla_business_days: int = 5
     officer_ids: list = field(default_factory=list)
+    name_fr: str = ""  # empty: French readers see the English name
 
 
 @dataclass(frozen=True)
@@ -255,12 +256,14 @@ def save_queue(actor: User, data: QueueInput, queue_id: int | None = None):
     if queue is None:
         queue = AdjudicationQueue(code=code, country=country, is_triage=False)
         db.session.add(queue)
-    queue.name, queue.sla_business_days = data.name, data.sla_business_days
+    # name_en/name_fr: ``name`` reads in the reader's language, so write each explicitly.
+    queue.name_en, queue.name_fr = data.name, (data.name_fr or "").strip()
+    queue.sla_business_days = data.sla_business_days
     queue.officers = [allowed[int(i)] for i in data.officer_ids]
     db.session.flush()
     after = {u.email for u in queue.officers}
     audit.record(actor, "queue.update" if queue_id else "queue.create", "queue", queue.code,
-                 name=queue.name, sla_business_days=queue.sla_business_days,
+                 name=queue.name_en, name_fr=queue.name_fr, sla_business_days=queue.sla_business_days,
                  officers_added=sorted(after - before), officers_removed=sorted(before - after))
     return queue
 

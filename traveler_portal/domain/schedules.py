@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
+from .. import i18n
 from ..extensions import db
 from ..models import AuditEntry, Decision, Outcome, Petition, Role, Status, User
 from ..models.users import utcnow
@@ -71,13 +72,14 @@ def escalate_breaches(today: date | None = None) -> int:
         url = (f"{current_app.config['PUBLIC_URL'].rstrip('/')}/officer/cases/"
                f"{petition.receipt_number}")
         for supervisor in supervisors_of(petition.destination_country):
-            body = render_template("emails/deadline_breach.txt", petition=petition,
-                                   supervisor=supervisor, url=url, today=today)
+            with i18n.writing_for(supervisor):  # each supervisor in their own language
+                body = render_template("emails/deadline_breach.txt", petition=petition,
+                                       supervisor=supervisor, url=url, today=today)
+                subject = _("%(number)s: past its due date (%(date)s)",
+                            number=petition.receipt_number, date=i18n.day(petition.due_date))
             notifications.notify_staff(
                 supervisor, petition,
-                f"breach:{petition.id}:{petition.due_date.isoformat()}",
-                _("%(number)s: past its due date (%(date)s)",
-                  number=petition.receipt_number, date=petition.due_date), body)
+                f"breach:{petition.id}:{petition.due_date.isoformat()}", subject, body)
         uow.commit()
         escalated += 1
         log.info("deadline breach escalated petition=%s", petition_id)

@@ -153,7 +153,7 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
     if transition.public:
         notifications.on_public_event(petition, event, transition.title)  # their language
         people_updates.on_public_event(petition, event, str(transition.title))
-        integrations.on_public_event(petition, event, str(transition.title))
+        integrations.on_public_event(petition, event, transition.title)  # en and fr
     return event
 
 

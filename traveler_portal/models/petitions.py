@@ -5,11 +5,23 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from sqlalchemy.ext.hybrid import hybrid_property
+
 from ..extensions import db
+from ..i18n import reread
 from .types import UTCDateTime
 from .enums import REVIEW_STATES, Country, Outcome, Status, check_in, enum_column
 from .reference import AdjudicationQueue, Category, Port
 from .users import Organization, User, utcnow
+
+# The sentences a routing reason is recorded from (the same text as the _() calls that write
+# them in domain/routing.py and domain/casework.py).
+ROUTING_REASONS = (
+    "Rule %(name)s",
+    "WRONG_CHANNEL: %(category)s is decided by %(authority)s, not at a port.",
+    "No routing rule matches port %(port)s and category %(category)s.",
+    "Referred from %(queue)s by %(officer)s: %(reason)s",
+)
 
 
 AGENCY_OPEN = "status IN ('queued', 'in_review', 'on_hold', 'denial_pending')"
@@ -94,7 +106,13 @@ class Petition(db.Model):
                                                         index=True)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     queue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("queues.id"))
-    routing_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Recorded in English (domain/routing.py, casework.refer); ``routing_reason`` reads it
+    # in the reader's language when it is one of ROUTING_REASONS.
+    routing_reason_recorded: Mapped[str | None] = mapped_column("routing_reason", sa.Text)
+    routing_reason = hybrid_property(
+        lambda self: reread(self.routing_reason_recorded, ROUTING_REASONS),
+        lambda self, value: setattr(self, "routing_reason_recorded", value),
+        expr=lambda cls: cls.routing_reason_recorded)
     priority: Mapped[int] = mapped_column(default=0)
     due_date: Mapped[date | None] = mapped_column(sa.Date)
     assigned_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

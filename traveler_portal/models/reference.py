@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .bilingual import bilingual, bilingual_items
 from .enums import CHANNELS, PORT_KINDS, Country, check_in, enum_column
 from .users import User
 
@@ -16,17 +17,28 @@ class Category(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     country: Mapped[Country] = mapped_column(enum_column(Country, "category_country"))
     code: Mapped[str] = mapped_column(sa.String(32))
-    name: Mapped[str] = mapped_column(sa.String(200))
-    decided_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    name_en: Mapped[str] = mapped_column("name", sa.String(200))
+    name_fr: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    name = bilingual("name_en", "name_fr")
+    decided_by_en: Mapped[str] = mapped_column("decided_by", sa.String(200), default="")
+    decided_by_fr: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    decided_by = bilingual("decided_by_en", "decided_by_fr")
     # "port": decided at a port of entry; anything else names the only authority that may
     # decide it (a consulate, IRCC), so a port queue must never take it.
     channel: Mapped[str] = mapped_column(sa.String(32), default="port")
     max_validity_days: Mapped[int | None]
-    # Questions this category asks beyond the common ones: [{name, label, hint, required}].
-    extra_fields: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
+    # Questions this category asks beyond the common ones:
+    # [{name, label, label_fr, hint, hint_fr, required}]; ``extra_fields`` reads them in the
+    # reader's language.
+    extra_fields_data: Mapped[list] = mapped_column("extra_fields", sa.JSON, default=list,
+                                                    server_default="[]")
+    extra_fields = bilingual_items("extra_fields_data", ("label", "hint"))
     default_validity_days: Mapped[int | None]
-    # What the officer checks: [{key, label}] (documents and conditions from DOMAIN.md).
-    checklist: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
+    # What the officer checks: [{key, label, label_fr}] (documents and conditions from
+    # DOMAIN.md); ``checklist`` reads them in the reader's language.
+    checklist_data: Mapped[list] = mapped_column("checklist", sa.JSON, default=list,
+                                                 server_default="[]")
+    checklist = bilingual_items("checklist_data", ("label",))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
     required_documents: Mapped[list["RequiredDocument"]] = relationship(
@@ -40,8 +52,12 @@ class RequiredDocument(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"))
     kind: Mapped[str] = mapped_column(sa.String(64))
-    name: Mapped[str] = mapped_column(sa.String(200))
-    description: Mapped[str] = mapped_column(sa.Text, default="")
+    name_en: Mapped[str] = mapped_column("name", sa.String(200))
+    name_fr: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    name = bilingual("name_en", "name_fr")
+    description_en: Mapped[str] = mapped_column("description", sa.Text, default="")
+    description_fr: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    description = bilingual("description_en", "description_fr")
     required: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     position: Mapped[int] = mapped_column(default=0)
 
@@ -53,8 +69,12 @@ class Port(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     country: Mapped[Country] = mapped_column(enum_column(Country, "port_country"))
     code: Mapped[str] = mapped_column(sa.String(32))
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column("name", sa.String(200))
+    name_fr: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    name = bilingual("name_en", "name_fr")
     kind: Mapped[str] = mapped_column(sa.String(32), default="land")
+    # IANA zone of the port: officers working its queue read times in it by default.
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
 
@@ -62,7 +82,9 @@ class AdjudicationQueue(db.Model):
     __tablename__ = "queues"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column("name", sa.String(200))
+    name_fr: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    name = bilingual("name_en", "name_fr")
     country: Mapped[Country] = mapped_column(enum_column(Country, "queue_country"))
     sla_business_days: Mapped[int] = mapped_column(default=5)
     is_triage: Mapped[bool] = mapped_column(sa.Boolean, default=False)
@@ -105,9 +127,12 @@ class ReasonCode(db.Model):
     __tablename__ = "reason_codes"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    explanation: Mapped[str] = mapped_column(sa.Text)
+    title_en: Mapped[str] = mapped_column("title", sa.String(200))
+    title_fr: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    title = bilingual("title_en", "title_fr")
+    explanation_en: Mapped[str] = mapped_column("explanation", sa.Text)
     explanation_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    explanation = bilingual("explanation_en", "explanation_fr")
     citation_us: Mapped[str] = mapped_column(sa.String(200), default="")
     citation_ca: Mapped[str] = mapped_column(sa.String(200), default="")
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)

@@ -95,6 +95,10 @@ class User(UserMixin, db.Model):
     people_emails: Mapped[str] = mapped_column(sa.String(16), default="off",
                                                server_default="off")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The language and time zone this person reads the portal in when they have no traveler
+    # profile to say it (staff, employers; the header's switch); empty = the defaults.
+    preferred_language: Mapped[str | None] = mapped_column(sa.String(2))
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
 
     organization: Mapped[Organization | None] = relationship()
 

@@ -1,5 +1,9 @@
 """Load the TOML files in ``data/`` into the database; running it again updates in place
-(matched by natural keys) and never duplicates."""
+(matched by natural keys) and never duplicates.
+
+Every text a reader sees is written in both official languages, ``name = { en = "...",
+fr = "..." }``, and stored per language (``name`` and ``name_fr``; items of a JSON list get
+``label`` and ``label_fr``). Codes are never translated."""
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -23,6 +27,31 @@ def _read(name: str) -> dict:
         return tomllib.load(fh)
 
 
+def _texts(value) -> tuple[str, str]:
+    """(English, French) of a TOML text: ``{en, fr}``, or a bare string (English only)."""
+    if isinstance(value, dict):
+        return value["en"], value.get("fr", "")
+    return value or "", ""
+
+
+def _both(field: str, value) -> dict:
+    """Model attributes for a bilingual text: ``{field}_en`` and ``{field}_fr``."""
+    en, fr = _texts(value)
+    return {f"{field}_en": en, f"{field}_fr": fr}
+
+
+def _items(items: list, keys: tuple[str, ...]) -> list[dict]:
+    """A JSON list's items with each bilingual key split into ``key`` and ``key_fr``."""
+    out = []
+    for item in items:
+        flat = dict(item)
+        for key in keys:
+            if key in item:
+                flat[key], flat[f"{key}_fr"] = _texts(item[key])
+        out.append(flat)
+    return out
+
+
 def _upsert(model, keys: dict, values: dict):
     row = db.session.scalars(sa.select(model).filter_by(**keys)).first()
     if row is None:
@@ -37,12 +66,12 @@ def _load_categories() -> int:
     items = _read("categories.toml")["category"]
     for item in items:
         category = _upsert(Category, {"country": item["country"], "code": item["code"]}, {
-            "name": item["name"], "decided_by": item.get("decided_by", ""),
+            **_both("name", item["name"]), **_both("decided_by", item.get("decided_by", "")),
             "channel": item.get("channel", "port"),
             "max_validity_days": item.get("max_validity_days"),
-            "extra_fields": item.get("fields", []), "active": True,
-            "default_validity_days": item.get("default_validity_days"),
-            "checklist": item.get("checklist", [])})
+            "extra_fields_data": _items(item.get("fields", []), ("label", "hint")),
+            "active": True, "default_validity_days": item.get("default_validity_days"),
+            "checklist_data": _items(item.get("checklist", []), ("label",))})
         db.session.flush()
         wanted = {doc["kind"] for doc in item["documents"]}
         for existing in list(category.required_documents):
@@ -50,7 +79,7 @@ def _load_categories() -> int:
                 category.required_documents.remove(existing)
         for position, doc in enumerate(item["documents"]):
             _upsert(RequiredDocument, {"category_id": category.id, "kind": doc["kind"]}, {
-                "name": doc["name"], "description": doc.get("description", ""),
+                **_both("name", doc["name"]), **_both("description", doc.get("description", "")),
                 "required": doc.get("required", True), "position": position})
     return len(items)
 
@@ -59,7 +88,8 @@ def _load_ports() -> int:
     items = _read("ports.toml")["port"]
     for item in items:
         _upsert(Port, {"country": item["country"], "code": item["code"]},
-                {"name": item["name"], "kind": item.get("kind", "land"), "active": True})
+                {**_both("name", item["name"]), "kind": item.get("kind", "land"),
+                 "time_zone": item.get("time_zone", ""), "active": True})
     return len(items)
 
 
@@ -69,7 +99,7 @@ def _load_queues() -> tuple[int, int]:
     for item in data["queue"]:
         agency = agencies[item["agency"]]  # every queue names a declared agency
         _upsert(AdjudicationQueue, {"code": item["code"]}, {
-            "name": item["name"], "country": item["country"],
+            **_both("name", item["name"]), "country": item["country"],
             "sla_business_days": item.get("sla_business_days", 5),
             "is_triage": item.get("is_triage", False), "agency": item["agency"],
             "agency_name": agency["name"], "agency_name_fr": agency.get("name_fr", "")})
@@ -96,8 +126,7 @@ def _load_reasons() -> int:
     items = _read("reason_codes.toml")["reason"]
     for item in items:
         _upsert(ReasonCode, {"code": item["code"]}, {
-            "title": item["title"], "explanation": item["explanation"],
-            "explanation_fr": item.get("explanation_fr", ""),
+            **_both("title", item["title"]), **_both("explanation", item["explanation"]),
             "citation_us": item.get("citation_us", ""),
             "citation_ca": item.get("citation_ca", ""), "active": True})
     return len(items)

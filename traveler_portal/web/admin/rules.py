@@ -68,8 +68,9 @@ class RuleForm(BaseForm):
 class QueueForm(BaseForm):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Give the queue a code.")),
                                                Length(max=64)])
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the queue a name.")),
-                                               Length(max=200)])
+    name = StringField(_l("Name in English"),
+                       validators=[DataRequired(_l("Give the queue a name.")), Length(max=200)])
+    name_fr = StringField(_l("Name in French"), validators=[Length(max=200)])
     country = SelectField(_l("Country"), choices=_countries)
     sla_business_days = IntegerField(_l("Service target (business days)"), default=5,
                                      validators=[NumberRange(1, routing_admin.MAX_SLA_DAYS)])
@@ -163,6 +164,8 @@ def edit_queue(queue_id):
     if request.method == "GET":
         form.country.data, form.officer_ids.data = str(queue.country), \
             [u.id for u in queue.officers]
+        # Each language's own name, not the one the admin happens to read in.
+        form.name.data, form.name_fr.data = queue.name_en, queue.name_fr
     return _save_queue(form, queue)
 
 
@@ -175,7 +178,8 @@ def _save_queue(form, queue):
     if form.validate_on_submit():
         try:
             saved = routing_admin.save_queue(current_user, routing_admin.QueueInput(
-                code=form.code.data, name=form.name.data, country=form.country.data,
+                code=form.code.data, name=form.name.data, name_fr=form.name_fr.data,
+                country=form.country.data,
                 sla_business_days=form.sla_business_days.data,
                 officer_ids=form.officer_ids.data or []), queue.id if queue else None)
         except ValidationFailed as exc:

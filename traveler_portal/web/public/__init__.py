@@ -1,5 +1,5 @@
 """Pages anyone may open: the home page, the health check, sign-in and registration, a
 forgotten or changed password, an invitation's link, the verification of a notice, the
-published processing times."""
-from . import health, home, invitations, password, processing_times, registration, second_factor, signin, verify  # noqa: F401 - each module adds its routes to the blueprint
+published processing times, the language switch."""
+from . import health, home, invitations, language, password, processing_times, registration, second_factor, signin, verify  # noqa: F401 - each module adds its routes to the blueprint
 from .blueprint import bp  # noqa: F401

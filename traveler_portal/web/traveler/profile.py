@@ -19,6 +19,8 @@ from .blueprint import bp
 def _form_for(profile) -> ProfileForm:
     if request.method == "POST" or profile is None:
         form = ProfileForm()
+        if request.method == "GET":  # a first profile: the language being read now
+            form.preferred_language.data = str(get_locale() or "en")
     else:
         form = ProfileForm(formdata=None, obj=profile)
         form.prior_refusals.data = "yes" if profile.prior_refusals else "no"

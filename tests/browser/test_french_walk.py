@@ -1,0 +1,121 @@
+"""Every page of every role in French, in Debian's Chromium against the live stack: each says
+lang="fr", shows no English sentence, and axe-core (vendored, tests/browser/vendor) finds no
+serious or critical violation. Screenshots of the traveler's status page and the officer's
+case page in French go to test-artifacts/. The language switch is clicked signed out and
+signed in."""
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.french_scenario import build
+from tests.language_checks import english_sentences
+from tests.unit.test_french_pages import AUDIENCE, _urls
+
+HERE = Path(__file__).resolve().parent
+AXE = HERE / "vendor" / "axe.min.js"
+ARTIFACTS = HERE.parent.parent / "test-artifacts"
+SERIOUS = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`);
+}"""
+
+
+@pytest.fixture
+def french_page(browser):
+    # A French-speaking visitor; the CSP forbids inline scripts, so axe is injected with it
+    # bypassed for the test's own script only.
+    context = browser.new_context(locale="fr-CA", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _sign_in(page, base, email):
+    page.goto(f"{base}/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(factories.PASSWORD)
+    page.locator("form:has(input[name=password]) [type=submit]").click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+def _sign_out(page):
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.locator("input[name=password]")).to_be_visible()
+
+
+def _check(page, url) -> list[str]:
+    problems = []
+    if page.locator("html").get_attribute("lang") != "fr":
+        problems.append(f"{url}: html lang is not fr")
+    problems += [f"{url}: English: {text}" for text in english_sentences(page.content())]
+    page.add_script_tag(path=str(AXE))
+    problems += [f"{url}: axe {v}" for v in page.evaluate(SERIOUS)]
+    return problems
+
+
+def test_every_page_of_every_role_in_french_passes_axe(app, live_server, french_page):
+    page, base = french_page, live_server.url
+    scenario = build(app)
+    problems, seen = [], 0
+    for url in ("/", "/login", "/register", "/password/forgot"):
+        page.goto(base + url)
+        problems += _check(page, url)
+        seen += 1
+    for role in AUDIENCE:
+        _sign_in(page, base, scenario.emails[role])
+        for url in _urls(app, scenario, role):
+            response = page.goto(base + url)
+            if response.status != 200 or "text/html" not in response.headers["content-type"]:
+                continue
+            problems += _check(page, url)
+            seen += 1
+            if role == "traveler" and url.endswith(scenario.receipts["evidence"]):
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "fr-traveler-status.png"), full_page=True)
+            if role == "officer" and url.endswith(f"/officer/cases/{scenario.receipts['in_review']}"):
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "fr-officer-case.png"), full_page=True)
+        _sign_out(page)
+    print(f"{seen} French pages walked")
+    assert not problems, "\n".join(problems)
+    assert (ARTIFACTS / "fr-traveler-status.png").exists()
+    assert (ARTIFACTS / "fr-officer-case.png").exists()
+
+
+def test_the_language_switch_keeps_the_page_signed_out_and_in(browser, live_server, create_user):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    base = live_server.url
+    page.goto(f"{base}/register")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="Français").click()
+    expect(page).to_have_url(f"{base}/register")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("link", name="English")).to_have_attribute("lang", "en")
+    page.goto(f"{base}/login")  # the choice is remembered (cookie)
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+    email, password = create_user("officer", country="US")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form:has(input[name=password]) [type=submit]").click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    page.goto(f"{base}/officer/cases")
+    page.get_by_role("link", name="English").click()
+    expect(page).to_have_url(re.compile(r"/officer/cases$"))
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    # Remembered for the person: another browser signing in reads English, whatever it asks.
+    other = browser.new_context(locale="fr-CA").new_page()
+    other.goto(f"{base}/login")
+    other.locator("input[name=email]").fill(email)
+    other.locator("input[name=password]").fill(password)
+    other.locator("form:has(input[name=password]) [type=submit]").click()
+    expect(other.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(other.locator("html")).to_have_attribute("lang", "en")
+    other.context.close()
+    context.close()

@@ -1,0 +1,222 @@
+"""English and French: which language and time zone a reader gets, the compiled catalogue,
+and the portal's one way of writing a date and a time.
+
+Language, in order: an API call's Accept-Language (when sent); the signed-in person's stated
+preference (a traveler's profile, else the account); the anonymous visitor's cookie; the
+browser's Accept-Language; English. Time zone: the person's setting, else (agency staff) the
+zone of the port of their first queue, else DEFAULT_TIME_ZONE."""
+import logging
+import os
+import re
+from contextlib import contextmanager
+from functools import lru_cache
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel import dates as babel_dates
+from babel.dates import get_timezone, get_timezone_name
+from flask import current_app, g, has_request_context, request
+from flask_babel import (force_locale, format_date, get_locale, gettext, refresh,
+                         get_timezone as babel_timezone)
+
+LANGUAGES = ("en", "fr")
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}  # each in its own language, never translated
+log = logging.getLogger(__name__)
+
+
+def current_language() -> str:
+    """The language text is being written in now ("en" outside any app context)."""
+    try:
+        locale = get_locale()
+    except RuntimeError:
+        return "en"
+    return locale.language if locale is not None and locale.language in LANGUAGES else "en"
+
+
+def pick(en: str | None, fr: str | None) -> str:
+    """The reader's version of a text stored in both languages (English if French is missing)."""
+    if current_language() == "fr" and fr:
+        return fr
+    return en or ""
+
+
+def _stated_language(user) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    profile = getattr(user, "profile", None)
+    for lang in (getattr(profile, "preferred_language", None),
+                 getattr(user, "preferred_language", None)):
+        if lang in LANGUAGES:
+            return lang
+    return None
+
+
+def language_of(user) -> str:
+    """The language a person reads what the portal sends them in (emails, notices)."""
+    return _stated_language(user) or "en"
+
+
+def select_locale():
+    # Outside a request (Celery tasks rendering emails) the default language applies,
+    # unless the task forces the recipient's (force_locale).
+    if not has_request_context():
+        return None
+    if request.blueprint == "api":
+        # The API: Accept-Language when sent, else the caller's stated language.
+        if request.headers.get("Accept-Language"):
+            return request.accept_languages.best_match(LANGUAGES) or "en"
+        return _stated_language(g.get("api_user")) or "en"
+    from flask_login import current_user  # noqa: PLC0415 - after the login manager exists
+    stated = _stated_language(current_user)
+    if stated:
+        return stated
+    if request.cookies.get(LANGUAGE_COOKIE) in LANGUAGES:
+        return request.cookies[LANGUAGE_COOKIE]
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def time_zone_of(user) -> str:
+    """The zone a person reads times in: their setting, else their first queue's port."""
+    zone = getattr(user, "time_zone", None)
+    if zone:
+        return zone
+    if getattr(user, "is_agency", False):
+        from .domain.reference import port_time_zone_for_staff  # noqa: PLC0415
+        zone = port_time_zone_for_staff(user)
+        if zone:
+            return zone
+    return current_app.config["DEFAULT_TIME_ZONE"]
+
+
+def select_timezone():
+    if g.get("time_zone"):  # writing for someone else (writing_for)
+        return g.time_zone
+    if not has_request_context():
+        return current_app.config["DEFAULT_TIME_ZONE"]
+    from flask_login import current_user  # noqa: PLC0415
+    if current_user and current_user.is_authenticated:
+        return time_zone_of(current_user)
+    return current_app.config["DEFAULT_TIME_ZONE"]
+
+
+@contextmanager
+def writing_for(user):
+    """Write (an email, a notice) for ``user``: in their language and time zone, whoever
+    is signed in or whatever task runs."""
+    previous = g.get("time_zone")
+    g.time_zone = time_zone_of(user) if user is not None else None
+    refresh()
+    try:
+        with force_locale(language_of(user)):
+            yield
+    finally:
+        g.time_zone = previous
+        refresh()
+
+
+def _babel_locale() -> str:
+    # Canadian French conventions ("09 h 05 HAE"); English as written in North America.
+    return "fr_CA" if current_language() == "fr" else "en"
+
+
+def when(value, style: str = "long") -> str:
+    """A moment in the reader's language and zone, always written the same way:
+    "July 1, 2026, 9:05 AM PDT" / "1 juillet 2026, 09 h 05 HAP" (``short``: the date in
+    figures). The zone is named so nobody has to guess."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # stored as UTC
+        value = value.replace(tzinfo=get_timezone("UTC"))
+    local = value.astimezone(babel_timezone())
+    locale = _babel_locale()
+    day_part = babel_dates.format_date(local, "short" if style == "short" else "long",
+                                       locale=locale)
+    clock = babel_dates.format_time(local, "short", locale=locale)
+    return f"{day_part}, {clock} {get_timezone_name(local, 'short', locale=locale)}"
+
+
+def day(value) -> str:
+    """A calendar date in the reader's language ("December 1, 2026" / "1 décembre 2026")."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):  # the day it is for the reader, in their zone
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=get_timezone("UTC"))
+        value = value.astimezone(babel_timezone()).date()
+    return format_date(value, "long") if isinstance(value, date) else str(value)
+
+
+def translations_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "translations"
+
+
+def compile_catalogues(directory: Path | None = None) -> list[Path]:
+    """Compile each ``messages.po`` whose ``.mo`` is missing or older (``make install`` does
+    it with pybabel too; this covers a checkout run without make). Written to a temporary
+    file and renamed, so a second process starting at once never reads half a file."""
+    directory = directory or translations_dir()
+    done = []
+    for po in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with open(po, "rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=po.parent, suffix=".mo.tmp")
+            with os.fdopen(fd, "wb") as out:
+                write_mo(out, catalog)
+            os.replace(tmp, mo)
+        except OSError:  # a read-only install: `make install` must have compiled it
+            log.exception("could not compile %s; pages fall back to English", po)
+            continue
+        done.append(mo)
+    return done
+
+
+@lru_cache(maxsize=64)
+def _recorded_pattern(msgid: str) -> re.Pattern:
+    pattern = re.escape(msgid).replace("%%", "%")
+    return re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+?)", pattern), re.S)
+
+
+def reread(text: str | None, msgids: tuple[str, ...]) -> str | None:
+    """A sentence recorded in English from one of ``msgids`` (a routing reason), said again
+    in the reader's language; anything else (free text) as it was written."""
+    if not text or current_language() == "en":
+        return text
+    for msgid in msgids:
+        found = _recorded_pattern(msgid).fullmatch(text)
+        if found:
+            return gettext(msgid, **found.groupdict())
+    return text
+
+
+def other_language() -> str:
+    return "fr" if current_language() == "en" else "en"
+
+
+def switch_url() -> str:
+    """The header's link to this same page in the other language."""
+    from flask import url_for  # noqa: PLC0415
+    here = request.full_path if request.method == "GET" else request.path
+    return url_for("public.language", lang=other_language(), next=here.rstrip("?"))
+
+
+def init_app(app):
+    app.jinja_env.globals.update(local_time=when, local_day=day, other_language=other_language,
+                                 language_switch_url=switch_url,
+                                 language_names=LANGUAGE_NAMES, current_language=current_language)
+
+    @app.after_request
+    def _content_language(response):
+        # Pages, API answers and downloads name the language they were written in.
+        response.headers.setdefault("Content-Language", current_language())
+        vary = response.headers.get("Vary", "")
+        if "Accept-Language" not in vary:
+            response.headers["Vary"] = ", ".join(filter(None, [vary, "Accept-Language"]))
+        return response
