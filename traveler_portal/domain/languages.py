@@ -9,6 +9,7 @@ from . import uow
 LANGUAGES = i18n.LANGUAGES
 
 
+@uow.atomic
 def set_language(user, lang: str) -> None:
     """Remember ``lang`` for ``user``: on the profile when there is one (the traveler's
     stated preference), and on the account in any case (staff have no profile)."""
@@ -19,9 +20,9 @@ def set_language(user, lang: str) -> None:
         profile.preferred_language = lang
     user.preferred_language = lang
     db.session.add(user)
-    uow.commit()
 
 
+@uow.atomic
 def set_time_zone(user, zone: str | None) -> None:
     """Times are shown in ``zone`` (an IANA name); empty = the default for this person."""
     zone = (zone or "").strip() or None
@@ -29,4 +30,3 @@ def set_time_zone(user, zone: str | None) -> None:
         raise ValueError(zone)
     user.time_zone = zone
     db.session.add(user)
-    uow.commit()

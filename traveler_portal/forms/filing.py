@@ -98,7 +98,7 @@ def job_form(category, details: dict | None = None, **kwargs) -> JobForm:
         if q.get("choices"):
             # A list from the reference data (e.g. the USMCA professions): one choice.
             choices = [("", _("Choose from the list"))] + [
-                (p, p) for p in professions.names(q["choices"])]
+                *professions.choices(q["choices"])]
             field = SelectField(label, choices=options(choices), description=q.get("hint", ""),
                                 validators=validators)
         else:

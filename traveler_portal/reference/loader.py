@@ -102,7 +102,7 @@ def _load_queues() -> tuple[int, int]:
             **_both("name", item["name"]), "country": item["country"],
             "sla_business_days": item.get("sla_business_days", 5),
             "is_triage": item.get("is_triage", False), "agency": item["agency"],
-            "agency_name": agency["name"], "agency_name_fr": agency.get("name_fr", "")})
+            "agency_name": agency["name"]["en"], "agency_name_fr": agency["name"]["fr"]})
     db.session.flush()
     queue_ids = dict(db.session.execute(sa.select(AdjudicationQueue.code,
                                                   AdjudicationQueue.id)).all())
