@@ -9,8 +9,10 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import database  # noqa: F401  (registers the SQLite engine settings)
-from . import i18n
+from . import (
+    database,  # noqa: F401  (registers the SQLite engine settings)
+    i18n,
+)
 from .celery_app import celery_init_app
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -88,8 +90,8 @@ def create_app(test_config=None) -> Flask:
     celery_init_app(app)
 
     from . import cli, keyring, web
-    from .web.support import input_guard, transactions
     from .api import bp as api_bp
+    from .web.support import input_guard, transactions
 
     input_guard.init_app(app)
     web.init_app(app)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import shutil
 import sqlite3
+
 # Bandit B404 (subprocess): pg_dump and pg_restore, with argument lists, never a shell.
 import subprocess  # nosec B404
 import tarfile

@@ -10,7 +10,10 @@ from celery import Celery, Task
 from celery.schedules import crontab
 from kombu import Exchange, Queue
 
+from . import tasks
 from .models.enums import Country
+
+PERIODIC = tasks.OUTBOX_SWEEP.queue  # every beat task runs on the periodic queue
 
 # Each country's petitions are routed from its own queue ("routing.US", "routing.CA"), so
 # each agency runs and scales its own routing workers (`-Q routing.CA`) and a US backlog
@@ -60,43 +63,43 @@ def celery_init_app(app) -> Celery:
             "max_retries": 0,
         },
         beat_schedule={
-            "outbox-sweep": {"task": "outbox.sweep", "options": {"queue": "periodic"},
+            "outbox-sweep": {"task": tasks.OUTBOX_SWEEP.name, "options": {"queue": PERIODIC},
                              "schedule": timedelta(seconds=app.config["OUTBOX_SWEEP_SECONDS"])},
             "redrive-stuck-submissions": {
-                "task": "petitions.redrive_stuck", "options": {"queue": "periodic"},
+                "task": tasks.REDRIVE_STUCK.name, "options": {"queue": PERIODIC},
                 "schedule": timedelta(seconds=app.config["REDRIVE_SWEEP_SECONDS"])},
-            "reminders": {"task": "notifications.reminders", "options": {"queue": "periodic"},
+            "reminders": {"task": tasks.REMINDERS.name, "options": {"queue": PERIODIC},
                           "schedule": timedelta(seconds=app.config["REMINDER_SWEEP_SECONDS"])},
-            "evidence-deadlines": {"task": "petitions.evidence_deadlines",
-                                   "options": {"queue": "periodic"},
+            "evidence-deadlines": {"task": tasks.EVIDENCE_DEADLINES.name,
+                                   "options": {"queue": PERIODIC},
                                    "schedule": timedelta(minutes=15)},
             # Casework (workers/schedules.py): dates are whole days, so a few runs a day
             # would do; every 15 minutes keeps a deploy or outage from delaying a day.
-            "deadline-breaches": {"task": "casework.escalate_breaches",
-                                  "options": {"queue": "periodic"},
+            "deadline-breaches": {"task": tasks.ESCALATE_BREACHES.name,
+                                  "options": {"queue": PERIODIC},
                                   "schedule": timedelta(seconds=app.config["CASEWORK_SWEEP_SECONDS"])},
-            "resume-holds": {"task": "casework.resume_holds", "options": {"queue": "periodic"},
+            "resume-holds": {"task": tasks.RESUME_HOLDS.name, "options": {"queue": PERIODIC},
                              "schedule": timedelta(minutes=15)},
-            "expire-approvals": {"task": "casework.expire_approvals",
-                                 "options": {"queue": "periodic"},
+            "expire-approvals": {"task": tasks.EXPIRE_APPROVALS.name,
+                                 "options": {"queue": PERIODIC},
                                  "schedule": timedelta(hours=1)},
             # Abandoned drafts and their files (domain/retention.py); daily is plenty for
             # a period counted in days.
-            "purge-abandoned-drafts": {"task": "petitions.purge_abandoned_drafts",
-                                       "options": {"queue": "periodic"},
+            "purge-abandoned-drafts": {"task": tasks.PURGE_DRAFTS.name,
+                                       "options": {"queue": PERIODIC},
                                        "schedule": crontab(minute=30, hour=3)},
             # The public processing times (domain/processing_times.py): figures over 12
             # weeks move slowly; hourly keeps them fresh without scanning per page view.
-            "processing-times": {"task": "publishing.processing_times",
-                                 "options": {"queue": "periodic"},
+            "processing-times": {"task": tasks.PROCESSING_TIMES.name,
+                                 "options": {"queue": PERIODIC},
                                  "schedule": timedelta(hours=1)},
             # Mondays 07:00 UTC; a second run in the same ISO week sends nothing new.
-            "employer-weekly-digest": {"task": "employers.weekly_digest",
-                                       "options": {"queue": "periodic"},
+            "employer-weekly-digest": {"task": tasks.WEEKLY_DIGEST.name,
+                                       "options": {"queue": PERIODIC},
                                        "schedule": crontab(minute=0, hour=7, day_of_week=1)},
             # Daily 06:00 UTC: yesterday's changes for admins who chose a daily summary.
-            "employer-daily-people-updates": {"task": "employers.daily_people_updates",
-                                              "options": {"queue": "periodic"},
+            "employer-daily-people-updates": {"task": tasks.DAILY_PEOPLE_UPDATES.name,
+                                              "options": {"queue": PERIODIC},
                                               "schedule": crontab(minute=0, hour=6)},
         },
         worker_hijack_root_logger=False,

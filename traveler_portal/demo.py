@@ -12,8 +12,18 @@ from io import BytesIO
 import sqlalchemy as sa
 from pypdf import PdfWriter
 
-from .domain import (accounts, adjudication, documents, passwords, petitions,
-                     processing_times, profiles, reference, routing, second_factor)
+from .domain import (
+    accounts,
+    adjudication,
+    documents,
+    passwords,
+    petitions,
+    processing_times,
+    profiles,
+    reference,
+    routing,
+    second_factor,
+)
 from .domain.adjudication import DecisionInput
 from .domain.petitions import DraftInput
 from .domain.profiles import ProfileInput

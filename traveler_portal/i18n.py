@@ -8,19 +8,19 @@ zone of the port of their first queue, else DEFAULT_TIME_ZONE."""
 import logging
 import os
 import re
-from contextlib import contextmanager
-from functools import lru_cache
 import tempfile
+from contextlib import contextmanager
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel import dates as babel_dates
 from babel.dates import get_timezone, get_timezone_name
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import current_app, g, has_request_context, request
-from flask_babel import (force_locale, format_date, get_locale, gettext, refresh,
-                         get_timezone as babel_timezone)
+from flask_babel import force_locale, format_date, get_locale, gettext, refresh
+from flask_babel import get_timezone as babel_timezone
 
 LANGUAGES = ("en", "fr")
 LANGUAGE_COOKIE = "lang"

@@ -1,30 +1,26 @@
-"""Account tasks: password reset emails and security notices."""
-from celery import shared_task
-
+"""Account tasks: password reset emails, security notices, registration links."""
+from traveler_portal import tasks
 from traveler_portal.domain import password_reset, registration, security_notices
-from workers.emailing import send_with_retries
+from workers.base import portal_task
+from workers.emailing import RETRYABLE, done_unless_busy
 
 
-@shared_task(bind=True, name="accounts.send_password_reset", queue="notifications",
-             max_retries=8, acks_late=True)
+@portal_task(tasks.SEND_PASSWORD_RESET, retry_on=RETRYABLE, max_retries=8)
 def send_password_reset(self, user_id: int, request_id: str) -> bool:
     """Idempotent: each request for a link is emailed at most once. A failing mail server
     is tried again with backoff (5 s .. 5 min, about 15 minutes in all)."""
-    return send_with_retries(self, password_reset.send_link, user_id, request_id)
+    return done_unless_busy(password_reset.send_link(user_id, request_id))
 
 
-@shared_task(bind=True, name="accounts.send_security_notice", queue="notifications",
-             max_retries=6, acks_late=True)
+@portal_task(tasks.SEND_SECURITY_NOTICE, retry_on=RETRYABLE, max_retries=6)
 def send_security_notice(self, user_id: int, kind: str, request_id: str,
                          params: dict | None = None) -> bool:
     """Idempotent: each notice (lockout, registration or invitation for an address that
     has an account) is emailed at most once."""
-    return send_with_retries(self, security_notices.send, user_id, kind, request_id,
-                             params or {})
+    return done_unless_busy(security_notices.send(user_id, kind, request_id, params or {}))
 
 
-@shared_task(bind=True, name="accounts.send_registration_link", queue="notifications",
-             max_retries=6, acks_late=True)
+@portal_task(tasks.SEND_REGISTRATION_LINK, retry_on=RETRYABLE, max_retries=6)
 def send_registration_link(self, token: str) -> bool:
     """Idempotent: each registration's link is emailed at most once."""
-    return send_with_retries(self, registration.send_link, token)
+    return done_unless_busy(registration.send_link(token))

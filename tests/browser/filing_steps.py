@@ -72,10 +72,12 @@ def fill_profile(page: Page, passport="GA 123 4567", expiry_days=3000) -> None:
     page.get_by_label("Given names").fill("Amélie Marie")
     page.get_by_label("Family name").fill("Tremblay")
     page.get_by_label("Date of birth").fill("1986-03-14")
-    page.get_by_label("Citizenship").select_option(["CA"])
+    page.get_by_label("Citizenship", exact=True).select_option("CA")
     page.get_by_label("Passport number").fill(passport)
     page.get_by_label("Country that issued the passport").select_option("CA")
     page.get_by_label("Passport expiry date").fill(day(expiry_days))
     page.get_by_label("Country of residence").select_option("CA")
+    refused = page.get_by_role("group", name=re.compile("^Have you ever been refused"))
+    refused.get_by_label("No", exact=True).check()  # never pre-answered
     page.get_by_role("button", name="Save my profile").click()
     expect(page.get_by_text("Your profile was saved.")).to_be_visible()

@@ -320,8 +320,8 @@ PATHS["/petitions/{receipt_number}/evidence"]["post"]["requestBody"]["required"]
 
 
 def document() -> dict:
-    from . import openapi_filing as filing  # they import this module's helpers
     from . import openapi_arrivals as arrivals  # likewise
+    from . import openapi_filing as filing  # they import this module's helpers
     from . import openapi_organization as organization
     paths = {path: dict(ops) for path, ops in PATHS.items()}
     for more in (organization.PATHS, filing.PATHS, arrivals.PATHS):

@@ -3,7 +3,17 @@ category) and the verification of a decision; merged into the served document by
 ``openapi.document()``. The answers are described per category, from the reference data
 the server validates them against."""
 from ..reference import loader
-from .openapi import DATE, JSON, NULLABLE_STR, PETITION, RECEIPT, _errors, _ok, _op, _ref
+from .openapi import (
+    DATE,
+    JSON,
+    NULLABLE_STR,
+    PETITION,
+    RECEIPT,
+    _errors,
+    _ok,
+    _op,
+    _ref,
+)
 
 TEXT = {"type": "string"}
 NULL_DATE = {"type": ["string", "null"], "format": "date"}

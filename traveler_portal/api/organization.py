@@ -14,15 +14,22 @@ import sqlalchemy as sa
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from ..domain import invitations, organizations
 from ..domain import employer_dashboard as board
+from ..domain import invitations, organizations
 from ..domain.errors import ValidationFailed
 from ..extensions import db
-from ..models import Category, Invitation, Organization, Role, User
 from ..forms.organization import DetailsForm, InviteForm
+from ..models import Category, Invitation, Organization, Role, User
 from . import serializers
 from .blueprint import bp
-from .helpers import ApiError, api_auth, encode_cursor, form_from_json, json_body, page_args
+from .helpers import (
+    ApiError,
+    api_auth,
+    encode_cursor,
+    form_from_json,
+    json_body,
+    page_args,
+)
 
 COUNTRIES = ("US", "CA")
 INVITATION_KINDS = ("traveler", "colleague")

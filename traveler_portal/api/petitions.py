@@ -4,17 +4,35 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..domain import access, audit, documents, evidence, notices, petitions, reference
-from ..domain import employer_dashboard, filing, identity, workflow
-from ..domain.errors import ValidationFailed
+from ..domain import (
+    access,
+    audit,
+    documents,
+    employer_dashboard,
+    evidence,
+    filing,
+    identity,
+    notices,
+    petitions,
+    reference,
+    workflow,
+)
 from ..domain import status as status_info
+from ..domain.errors import ValidationFailed
 from ..extensions import db
 from ..forms.petition import PetitionForm, draft_input
 from ..models import Arrival, Petition, Role, Status
 from . import organization, petition_input, serializers
 from .blueprint import bp
-from .helpers import (ApiError, api_auth, encode_cursor, form_from_json, json_body, page_args,
-                      validated)
+from .helpers import (
+    ApiError,
+    api_auth,
+    encode_cursor,
+    form_from_json,
+    json_body,
+    page_args,
+    validated,
+)
 
 FILERS = (Role.TRAVELER, Role.EMPLOYER)
 

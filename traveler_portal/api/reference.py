@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 
 from ..domain import reference
 from .blueprint import bp
-from .petition_input import questions_json
 from .helpers import ApiError, api_auth
+from .petition_input import questions_json
 
 
 def _country(country: str) -> str:

@@ -6,7 +6,15 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import AdjudicationQueue, Decision, Outcome, Petition, ReasonCode, Status, User
+from ..models import (
+    AdjudicationQueue,
+    Decision,
+    Outcome,
+    Petition,
+    ReasonCode,
+    Status,
+    User,
+)
 from ..models.users import utcnow
 from . import access, audit, evidence, evidence_return, notices, uow, versions, workflow
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed

@@ -27,8 +27,16 @@ from ..models import Arrival, Event, Outcome, Petition, ReasonCode, Role, Status
 from ..models.audit import AuditEntry
 from ..models.enums import ARRIVAL_OUTCOMES
 from ..models.users import utcnow
-from . import (access, arrival_words, audit, integrations, notifications, profile_lookup,
-               reference, uow)
+from . import (
+    access,
+    arrival_words,
+    audit,
+    integrations,
+    notifications,
+    profile_lookup,
+    reference,
+    uow,
+)
 from .errors import Conflict, DomainError, Forbidden, ValidationFailed
 
 MISS_ACTION = "arrival.lookup_miss"

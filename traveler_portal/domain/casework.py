@@ -2,9 +2,9 @@
 queue, the supervisor's second look at a denial (four eyes), reassigning and unclaiming,
 and the traveler's earlier petitions."""
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import AdjudicationQueue, Petition, Role, Status, User

@@ -9,9 +9,18 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
-from ..i18n import pick
 from ..extensions import db
-from ..models import AdjudicationQueue, Category, Decision, Outcome, Petition, Role, Status, User
+from ..i18n import pick
+from ..models import (
+    AdjudicationQueue,
+    Category,
+    Decision,
+    Outcome,
+    Petition,
+    Role,
+    Status,
+    User,
+)
 from . import workflow
 
 OPEN = workflow.WITH_AGENCY

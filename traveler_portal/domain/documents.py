@@ -7,9 +7,9 @@ import uuid
 from pathlib import Path
 
 import filetype
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-import sqlalchemy as sa
 from werkzeug.utils import secure_filename
 
 from ..extensions import db

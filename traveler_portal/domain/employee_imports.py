@@ -38,13 +38,14 @@ from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from .. import tasks
 from ..extensions import db
 from ..models import EmployeeImport, Invitation, Role, User
 from ..models.users import utcnow
 from . import invitations, organizations, outbox, security_notices, uow
 from .errors import NotFound, ValidationFailed
 
-TASK, QUEUE = "employers.import_employees", "imports"
+TASK, QUEUE = tasks.IMPORT_EMPLOYEES.name, tasks.IMPORT_EMPLOYEES.queue
 REQUIRED = ("email", "name")
 DONE = ("finished", "failed")
 

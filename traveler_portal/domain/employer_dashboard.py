@@ -17,7 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Category, Decision, Outcome, Petition, Status, User
-from . import access, status as status_rules, workflow
+from . import access, workflow
+from . import status as status_rules
 
 PAGE_SIZE = 25
 EXPORT_BATCH = 500

@@ -16,10 +16,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
-from .. import i18n
+from .. import i18n, tasks
 from ..extensions import db
 from ..models import ApiKey, Role, User, WebhookDelivery, WebhookEndpoint
 from ..models.users import utcnow
@@ -28,7 +28,7 @@ from .errors import Forbidden, NotFound, RateLimited, ValidationFailed
 
 # Deliveries have their own queue and worker: endpoints that answer slowly or not at all
 # must never hold up the notification emails (password resets) or the routing.
-DELIVER_TASK, QUEUE = "webhooks.deliver", "webhooks"
+DELIVER_TASK, QUEUE = tasks.DELIVER_WEBHOOK.name, tasks.DELIVER_WEBHOOK.queue
 KEY_PREFIX = "bbt_"
 
 

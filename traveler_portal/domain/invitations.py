@@ -27,14 +27,14 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import i18n, mail
+from .. import i18n, mail, tasks
 from ..extensions import db
 from ..models import Invitation, Organization, Role, User
 from ..models.users import utcnow
 from . import accounts, organizations, outbox, security_notices, uow
 from .errors import DomainError, Forbidden, NotFound, ValidationFailed
 
-SEND_TASK, QUEUE = "organizations.send_invitation", "notifications"
+SEND_TASK, QUEUE = tasks.SEND_INVITATION.name, tasks.SEND_INVITATION.queue
 SALT = "organization-invitation"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

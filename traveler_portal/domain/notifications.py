@@ -13,14 +13,14 @@ from flask import current_app, render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from .. import i18n, mail
+from .. import i18n, mail, tasks
 from ..extensions import db
 from ..models import Decision, Notification, Outcome, Petition, Status
 from ..models.users import utcnow
 from . import outbox, profiles, reference, uow, workflow
 
 log = logging.getLogger(__name__)
-SEND_TASK, QUEUE = "notifications.send_email", "notifications"
+SEND_TASK, QUEUE = tasks.SEND_EMAIL.name, tasks.SEND_EMAIL.queue
 
 KINDS = {
     "status": "Status changes (received, in review, back in the queue)",

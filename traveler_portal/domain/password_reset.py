@@ -21,13 +21,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from .. import mail
+from .. import mail, tasks
 from ..extensions import db
 from ..models import User
 from . import accounts, outbox, passwords, profiles, uow
 from .errors import DomainError
 
-SEND_TASK, QUEUE = "accounts.send_password_reset", "notifications"
+SEND_TASK, QUEUE = tasks.SEND_PASSWORD_RESET.name, tasks.SEND_PASSWORD_RESET.queue
 SALT = "password-reset"
 
 

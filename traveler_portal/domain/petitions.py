@@ -9,7 +9,17 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import Category, Country, Petition, Port, Role, Status, User
 from ..models.users import utcnow
-from . import access, evidence, evidence_return, filing, identity, organizations, routing, uow, workflow
+from . import (
+    access,
+    evidence,
+    evidence_return,
+    filing,
+    identity,
+    organizations,
+    routing,
+    uow,
+    workflow,
+)
 from .errors import Conflict, Forbidden, ValidationFailed
 
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U

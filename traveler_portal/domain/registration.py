@@ -20,14 +20,14 @@ from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from .. import mail
+from .. import mail, tasks
 from ..extensions import db
 from ..models import Role, User
 from ..models.crypto import keyring
 from . import accounts, outbox, password_policy, security_notices, uow
 from .errors import DomainError, ValidationFailed
 
-SEND_TASK, QUEUE = "accounts.send_registration_link", "notifications"
+SEND_TASK, QUEUE = tasks.SEND_REGISTRATION_LINK.name, tasks.SEND_REGISTRATION_LINK.queue
 
 
 class LinkGone(DomainError):

@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .. import tasks
 from ..extensions import db
 from ..models import AdjudicationQueue, Category, Petition, RoutingRule, Status
 from ..models.users import utcnow
 from . import outbox, uow, workflow
 
 log = logging.getLogger(__name__)
-ROUTE_TASK = "petitions.route"
+ROUTE_TASK = tasks.ROUTE.name
 
 
 def route_queue(country) -> str:

@@ -9,12 +9,12 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .. import mail
+from .. import mail, tasks
 from ..extensions import db
 from ..models import User
 from . import outbox, profiles, uow
 
-TASK, QUEUE = "accounts.send_security_notice", "notifications"
+TASK, QUEUE = tasks.SEND_SECURITY_NOTICE.name, tasks.SEND_SECURITY_NOTICE.queue
 KINDS = {"locked", "registration", "invitation"}
 
 

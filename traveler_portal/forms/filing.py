@@ -3,15 +3,27 @@ from an outdated page is refused instead of overwriting a later edit."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from ..domain import filing, reference
+from ..models.users import utcnow
 from ..reference import professions
 from .base import BaseForm, options
 from .petition import PetitionForm
-from ..models.users import utcnow
 
 
 def _not_before_today(form, field):

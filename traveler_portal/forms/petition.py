@@ -2,7 +2,13 @@
 the employer's one-page form and by the API's create and update."""
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from ..domain import reference
 from ..domain.petitions import DraftInput, resolve_traveler

@@ -2,12 +2,18 @@
 profile page and ``PUT /api/v1/me/profile``."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..domain import profiles
 from .base import BaseForm, options
-
 
 YES_NO = [("no", _l("No")), ("yes", _l("Yes"))]
 

@@ -9,9 +9,15 @@ from .organizations import EmployeeImport, Invitation
 from .outbox import OutboxMessage
 from .petitions import Decision, Document, Event, EvidenceItem, Petition
 from .profiles import TravelerProfile
+from .reference import (
+                        AdjudicationQueue,
+                        Category,
+                        Port,
+                        ReasonCode,
+                        RequiredDocument,
+                        RoutingRule,
+)
 from .second_factor import RecoveryCode, SecondFactor
-from .reference import (AdjudicationQueue, Category, Port, ReasonCode, RequiredDocument,
-                        RoutingRule)
 from .users import ApiToken, Organization, User
 
 __all__ = [

@@ -3,15 +3,14 @@ import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-
 from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..i18n import reread
-from .types import UTCDateTime
 from .enums import REVIEW_STATES, Country, Outcome, Status, check_in, enum_column
 from .reference import AdjudicationQueue, Category, Port
+from .types import UTCDateTime
 from .users import Organization, User, utcnow
 
 # The sentences a routing reason is recorded from (the same text as the _() calls that write

@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
-from .types import UTCDateTime
 from .enums import ORG_ROLES, Country, Role, check_in, enum_column
+from .types import UTCDateTime
 
 
 def utcnow():

@@ -10,9 +10,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..models import AdjudicationQueue, Category, Port, ReasonCode, RequiredDocument, RoutingRule
 from ..domain import uow
+from ..extensions import db
+from ..models import (
+    AdjudicationQueue,
+    Category,
+    Port,
+    ReasonCode,
+    RequiredDocument,
+    RoutingRule,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 

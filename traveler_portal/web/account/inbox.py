@@ -10,7 +10,6 @@ from ...forms.base import BaseForm
 from ..support.permissions import signed_in
 from .blueprint import bp
 
-
 KIND_LABELS = {
     "status": _l("Status changes: received, waiting for an officer, being reviewed"),
     "evidence_request": _l("Requests for evidence"),

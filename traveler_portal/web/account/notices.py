@@ -4,12 +4,11 @@ traveler, the employer of the organization and the officers of the destination c
 page (``partials/petition.html``) through the ``petition_notices`` template helper."""
 from flask_login import current_user
 
-from ..support.downloads import send_notice
 from ...domain import notices
 from ...models import Role
+from ..support.downloads import send_notice
 from ..support.permissions import roles_required
 from .blueprint import bp
-
 
 
 @bp.app_context_processor

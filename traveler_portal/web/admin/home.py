@@ -10,7 +10,6 @@ from ..support.permissions import roles_required
 from .blueprint import bp
 
 
-
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def home():

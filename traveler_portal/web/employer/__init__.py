@@ -1,5 +1,5 @@
 """The employer's pages under /employer: the organization's petitions (dashboard, CSV,
 filing for a traveler), the organization and its people, employee imports, API keys and
 webhooks."""
-from . import petitions, organization, imports, integrations  # noqa: F401 - each module adds its routes to the blueprint
+from . import imports, integrations, organization, petitions  # noqa: F401 - each module adds its routes to the blueprint
 from .blueprint import bp  # noqa: F401

@@ -9,14 +9,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 
-from .dashboard import safe_cell
 from ...domain import employee_imports, organizations
 from ...domain.errors import ValidationFailed
 from ...forms.base import BaseForm, apply_errors
 from ...models import Role
 from ..support.permissions import roles_required
 from .blueprint import bp
-
+from .dashboard import safe_cell
 
 
 class ImportForm(BaseForm):

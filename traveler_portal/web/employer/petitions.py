@@ -10,8 +10,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...domain import (access, digest, employer_dashboard, organizations, petitions, profiles,
-                       reference)
+from ...domain import (
+    access,
+    digest,
+    employer_dashboard,
+    organizations,
+    petitions,
+    profiles,
+    reference,
+)
 from ...domain.status import for_petition as status_of
 from ...extensions import db
 from ...models import Petition, Role, Status, User
@@ -19,8 +26,13 @@ from ...models.users import utcnow
 from ..support import petition_pages
 from ..support.downloads import stream_document
 from ..support.permissions import roles_required
-from .dashboard import WAITING_LABELS, active_filters, csv_response, filters_from_request
 from .blueprint import bp
+from .dashboard import (
+    WAITING_LABELS,
+    active_filters,
+    csv_response,
+    filters_from_request,
+)
 
 
 def _org_travelers() -> list[User]:

@@ -1,4 +1,4 @@
 """The officer's pages under /officer: queues and claiming, the case page, decisions, the
 checklist and referral, holds."""
-from . import casework, cases, decisions, queues  # noqa: F401 - each module adds its routes to the blueprint
+from . import cases, casework, decisions, queues  # noqa: F401 - each module adds its routes to the blueprint
 from .blueprint import bp  # noqa: F401

@@ -11,8 +11,8 @@ from flask_login import current_user
 from ...domain import access, adjudication, audit, evidence_return
 from ...domain.errors import Conflict, ValidationFailed
 from ...forms.base import apply_errors
-from ..support.permissions import roles_required
 from ..support.downloads import stream_document
+from ..support.permissions import roles_required
 from .blueprint import AGENCY, bp
 from .case_page import NoteForm, render_case
 

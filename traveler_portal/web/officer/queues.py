@@ -15,7 +15,6 @@ from ..support.permissions import roles_required
 from .blueprint import AGENCY, bp
 
 
-
 class ListForm(BaseForm):
     class Meta:
         csrf = False  # a read-only GET form

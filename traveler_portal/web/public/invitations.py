@@ -23,7 +23,6 @@ from ..support.sessions import start_session
 from .blueprint import bp
 
 
-
 class NewAccountForm(BaseForm):
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your full name.")),
                                                     Length(max=200)])

@@ -10,12 +10,11 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from ...domain import accounts, password_reset, passwords
 from ...domain.errors import ValidationFailed
 from ...forms.base import BaseForm, EmailAddress, apply_errors
-from ..support.permissions import public, signed_in
 from ...ratelimits import signin_limits
+from ..support.permissions import public, signed_in
 from ..support.sessions import start_session
 from .blueprint import bp
 from .second_factor import recent_second_factor
-
 
 
 class ForgotForm(BaseForm):

@@ -9,7 +9,6 @@ from ..support.templating import home_for
 from .blueprint import bp
 
 
-
 @bp.get("/register/confirm/<token>")
 @public
 def confirm_registration(token):

@@ -14,8 +14,16 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import (current_app, flash, g, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user

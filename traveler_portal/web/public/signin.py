@@ -6,8 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from wtforms import EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length,
-                                ValidationError)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    ValidationError,
+)
 
 from ...domain import accounts, lockout, registration
 from ...domain.errors import ValidationFailed

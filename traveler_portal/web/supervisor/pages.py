@@ -10,15 +10,14 @@ from flask_login import current_user
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..support import charts
 from ...domain import audit, casework, dashboard, reference
 from ...domain.errors import Conflict, DomainError
 from ...forms.base import BaseForm, options
 from ...models import Role
+from ..support import charts
 from ..support.permissions import roles_required
 from . import audit_words
 from .blueprint import bp
-
 
 
 class AuditFilterForm(BaseForm):

@@ -11,14 +11,22 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..support.templating import COUNTRY_NAMES
-from ...domain import (access, documents, filing, history, identity, petitions, profiles,
-                       reference)
+from ...domain import (
+    access,
+    documents,
+    filing,
+    history,
+    identity,
+    petitions,
+    profiles,
+    reference,
+)
 from ...domain.errors import Conflict, DomainError, ValidationFailed
-from ...forms.filing import AttestForm, SlotUploadForm, TripForm, job_form
 from ...forms.base import apply_errors, options
+from ...forms.filing import AttestForm, SlotUploadForm, TripForm, job_form
 from ...models import Role, Status
 from ..support.permissions import roles_required
+from ..support.templating import COUNTRY_NAMES
 from .blueprint import bp
 
 ENDPOINTS = {"trip": "traveler.trip", "job": "traveler.job", "documents": "traveler.documents_step",

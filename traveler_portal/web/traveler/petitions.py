@@ -13,10 +13,9 @@ from ...domain.errors import Conflict
 from ...domain.status import for_petition as status_of
 from ...forms.base import BaseForm, apply_errors
 from ...models import Petition, Role, Status
-from ..support.permissions import roles_required
 from ..support.downloads import stream_document
-from ..support.petition_pages import (LIST_OPTIONS, upload_document,
-                                      upload_form_for)
+from ..support.permissions import roles_required
+from ..support.petition_pages import LIST_OPTIONS, upload_document, upload_form_for
 from . import evidence, history
 from .blueprint import bp
 

@@ -1,0 +1,62 @@
+"""One base class for every task: the failures worth another try, the backoff between
+tries and what happens after the last one are declared per task (``retry_on``,
+``max_retries``, ``backoff``, ``attempt_failed``, ``gave_up``) and carried out here once.
+
+A retry of a task the outbox sent waits in its outbox row (workers/retrying.py), so a
+wiped Redis loses no retry and no countdown outlives the visibility timeout. After the
+last try ``gave_up`` leaves a state a person can see (a failed email, a failed webhook
+delivery, a failed outbox row for ``flask --app wsgi outbox resend-failed``)."""
+import logging
+
+from celery import shared_task
+
+from traveler_portal.domain import outbox
+from traveler_portal.tasks import TaskName
+from workers import app, flask_app, retrying
+
+log = logging.getLogger(__name__)
+
+
+class PortalTask(app.Task):
+    abstract = True
+    acks_late = True  # a worker that dies mid-task gives it back (at-least-once)
+    retry_on: tuple = ()  # nothing is retried unless the task says what
+    max_retries = 5
+
+    def __call__(self, *args, **kwargs):
+        with flask_app.app_context():
+            try:
+                return self.run(*args, **kwargs)
+            except self.retry_on as exc:
+                return self._failed(exc, args)
+
+    def backoff(self, tries: int) -> float:
+        """Seconds before the next try after ``tries`` failures: 5 s doubling to 5 min."""
+        return min(300, 5 * 2 ** tries)
+
+    def attempt_failed(self, exc, args) -> None:
+        """A failed try that will be tried again (e.g. count it where people look)."""
+
+    def gave_up(self, exc, args) -> None:
+        """After the last try: the outbox row is marked failed (it can be sent again)."""
+        message_id = outbox.message_id_of(self.request.id)
+        if message_id is not None:
+            outbox.give_up(message_id, repr(exc))
+
+    def _failed(self, exc, args):
+        done = retrying.tries(self)
+        if done >= self.max_retries:
+            log.error("task %s[%s] failed for good after %s tries: %r", self.name,
+                      self.request.id, done + 1, exc)
+            self.gave_up(exc, args)
+            return False
+        self.attempt_failed(exc, args)
+        return retrying.later(self, exc, self.backoff(done))
+
+
+def portal_task(spec: TaskName, **options):
+    """``@portal_task(tasks.X, retry_on=..., max_retries=...)``: a bound task named and
+    queued as the registry says (traveler_portal/tasks.py), on the one base class; other
+    options become attributes of the task (Celery's own convention), hooks included."""
+    return shared_task(name=spec.name, queue=spec.queue, base=PortalTask, bind=True,
+                       **options)
