@@ -51,12 +51,13 @@ def test_an_officers_day(api, app, create_user, live_server, browser_page):
     page.get_by_role("button", name="Add note").click()
     expect(page.get_by_text("The note was added to the case history.")).to_be_visible()
 
-    # Approve: validity defaults to TN's 1095 days; conditions come from the petition.
+    # Approve: validity defaults to the period the traveler asked for (issue 17), never
+    # beyond TN's 1095 days; conditions come from the petition.
     page.get_by_label("Approve", exact=True).check()
-    expect(page.get_by_label("Valid until")).to_have_value(
-        (date.today() + timedelta(days=1095)).isoformat())
+    valid_until = date.fromisoformat(page.get_by_label("Valid until").input_value())
+    assert date.today() < valid_until <= date.today() + timedelta(days=1095)
     # The conditions sit in a disclosure under the date (issue 17: the decision fits the
-    # first screen); the petition files no requested end, so the category default holds.
+    # first screen).
     page.get_by_text("Conditions printed on the approval").click()
     expect(page.get_by_label("Condition: employer")).to_have_value("Cascade Bridges Inc.")
     page.get_by_label("Condition: location").fill("Seattle, WA")

@@ -19,7 +19,9 @@ NOT_PAGES = {"public.language", "public.healthz", "public.accept_invitation",
              "public.reset_password", "account.notice", "traveler.document",
              "officer.document", "employer.document", "employer.export_csv",
              "employer.import_rejected", "employer.import_progress", "supervisor.audit_csv",
-             "employer.deliveries", "employer.show_import"}
+             "employer.deliveries", "employer.show_import",
+             # files and machine answers, not pages
+             "supervisor.ports_csv", "public.readyz", "public.favicon"}
 AUDIENCE = {"traveler": ("public", "account", "traveler"),
             "employer": ("public", "account", "employer"),
             "officer": ("public", "account", "officer"),
