@@ -242,3 +242,18 @@ def test_a_scanned_verification_url_gives_its_code():
     assert arrivals.scanned_code("https://portal.example/verify/ABC123") == "ABC123"
     assert arrivals.scanned_code("https://portal.example/verify/ABC123/") == "ABC123"
     assert arrivals.scanned_code("https://portal.example/verify?code=ABC123") == "ABC123"
+
+
+def test_the_employers_admins_who_asked_for_emails_hear_of_the_arrival(api, seed, app):
+    employer, _traveler, receipt = _case(api, seed, app)
+    with app.app_context():
+        from traveler_portal.domain import people_updates
+        admin = db.session.scalars(sa.select(User).where(User.email == employer.email)).one()
+        people_updates.set_choice(admin, "immediate")
+    port = api("port_officer", country="US", port="BLAINE")
+    assert port.post(f"/petitions/{receipt}/arrivals",
+                     json=inspection("admitted")).status_code == 201
+    with app.app_context():
+        note = db.session.scalars(sa.select(Notification).join(User).where(
+            User.email == employer.email, Notification.kind == people_updates.KIND)).one()
+        assert receipt in note.subject and "Admitted at Blaine Peace Arch" in note.subject
