@@ -3,7 +3,8 @@ broker): a traveler with no identity on file is stopped at the review, completes
 identity from the blocker and files a TN; a US officer sees the identity panel and
 approves; the traveler downloads the notice; the verification code read from the PDF opens
 the public verification page, which says the approval is valid; an altered code is
-rejected."""
+rejected; a port officer finds the case from that code and records the admission, which
+the traveler then reads on the case."""
 import io
 import re
 import time
@@ -11,8 +12,10 @@ import time
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from tests import factories
 from tests.browser import filing_steps as steps
 from tests.browser.test_journey import sign_in, sign_out, status_shown
+from traveler_portal.extensions import db
 
 ROUTING_TIMEOUT_S = 30
 
@@ -26,7 +29,7 @@ def wait_until_queued(page: Page) -> None:
 
 
 def test_identity_approval_notice_and_its_verification(live_server, create_user,
-                                                       browser_page):
+                                                       browser_page, app):
     page, base = browser_page, live_server.url
     email, password = create_user("traveler", name="Amélie Tremblay", identity=False)
     officer, officer_pw = create_user("officer", country="US")
@@ -105,3 +108,23 @@ def test_identity_approval_notice_and_its_verification(live_server, create_user,
     page.get_by_label("Verification code").fill(code)
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("status")).to_contain_text("Valid")
+
+    # At the border: a Blaine port officer types the code the QR holds, sees the decision
+    # and the identity, and records the admission; the traveler then reads it on the case.
+    with app.app_context():
+        port_email = factories.user("port_officer", country="US", port="BLAINE").email
+        db.session.commit()
+    sign_in(page, base, port_email, factories.PASSWORD)
+    page.get_by_label("Receipt number or code from the notice's QR code").fill(code)
+    page.get_by_role("button", name="Look up").click()
+    expect(page.get_by_role("heading", level=1, name=f"Arrival: {receipt}")).to_be_visible()
+    expect(page.get_by_role("heading", name="Identity")).to_be_visible()
+    expect(page.get_by_role("heading", name="Decision: approved")).to_be_visible()
+    page.get_by_label("Admitted under the approved category").check()
+    page.get_by_role("button", name="Record the arrival").click()
+    expect(page.get_by_text(re.compile("^Recorded: Admitted at Blaine"))).to_be_visible()
+    sign_out(page)
+    sign_in(page, base, email, password)
+    page.goto(f"{base}/my/petitions/{receipt}")
+    expect(page.get_by_role("region", name="At the border").get_by_text(
+        re.compile("Admitted at Blaine Peace Arch, WA on"))).to_be_visible()
