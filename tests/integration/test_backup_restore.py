@@ -51,7 +51,7 @@ def test_backup_and_restore_bring_back_every_petition_and_document(app, database
         for i in range(3):
             factories.submitted(traveler, days_ahead=20 + i)
         draft = factories.draft(traveler)
-        factories.upload(traveler, draft, "passport", data=b"%PDF-1.4\n% draft only\n%%EOF\n")
+        factories.upload(traveler, draft, "passport")  # a real PDF: the upload checks it
     uploads = Path(app.config["UPLOAD_DIR"])
     env = {**os.environ, "PORTAL_ENV": "development", "SECRET_KEY": "backup-test",
            "INSTANCE_PATH": str(test_dirs / "backup-instance"),
