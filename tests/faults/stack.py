@@ -13,7 +13,7 @@ import redis
 import sqlalchemy as sa
 
 from tests.live import BIN, ROOT, Process, free_port, wait_for
-from traveler_portal import embedded_broker
+from traveler_portal import celery_app, embedded_broker
 
 
 def fault_database_url(test_dirs: Path) -> str:
@@ -84,7 +84,10 @@ class Stack:
         args = [str(BIN / "celery"), "-A", "workers", "worker", "--loglevel=info",
                 f"--concurrency={concurrency}", f"--hostname=fault{self._n + 1}@%h"]
         if queues:
-            args += ["-Q", queues]
+            names = queues.split(",")
+            if "routing" in names:  # and each country's routing queue (routing.US, .CA)
+                names += list(celery_app.ROUTING_QUEUES)
+            args += ["-Q", ",".join(names)]
         worker = self._start("worker", args)
         wait_for(lambda: " ready." in worker.output() or not worker.alive(), 60,
                  "a Celery worker to be ready")

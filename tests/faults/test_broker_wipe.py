@@ -45,14 +45,16 @@ def test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none(
             for i in range(PETITIONS):
                 factories.submitted(traveler, days_ahead=20 + i)
         # Routed, and every email and delivery published to Redis, where no worker takes
-        # them (none consumes "notifications" yet).
+        # them (none consumes "notifications" or "webhooks" yet).
         wait_for(lambda: scalar(fault_app, sa.select(sa.func.count()).select_from(Petition)
                                 .where(Petition.status == Status.QUEUED)) == PETITIONS,
                  60, "routing")
         waiting = sa.select(sa.func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.queue == "notifications", OutboxMessage.published_at.is_(None))
+            OutboxMessage.queue.in_(("notifications", "webhooks")),
+            OutboxMessage.published_at.is_(None))
         wait_for(lambda: scalar(fault_app, waiting) == 0, 30, "the messages in Redis")
-        queued = fault_redis.client().llen("notifications")
+        queued = fault_redis.client().llen("notifications") + \
+            fault_redis.client().llen("webhooks")  # deliveries have their own queue
         emails = scalar(fault_app, sa.select(sa.func.count()).select_from(Notification)
                         .where(Notification.email_state == "pending"))
         deliveries = scalar(fault_app, sa.select(sa.func.count()).select_from(WebhookDelivery))
@@ -62,7 +64,7 @@ def test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none(
         fault_redis.wipe()
         wiped_at = now()
         assert fault_redis.client().llen("notifications") < queued  # they are gone
-        stack.worker(queues="notifications")
+        stack.worker(queues="notifications,webhooks")
 
         def all_delivered():
             return (len(smtp_server.to(address)) >= emails

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from tests import factories
 from tests.integration.test_webhooks import Receiver
 from tests.live import wait_for
+from traveler_portal import celery_app
 from traveler_portal.domain import (
     employee_imports,
     integrations,
@@ -21,6 +22,10 @@ from traveler_portal.models import EmployeeImport, Event, Invitation, OutboxMess
 
 pytestmark = pytest.mark.faults
 COPIES = 3
+
+
+# Routing messages go to each country's queue (routing.US, routing.CA).
+ROUTING_AND_IMPORTS = ("routing", *celery_app.ROUTING_QUEUES, "imports")
 
 
 def copy_open_messages(app, queues: tuple) -> int:
@@ -66,16 +71,16 @@ def test_concurrent_copies_of_every_task_have_one_effect(fault_app, stack, smtp_
             employee_imports.start(employer, "people.csv", csv.encode())
             watched = {traveler.email, *invited, *resetting, *imported}
         # Phase 1: routing and the import, each message four times, run concurrently.
-        assert copy_open_messages(fault_app, ("routing", "imports")) == 5
+        assert copy_open_messages(fault_app, ROUTING_AND_IMPORTS) == 5
         stack.worker(queues="routing,imports", concurrency=3)
         stack.worker(queues="routing,imports", concurrency=3)
-        wait_for(lambda: open_rows(fault_app, ("routing", "imports")) == 0, 50,
+        wait_for(lambda: open_rows(fault_app, ROUTING_AND_IMPORTS) == 0, 50,
                  "routing and the import confirmed")
         # Phase 2: emails, invitations, resets and webhooks, four times each, at once.
-        copied = copy_open_messages(fault_app, ("notifications",))
-        stack.worker(queues="notifications", concurrency=3)
-        stack.worker(queues="notifications", concurrency=3)
-        wait_for(lambda: open_rows(fault_app, ("notifications",)) == 0, 50,
+        copied = copy_open_messages(fault_app, ("notifications", "webhooks"))
+        stack.worker(queues="notifications,webhooks", concurrency=3)
+        stack.worker(queues="notifications,webhooks", concurrency=3)
+        wait_for(lambda: open_rows(fault_app, ("notifications", "webhooks")) == 0, 50,
                  "every email and delivery confirmed")
 
         with fault_app.app_context():
