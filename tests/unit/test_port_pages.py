@@ -197,3 +197,14 @@ def test_several_cases_are_listed_and_too_many_misses_are_refused(api, seed, app
                                               "date_of_birth": BORN.isoformat()})
     assert refused.status_code == 429 and "look the traveler up by receipt number" in \
         text(refused)
+
+
+def test_the_processing_times_page_shows_real_figures_after_seed_demo(app, client):
+    """A newcomer's first look: seed-demo decides a case and computes the figures, so the
+    public page and API show them at once."""
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    items = client.get("/api/v1/processing-times?country=US").get_json()["items"]
+    assert items and all(i["decisions"] >= 1 and i["median_days"] >= 1 for i in items)
+    page = client.get("/processing-times").get_data(as_text=True)
+    assert items[0]["category"] in page
