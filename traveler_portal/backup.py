@@ -63,8 +63,9 @@ def create(destination: Path):
     else:
         # Bandit B603/B607: PostgreSQL's own tools from PATH, arguments as a list; the only
         # input is the configured DATABASE_URL.
-        subprocess.run(["pg_dump",  # nosec B603 B607 "--format=custom", "--no-owner", "--no-privileges",
-                        "--file", str(destination / DUMP), _libpq(url)], check=True)
+        command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
+                   "--file", str(destination / DUMP), _libpq(url)]
+        subprocess.run(command, check=True)  # nosec B603 B607
     with tarfile.open(destination / FILES, "w:gz") as archive:
         archive.add(current_app.config["UPLOAD_DIR"], arcname="uploads")
     (destination / MANIFEST).write_text(json.dumps(
@@ -95,8 +96,9 @@ def restore(source: Path):
     else:
         # Bandit B603/B607: PostgreSQL's own tools from PATH, arguments as a list; the only
         # input is the configured DATABASE_URL.
-        subprocess.run(["pg_restore",  # nosec B603 B607 "--no-owner", "--no-privileges", "--exit-on-error",
-                        "--dbname", _libpq(url), str(source / DUMP)], check=True)
+        command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
+                   "--dbname", _libpq(url), str(source / DUMP)]
+        subprocess.run(command, check=True)  # nosec B603 B607
     uploads.mkdir(parents=True, exist_ok=True)
     with tarfile.open(source / FILES) as archive:
         staging = uploads.parent / f".restore-{uploads.name}"
