@@ -45,11 +45,27 @@ def pick(en: str | None, fr: str | None) -> str:
 
 
 def _stated_language(user) -> str | None:
+    """The person's stated language, read as one column by the account's id: the user
+    object may belong to a session already closed (a streamed response's body is made
+    after the request's session is gone), and loading the whole profile would decrypt
+    personal data (with a key this process may lack) just to pick a language."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    profile = getattr(user, "profile", None)
-    for lang in (getattr(profile, "preferred_language", None),
-                 getattr(user, "preferred_language", None)):
+    import sqlalchemy as sa  # noqa: PLC0415 - kept out of the module's import time
+
+    from .extensions import db  # noqa: PLC0415
+    from .models import TravelerProfile, User  # noqa: PLC0415
+    identity = sa.inspect(user).identity if hasattr(user, "_sa_instance_state") else None
+    if not identity:  # an account not written yet: what it holds in memory
+        profile = getattr(user, "profile", None)
+        return next((lang for lang in (getattr(profile, "preferred_language", None),
+                                       getattr(user, "preferred_language", None))
+                     if lang in LANGUAGES), None)
+    row = db.session.execute(
+        sa.select(TravelerProfile.preferred_language, User.preferred_language)
+        .select_from(User).outerjoin(TravelerProfile, TravelerProfile.user_id == User.id)
+        .where(User.id == identity[0])).first()
+    for lang in (row or ()):
         if lang in LANGUAGES:
             return lang
     return None

@@ -40,13 +40,15 @@ def test_the_deadline_task_run_twice_at_once_moves_the_case_once(app, api, live_
             for _ in range(2)]
     wait_for_status(officer, receipt, "in_review")
     done = [re.compile(rf"petitions\.evidence_deadlines\[{r.id}\] succeeded in [0-9.]+s: "
-                       r"(\d+)") for r in runs]
+                       r"(\d+|None)") for r in runs]
     deadline = time.monotonic() + 30
     while not all(d.search(live_server.worker.output()) for d in done):
         assert time.monotonic() < deadline, "the sweeps did not both finish"
         time.sleep(0.2)
-    moved = [int(d.search(live_server.worker.output()).group(1)) for d in done]
-    assert sorted(moved) == [0, 1]
+    # One run moves the case; the other finds nothing to do, or (when they overlap) leaves
+    # the sweep to the run holding its lock (None).
+    moved = [d.search(live_server.worker.output()).group(1) for d in done]
+    assert sorted(moved) in (["0", "1"], ["1", "None"]), moved
 
     seen = officer.get(f"/petitions/{receipt}").json()
     assert seen["agency"]["assigned_officer"] == officer.email
