@@ -45,7 +45,7 @@ def test_the_procfile_serves_the_port_the_readme_names():
     assert port, procfile
     production = readme.split("### Production", 1)[1]
     assert f"--bind 0.0.0.0:${{PORT:-{port.group(1)}}}" in production
-    assert f"http://127.0.0.1:{port.group(1)}/healthz" in production
+    assert f"http://127.0.0.1:{port.group(1)}/readyz" in production
 
 
 def test_beat_keeps_its_schedule_under_the_instance_path(app):
