@@ -93,9 +93,9 @@ def _grow_postgresql(template_id: int, start: int, n: int) -> None:
                                      "template": template_id})
     db.session.execute(sa.text("""
         INSERT INTO decisions (petition_id, outcome, message, reason_codes, valid_from,
-                               valid_until, evidence_items, conditions, decided_at, officer_id)
+                               valid_until, conditions, decided_at, officer_id)
         SELECT p.id, 'approved', '', '[]', CURRENT_DATE,
-               CURRENT_DATE + (30 + p.id % 335), '[]', '{}', p.decided_at, d.officer_id
+               CURRENT_DATE + (30 + p.id % 335), '{}', p.decided_at, d.officer_id
         FROM petitions p, (SELECT officer_id FROM decisions LIMIT 1) d
         WHERE p.receipt_number LIKE 'US-BULK-%' AND p.status = 'approved'
           AND p.id > (SELECT coalesce(max(petition_id), 0) FROM decisions)"""))
@@ -127,5 +127,5 @@ def _grow_python(template_id: int, start: int, n: int) -> None:
             db.session.execute(Decision.__table__.insert(), [
                 {"petition_id": pid, "outcome": "approved", "message": "", "reason_codes": [],
                  "valid_from": today, "valid_until": today + timedelta(days=30 + pid % 335),
-                 "evidence_items": [], "conditions": {}, "decided_at": at,
+                 "conditions": {}, "decided_at": at,
                  "officer_id": officer_id} for pid, at in ids])
