@@ -25,7 +25,7 @@ import statistics
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import safety
@@ -62,7 +62,7 @@ def p95(times):
 
 
 def log(message):
-    print(f"[{datetime.now(timezone.utc):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def print_table(rows):
 def main():
     url = safety.database_url()
     broker_url, stop_broker = stack.broker(INSTANCE)
-    results = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    results = {"started": datetime.now(UTC).isoformat(timespec="seconds"),
                "database": url.split(":")[0], "sizes": SIZES, "growth": {}}
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
@@ -409,7 +409,7 @@ def main():
         stop_broker()
     print_table(rows)
     RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stem = RESULTS / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     stem.with_suffix(".json").write_text(json.dumps({**results, "table": rows}, indent=1,
                                                     default=str))
     stem.with_suffix(".svg").write_text(chart.svg(rows))

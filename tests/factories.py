@@ -9,7 +9,14 @@ from io import BytesIO
 
 import pyotp
 
-from traveler_portal.domain import accounts, documents, petitions, profiles, reference, second_factor
+from traveler_portal.domain import (
+    accounts,
+    documents,
+    petitions,
+    profiles,
+    reference,
+    second_factor,
+)
 from traveler_portal.domain.petitions import DraftInput
 from traveler_portal.models import Role
 from traveler_portal.models.users import utcnow

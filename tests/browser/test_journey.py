@@ -14,8 +14,8 @@ from datetime import timedelta
 from babel.dates import format_date
 from playwright.sync_api import Page, expect
 
-from tests.browser import filing_steps
 from tests import factories
+from tests.browser import filing_steps
 from tests.factories import PDF_BYTES
 from tests.live import wait_for
 from traveler_portal.models.users import utcnow

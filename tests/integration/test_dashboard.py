@@ -15,13 +15,13 @@ from tests import factories
 from tests.integration.workspace_helpers import queued, text
 from tests.unit.test_web_auth import csrf_token, sign_in
 from traveler_portal import locks
-from traveler_portal.web.employer.dashboard import safe_cell
 from traveler_portal.domain import adjudication, digest, workspace
 from traveler_portal.domain import employer_dashboard as board
 from traveler_portal.domain.adjudication import DecisionInput
 from traveler_portal.extensions import db
 from traveler_portal.models import Decision, Organization, Outcome, Petition, User
 from traveler_portal.models.users import utcnow
+from traveler_portal.web.employer.dashboard import safe_cell
 
 ORG = "Maple Robotics Ltd."
 TODAY = utcnow().date()

@@ -198,9 +198,9 @@ def _small_import(make, monkeypatch, app):
     monkeypatch.setitem(app.config, "IMPORT_SEND_INVITATIONS", True)
     employer = make.user("employer", organization=ORG)
     make.user("traveler", organization=ORG, address="linked@maple-robotics.com")
-    data = ("email,name\nlinked@maple-robotics.com,Linked\na@maple-robotics.com,A\n"
-            "b@maple-robotics.com,B\nbad,C\nc@maple-robotics.com,\n"
-            "d@maple-robotics.com,D\n").encode()
+    data = (b"email,name\nlinked@maple-robotics.com,Linked\na@maple-robotics.com,A\n"
+            b"b@maple-robotics.com,B\nbad,C\nc@maple-robotics.com,\n"
+            b"d@maple-robotics.com,D\n")
     job, new = employee_imports.start(employer, "small.csv", data)
     assert new and job.state == "queued" and job.total_rows == 6
     return job.id

@@ -17,11 +17,21 @@ from tests.integration.web_helpers import hidden_inputs
 from tests.live import run_task_again
 from tests.unit.test_web_auth import csrf_token, sign_in, where
 from traveler_portal.domain import integrations, invitations, organizations, petitions
-from traveler_portal.domain.status import waiting_on as status_of
 from traveler_portal.domain.errors import Conflict, ValidationFailed
+from traveler_portal.domain.status import waiting_on as status_of
 from traveler_portal.extensions import db
-from traveler_portal.models import (ApiKey, Document, Invitation, Organization, OutboxMessage,
-                                    Petition, Role, Status, User, WebhookEndpoint)
+from traveler_portal.models import (
+    ApiKey,
+    Document,
+    Invitation,
+    Organization,
+    OutboxMessage,
+    Petition,
+    Role,
+    Status,
+    User,
+    WebhookEndpoint,
+)
 from traveler_portal.models.users import utcnow
 
 TODAY = utcnow().date()

@@ -4,14 +4,13 @@ sorted, filtered and paged; claiming a picked case, with a conflict for the seco
 a hold that leaves the queue and returns on its date (frozen time); a hold in the past
 refused; due dates in business days."""
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.integration.workspace_helpers import (FROZEN, Client, petition_row, queued, text,
-                                                 user_row)
+from tests.integration.workspace_helpers import FROZEN, Client, petition_row, queued, text, user_row
 from traveler_portal.domain import adjudication, routing, schedules, workflow, workspace
 from traveler_portal.domain.errors import Conflict, ValidationFailed
 from traveler_portal.extensions import db
@@ -36,7 +35,7 @@ def officer(make):
 
 
 def test_claim_next_takes_priority_then_due_date_then_age(make, traveler, officer):
-    base = datetime(2031, 6, 1, 9, tzinfo=timezone.utc)
+    base = datetime(2031, 6, 1, 9, tzinfo=UTC)
     cases = {}
     for name, priority, due, age_hours in [
             ("old_low", 10, date(2031, 6, 5), 50),
@@ -66,7 +65,7 @@ def test_due_dates_count_business_days_from_the_queues_target(make, traveler):
 
 def test_queue_summaries_count_depth_oldest_breaches_and_holds(make, traveler, officer):
     waiting = [queued(traveler, category="TN", port="BLAINE").receipt_number for _ in range(3)]
-    set_fields(waiting[0], submitted_at=datetime(2031, 5, 1, tzinfo=timezone.utc))
+    set_fields(waiting[0], submitted_at=datetime(2031, 5, 1, tzinfo=UTC))
     set_fields(waiting[1], due_date=FROZEN - timedelta(days=1))
     taken = workspace.claim(officer, waiting[2])
     workspace.hold(officer, taken.receipt_number, FROZEN + timedelta(days=3), "Waiting for "

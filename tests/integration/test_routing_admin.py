@@ -8,8 +8,15 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.integration.workspace_helpers import (FROZEN, Client, petition_row, queued,
-                                                 reference_cleanup, text, user_row)
+from tests.integration.workspace_helpers import (
+    FROZEN,
+    Client,
+    petition_row,
+    queued,
+    reference_cleanup,
+    text,
+    user_row,
+)
 from traveler_portal.domain import routing_admin
 from traveler_portal.extensions import db
 from traveler_portal.models import AdjudicationQueue, AuditEntry, RoutingRule

@@ -6,10 +6,10 @@ effect; the Redis lock lets one run through at a time."""
 import threading
 from datetime import date, timedelta
 
-from babel.dates import format_date
 import pytest
 import redis
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from tests.integration.workspace_helpers import FROZEN, petition_row, queued, text
 from tests.unit.test_web_auth import sign_in

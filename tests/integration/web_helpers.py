@@ -4,7 +4,6 @@ from html.parser import HTMLParser
 import requests
 
 from tests import factories
-
 from tests.integration.test_api_journey import file_tn_to_blaine, upload, wait_for_status
 
 

@@ -9,8 +9,16 @@ from tests.unit.arrival_helpers import BORN, PASSPORT, approved, inspection, wit
 from tests.unit.conftest import assert_error
 from traveler_portal.domain import arrivals
 from traveler_portal.extensions import db
-from traveler_portal.models import (Arrival, AuditEntry, Event, Notification, Petition,
-                                    TravelerProfile, User, WebhookDelivery)
+from traveler_portal.models import (
+    Arrival,
+    AuditEntry,
+    Event,
+    Notification,
+    Petition,
+    TravelerProfile,
+    User,
+    WebhookDelivery,
+)
 
 
 def _case(api, seed, app, organization="Maple Robotics Ltd."):

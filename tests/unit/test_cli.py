@@ -6,8 +6,17 @@ import sqlalchemy as sa
 
 from traveler_portal.domain import accounts
 from traveler_portal.extensions import db
-from traveler_portal.models import (AdjudicationQueue, Category, Organization, Port, ReasonCode,
-                                    RequiredDocument, Role, RoutingRule, User)
+from traveler_portal.models import (
+    AdjudicationQueue,
+    Category,
+    Organization,
+    Port,
+    ReasonCode,
+    RequiredDocument,
+    Role,
+    RoutingRule,
+    User,
+)
 from traveler_portal.reference.loader import DATA_DIR
 
 PASSWORD = "a long enough password"

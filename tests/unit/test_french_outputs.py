@@ -1,7 +1,7 @@
 """What leaves the portal in French: API answers (Accept-Language wins, else the caller's
 language; Content-Language names it; codes never translated), the decision email and the
 PDF notice in the traveler's language whoever decided, times in the reader's zone."""
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import sqlalchemy as sa
 from babel.dates import format_date
@@ -114,9 +114,10 @@ def test_a_french_denial_gives_reasons_in_french_on_the_notice(api, seed):
 
 
 def test_times_are_shown_in_the_readers_zone_with_the_zone_named(app):
+    from datetime import datetime  # noqa: PLC0415
+
     from traveler_portal import i18n  # noqa: PLC0415
-    from datetime import datetime, timezone  # noqa: PLC0415
-    moment = datetime(2026, 7, 1, 16, 5, tzinfo=timezone.utc)
+    moment = datetime(2026, 7, 1, 16, 5, tzinfo=UTC)
     with app.test_request_context("/"):
         app.config["DEFAULT_TIME_ZONE"] = "America/Vancouver"
         try:
@@ -192,8 +193,9 @@ def test_the_weekly_digest_goes_to_each_person_in_their_language(app, make):
 
 
 def test_a_webhook_names_the_event_in_both_languages_whoever_caused_it(app, make):
-    from traveler_portal.models import WebhookDelivery, WebhookEndpoint  # noqa: PLC0415
     from flask_babel import force_locale  # noqa: PLC0415
+
+    from traveler_portal.models import WebhookDelivery, WebhookEndpoint  # noqa: PLC0415
     org_name = "Érable Webhooks ltée"
     employer = make.user("employer", organization=org_name)
     db.session.add(WebhookEndpoint(organization_id=employer.organization_id,

@@ -98,7 +98,7 @@ def tls_receiver(tmp_path):
     from cryptography.x509.oid import NameOID
 
     def cert(subject, key, issuer, issuer_key, extensions):
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
         builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
                    .public_key(key.public_key()).serial_number(x509.random_serial_number())
                    .not_valid_before(now - datetime.timedelta(minutes=5))

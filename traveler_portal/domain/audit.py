@@ -8,7 +8,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -101,10 +101,10 @@ def _query(country, filters: AuditFilter):
         query = query.where(Petition.receipt_number == filters.receipt_number.strip().upper())
     if filters.date_from:
         query = query.where(AuditEntry.at >= datetime.combine(filters.date_from, time.min,
-                                                              timezone.utc))
+                                                              UTC))
     if filters.date_to:
         query = query.where(AuditEntry.at < datetime.combine(
-            filters.date_to + timedelta(days=1), time.min, timezone.utc))
+            filters.date_to + timedelta(days=1), time.min, UTC))
     return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 

@@ -5,7 +5,7 @@ SQLite and PostgreSQL give the same days (UTC).
 """
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -77,7 +77,7 @@ def _final_decisions(country, since):
 def decisions_per_day(country, today: date, days: int = WINDOW_DAYS) -> list[tuple]:
     """[(day, approved, denied)] for each of the last ``days`` days, oldest first."""
     start = today - timedelta(days=days - 1)
-    since = datetime.combine(start, time.min, timezone.utc)
+    since = datetime.combine(start, time.min, UTC)
     counts = defaultdict(Counter)
     for day, outcome, _code in _final_decisions(country, since):
         counts[day][outcome] += 1
@@ -88,7 +88,7 @@ def decisions_per_day(country, today: date, days: int = WINDOW_DAYS) -> list[tup
 def approval_rates(country, today: date, days: int = WINDOW_DAYS) -> list[tuple]:
     """[(category code, approved, denied, rate in %)] over the last ``days`` days."""
     start = today - timedelta(days=days - 1)
-    since = datetime.combine(start, time.min, timezone.utc)
+    since = datetime.combine(start, time.min, UTC)
     counts = defaultdict(Counter)
     for _day, outcome, code in _final_decisions(country, since):
         counts[code][outcome] += 1

@@ -79,7 +79,7 @@ def apply_filters(query, filters: Filters):
     if filters.category:
         query = query.where(Petition.category.has(Category.code == filters.category))
     if filters.status:
-        query = query.where(PUBLIC_STATUS == filters.status)
+        query = query.where(filters.status == PUBLIC_STATUS)
     if filters.traveler.strip():
         needle = filters.traveler.strip()  # % and _ are letters here, not wildcards
         query = query.where(Petition.traveler.has(sa.or_(

@@ -10,7 +10,7 @@ import io
 import logging
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import segno
@@ -72,8 +72,8 @@ class _Letter:
         self.pdf = FPDF(format="Letter")
         self.pdf.set_margins(20, 18, 20)
         self.pdf.set_auto_page_break(True, margin=18)
-        self.pdf.set_creation_date(when.astimezone(timezone.utc) if when.tzinfo
-                                   else when.replace(tzinfo=timezone.utc))
+        self.pdf.set_creation_date(when.astimezone(UTC) if when.tzinfo
+                                   else when.replace(tzinfo=UTC))
         self.pdf.set_title(title)
         self.pdf.set_lang("fr-CA" if lang == "fr" else "en")
         self.pdf.set_creator("Cross-border business traveler pre-adjudication portal")

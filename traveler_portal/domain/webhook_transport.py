@@ -111,7 +111,7 @@ def post(target: Target, body: bytes, headers: dict, timeout: float,
             return response.status
     except http_errors.NewConnectionError:  # before TimeoutError: urllib3 derives it from that
         raise TransportError(_("could not connect")) from None
-    except (http_errors.TimeoutError, socket.timeout):
+    except (TimeoutError, http_errors.TimeoutError):
         raise TransportError(_("timed out")) from None
     except http_errors.SSLError:
         raise TransportError(_("TLS handshake or certificate check failed")) from None
