@@ -17,7 +17,8 @@ the database do bare, measured minutes apart on the same machine, does much less
 Prints one table, writes bench/results/<time>.json and bench/results/<time>.svg.
 Settings: BENCH_WRK_SECONDS (5), BENCH_REQUESTS (20 per page and size), BENCH_THREADS (8
 officers), BENCH_SIZES (1000,100000), BENCH_MILLION=1, BENCH_BROKER_URL (else an
-embedded redis-server).
+embedded redis-server), BENCH_ONLY (a comma list of growth, web, celery, claims: measure only
+those, e.g. while working on one figure).
 """
 import json
 import os
@@ -52,6 +53,11 @@ THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",")]
 if os.environ.get("BENCH_MILLION") == "1":
     SIZES.append(1_000_000)
+PARTS = {"growth", "web", "celery", "claims"}
+ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(","))) or PARTS
+if ONLY - PARTS:
+    sys.exit(f"BENCH_ONLY: unknown part(s) {', '.join(sorted(ONLY - PARTS))}; "
+             f"choose from {', '.join(sorted(PARTS))}")
 ROUTED, ROUND_TRIPS, BASE = 200, 30, 20
 ORG, QUEUE = "Bench Robotics Ltd.", "US-BLAINE"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -336,30 +342,35 @@ def table(results) -> list[dict]:
             ratio >= target if better == "higher" else ratio <= target)
         rows.append({"figure": figure, "value": value, "ceiling": ceiling, "ratio": ratio,
                      "target": target, "better": better, "unit": unit, "met": met})
-    for label, r in results["web"].items():
+    web, c, k = results.get("web"), results.get("celery"), results.get("claims")
+    for label, r in (web or {}).items():
         if not label.startswith("_"):
             add(f"web: {label}", r["rps"], r["hello_rps"], r["ratio"], r["target"],
                 unit="req/s")
-    c = results["celery"]
-    noop50 = statistics.median(c["noop_ms"])
-    add("submit→queued p50 (server)", statistics.median(c["server_ms"]), noop50,
-        statistics.median(c["server_ms"]) / noop50, 2, "lower", "ms")
-    add("submit→queued p95 (server)", p95(c["server_ms"]), p95(c["noop_ms"]),
-        p95(c["server_ms"]) / p95(c["noop_ms"]), None, "lower", "ms")
-    add("submit→queued p50 (client polling)", statistics.median(c["client_ms"]), noop50,
-        statistics.median(c["client_ms"]) / noop50, 5, "lower", "ms")
-    add("routing throughput, 1 worker", c["routing_per_s"], c["noop_per_s"],
-        c["routing_per_s"] / c["noop_per_s"], 0.5, unit="tasks/s")
-    k = results["claims"]
-    add(f"claims by {THREADS} officers", k["app_per_s"], k["bare_per_s"],
-        k["app_per_s"] / k["bare_per_s"] if k["bare_per_s"] else None, 0.3, unit="claims/s")
-    base = results["growth"][str(SIZES[0])]
-    for size in SIZES[1:]:
-        for label, r in results["growth"][str(size)].items():
-            add(f"p95 at {size:,}: {label}", r["p95_ms"], base[label]["p95_ms"],
-                r["p95_ms"] / base[label]["p95_ms"], 1.2, "lower", "ms")
-    add("peak RSS, web worker", results["web"]["_rss_mb"], None, None, None, unit="MB")
-    add("peak RSS, Celery worker", c["rss_mb"], None, None, None, unit="MB")
+    if c:
+        noop50 = statistics.median(c["noop_ms"])
+        add("submit→queued p50 (server)", statistics.median(c["server_ms"]), noop50,
+            statistics.median(c["server_ms"]) / noop50, 2, "lower", "ms")
+        add("submit→queued p95 (server)", p95(c["server_ms"]), p95(c["noop_ms"]),
+            p95(c["server_ms"]) / p95(c["noop_ms"]), None, "lower", "ms")
+        add("submit→queued p50 (client polling)", statistics.median(c["client_ms"]), noop50,
+            statistics.median(c["client_ms"]) / noop50, 5, "lower", "ms")
+        add("routing throughput, 1 worker", c["routing_per_s"], c["noop_per_s"],
+            c["routing_per_s"] / c["noop_per_s"], 0.5, unit="tasks/s")
+    if k:
+        add(f"claims by {THREADS} officers", k["app_per_s"], k["bare_per_s"],
+            k["app_per_s"] / k["bare_per_s"] if k["bare_per_s"] else None, 0.3,
+            unit="claims/s")
+    if results["growth"]:
+        base = results["growth"][str(SIZES[0])]
+        for size in SIZES[1:]:
+            for label, r in results["growth"][str(size)].items():
+                add(f"p95 at {size:,}: {label}", r["p95_ms"], base[label]["p95_ms"],
+                    r["p95_ms"] / base[label]["p95_ms"], 1.2, "lower", "ms")
+    if web:
+        add("peak RSS, web worker", web["_rss_mb"], None, None, None, unit="MB")
+    if c:
+        add("peak RSS, Celery worker", c["rss_mb"], None, None, None, unit="MB")
     return rows
 
 
@@ -395,15 +406,19 @@ def main():
                 added = loader.grow(w["template"], size)
                 log(f"loaded {added:,} petitions in {time.perf_counter() - started:.1f} s "
                     f"(now {loader.count():,})")
-            results["growth"][str(size)] = measure_pages(app, w)
-            log(f"pages at {size:,}: " + ", ".join(
-                f"{k} {v['p95_ms']:.1f}" for k, v in results["growth"][str(size)].items()))
+            if "growth" in ONLY:
+                results["growth"][str(size)] = measure_pages(app, w)
+                log(f"pages at {size:,}: " + ", ".join(
+                    f"{k} {v['p95_ms']:.1f}" for k, v in results["growth"][str(size)].items()))
             if size == SIZES[min(1, len(SIZES) - 1)]:  # the other figures at 100k
-                results["web"] = measure_web(w, env)
-                results["celery"] = measure_celery(app, w, env, broker_url)
-                log(f"celery: {results['celery']['routing_per_s']:.0f} routings/s")
-                results["claims"] = measure_claims(app, url)
-                log(f"claims: {results['claims']}")
+                if "web" in ONLY:
+                    results["web"] = measure_web(w, env)
+                if "celery" in ONLY:
+                    results["celery"] = measure_celery(app, w, env, broker_url)
+                    log(f"celery: {results['celery']['routing_per_s']:.0f} routings/s")
+                if "claims" in ONLY:
+                    results["claims"] = measure_claims(app, url)
+                    log(f"claims: {results['claims']}")
         rows = table(results)
     finally:
         stop_broker()
