@@ -22,11 +22,12 @@ those, e.g. while working on one figure).
 """
 import json
 import os
+import re
 import statistics
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import safety
@@ -97,7 +98,6 @@ def seed():
 
 
 def timedelta_days(n):
-    from datetime import timedelta
     return timedelta(days=n)
 
 
@@ -148,7 +148,6 @@ AGENT = {"User-Agent": "portal-bench"}  # Flask-Login ties the session to the ag
 def browser_cookie(base: str, email: str) -> str:
     """Sign in through the real form; the session cookie is Secure in production, so it
     is carried by hand over this loopback HTTP (with the same User-Agent as wrk's)."""
-    import re
     first = requests.get(f"{base}/login", headers=AGENT, timeout=10)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', first.text).group(1)
     cookie = "; ".join(f"{c.name}={c.value}" for c in first.cookies)
@@ -262,7 +261,7 @@ def measure_celery(app, w, env, broker_url) -> dict:
         web.stop()
     noop_env = dict(env, CELERY_BROKER_URL=broker_url)
     os.environ["CELERY_BROKER_URL"] = broker_url
-    from bench import noop
+    from bench import noop  # noqa: PLC0415 - reads CELERY_BROKER_URL, set just above
     noop.stamps().delete(noop.STAMPS)
     for _ in range(ROUTED):
         noop.stamp.delay()

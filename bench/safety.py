@@ -54,7 +54,7 @@ def refusal(url: str) -> str | None:
 
 def database_url() -> str:
     """The URL to benchmark on; exits with a one-line reason when it is not disposable."""
-    from config import _normalise_db_url
+    from config import _normalise_db_url  # noqa: PLC0415 - after the environment is set
     given = os.environ.get("BENCH_DATABASE_URL")
     if not given:
         return _normalise_db_url(f"sqlite:///{instance_dir()}/scratch{SUFFIX}.sqlite3")

@@ -77,7 +77,8 @@ def celery_init_app(app) -> Celery:
             # would do; every 15 minutes keeps a deploy or outage from delaying a day.
             "deadline-breaches": {"task": tasks.ESCALATE_BREACHES.name,
                                   "options": {"queue": PERIODIC},
-                                  "schedule": timedelta(seconds=app.config["CASEWORK_SWEEP_SECONDS"])},
+                                  "schedule": timedelta(
+                                      seconds=app.config["CASEWORK_SWEEP_SECONDS"])},
             "resume-holds": {"task": tasks.RESUME_HOLDS.name, "options": {"queue": PERIODIC},
                              "schedule": timedelta(minutes=15)},
             "expire-approvals": {"task": tasks.EXPIRE_APPROVALS.name,

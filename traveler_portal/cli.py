@@ -48,7 +48,7 @@ def create_user(email, role, country, port, organization, name, password_stdin):
     except ValidationFailed as exc:
         for field, message in exc.fields.items():
             click.echo(f"error: --{field.replace('_', '-')}: {message}", err=True)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
     click.echo(f"created {user.role.value} {user.email}"
                + (f" ({user.country.value})" if user.country else "")
                + (f" at {user.port_code}" if user.port_code else "")
@@ -119,7 +119,7 @@ def rotate_pii_keys():
     except (keyring.RotationRefused, EncryptionKeyMissing) as refused:
         db.session.rollback()
         click.echo(f"refused, nothing changed: {refused}", err=True)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
     click.echo(f"re-encrypted {count} values with the first key "
                f"({keyring.own_fingerprints()[0]}); now deploy PII_ENCRYPTION_KEYS=NEW "
                "(the old key dropped) to every process")

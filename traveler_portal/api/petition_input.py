@@ -99,7 +99,7 @@ def parse(data: dict, category, stored: dict, trip: dict, force_job: bool = Fals
     if force_job or set(job) & {"occupation", "duties", "worksite", "salary"} or \
             "answers" in data:
         # The job step's form, whole, as the browser posts it.
-        pairs = [(name, value) for name, value in values.items()]
+        pairs = list(values.items())
         pairs += [(f"x_{code}", value) for code, value in details.items()]
         form = job_form(category, formdata=MultiDict(pairs), meta={"csrf": False})
         if not form.validate():

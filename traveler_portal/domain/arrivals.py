@@ -37,6 +37,7 @@ from . import (
     profile_lookup,
     reference,
     uow,
+    verification,
 )
 from .errors import Conflict, DomainError, Forbidden, ValidationFailed
 
@@ -125,13 +126,8 @@ def scanned_code(text: str) -> str:
 
 def lookup_by_code(user, code: str) -> list[Petition]:
     """The petition a notice's verification code (its QR code) names, resolved through
-    ``domain/verification.py`` (``resolve(code) -> Decision | None``); nothing when the
-    code is unknown or altered, or while this portal has no verification codes."""
+    ``domain/verification.py``; nothing when the code is unknown or altered."""
     _require_port_officer(user)
-    try:
-        from . import verification  # the verification codes' module, when installed
-    except ImportError:
-        return []
     decision = verification.resolve(scanned_code(code))
     if decision is None:
         return []

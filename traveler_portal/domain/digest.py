@@ -80,6 +80,7 @@ def send_weekly(today: date) -> int:
         messages = _messages(db.session.get(Organization, org_id), today)
         uow.rollback()  # end the read transaction before the network
         for user_id, message in messages:
-            if mail.deliver_once(message, dedupe_key(org_id, week, user_id), KEY_TTL, client) is True:
+            key = dedupe_key(org_id, week, user_id)
+            if mail.deliver_once(message, key, KEY_TTL, client) is True:
                 sent += 1
     return sent

@@ -214,7 +214,8 @@ def on_public_event(petition, event, title) -> None:
                "data": {"receipt_number": petition.receipt_number,
                         "status": event.to_status.value, "previous_status":
                             event.from_status.value if event.from_status else None,
-                        "title": titles["en"], "titles": titles, "traveler_email": petition.traveler.email,
+                        "title": titles["en"], "titles": titles,
+                        "traveler_email": petition.traveler.email,
                         "destination_country": petition.destination_country.value,
                         "category": petition.category.code}}
     for endpoint in endpoints:

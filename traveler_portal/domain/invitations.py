@@ -15,8 +15,9 @@ notice (security_notices) instead of the link; only the organization's own membe
 named as such. At most INVITATIONS_PER_ORG_PER_DAY one-by-one invitations a day per
 organization. The email carries no text typed by the inviter: no person's name, only
 the organization's registered name. Inviting the same email again replaces the pending
-invitation (the old link stops working). The email goes through the outbox to ``organizations.send_invitation``, which
-sends each invitation at most once (a Redis key set before sending, cleared on failure).
+invitation (the old link stops working). The email goes through the outbox to
+``organizations.send_invitation``, which sends each invitation at most once (a Redis key
+set before sending, cleared on failure).
 """
 import hashlib
 import re

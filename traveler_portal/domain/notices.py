@@ -40,7 +40,7 @@ HIDDEN_REVIEW_STATES = ("pending", "returned")  # four eyes: not a decision unti
 def _font_files() -> tuple[str, str] | None:
     """(regular, bold) TrueType files covering French and more, if any can be found."""
     try:
-        import font_lato
+        import font_lato  # noqa: PLC0415 - optional: the PDF falls back to core fonts
         files = font_lato.font_files
         if Path(files["Lato"]).is_file() and Path(files["LatoBold"]).is_file():
             return files["Lato"], files["LatoBold"]
@@ -338,7 +338,7 @@ def get(user, receipt_number: str, notice_id) -> tuple[Notice, Path]:
     try:
         notice_id = int(notice_id)
     except (TypeError, ValueError):
-        raise NotFound(_("No such notice."))
+        raise NotFound(_("No such notice.")) from None
     notice = db.session.scalars(_visible(sa.select(Notice)).where(
         Notice.id == notice_id, Notice.petition_id == petition.id)).first()
     path = path_of(notice) if notice else None

@@ -84,9 +84,9 @@ def find(token: str) -> User:
     try:
         user_id, fingerprint = _serializer().loads(token or "", max_age=max_age)
     except SignatureExpired:
-        raise LinkGone(_("This link has expired. Ask for a new one below."))
+        raise LinkGone(_("This link has expired. Ask for a new one below.")) from None
     except (BadSignature, ValueError, TypeError):
-        raise LinkGone(_("This link is not valid. Ask for a new one below."))
+        raise LinkGone(_("This link is not valid. Ask for a new one below.")) from None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not user.is_active:
         raise LinkGone(_("This link is not valid. Ask for a new one below."))

@@ -62,7 +62,7 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def daily_messages(today: date) -> list[tuple[str, object]]:
     """(deduplication key, message) for each "daily" admin with changes yesterday."""
-    from . import workflow  # workflow calls this module: imported at use
+    from . import workflow  # noqa: PLC0415 - workflow imports this module (a cycle)
     day = today - timedelta(days=1)
     start, end = _day_bounds(day)
     out = []

@@ -263,7 +263,8 @@ def save_queue(actor: User, data: QueueInput, queue_id: int | None = None):
     db.session.flush()
     after = {u.email for u in queue.officers}
     audit.record(actor, "queue.update" if queue_id else "queue.create", "queue", queue.code,
-                 name=queue.name_en, name_fr=queue.name_fr, sla_business_days=queue.sla_business_days,
+                 name=queue.name_en, name_fr=queue.name_fr,
+                 sla_business_days=queue.sla_business_days,
                  officers_added=sorted(after - before), officers_removed=sorted(before - after))
     return queue
 

@@ -70,7 +70,7 @@ def resolve(url: str, allow_private: bool) -> Target:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
         raise ValidationFailed(_("Unknown host."),
-                               {"url": _("This host name does not resolve.")})
+                               {"url": _("This host name does not resolve.")}) from None
     addresses = [info[4][0] for info in infos]
     if any(embeds_ipv4(a) for a in addresses):
         raise ValidationFailed(_("IPv6 address carrying an IPv4 address."), {

@@ -18,7 +18,8 @@ from .base import BaseForm, EmailAddress, not_in_past, options
 class PetitionForm(BaseForm):
     destination_country = SelectField(_l("Destination country"),
                                       choices=options(list(reference.COUNTRIES.items())),
-                                      validators=[InputRequired(_l("Choose the destination country."))])
+                                      validators=[InputRequired(
+                                          _l("Choose the destination country."))])
     category = SelectField(_l("Category"), choices=[],
                            validators=[InputRequired(_l("Choose a category."))])
     port_of_entry = SelectField(_l("Port of entry"), choices=[],

@@ -43,7 +43,8 @@ class ProfileForm(BaseForm):
                                       validators=[Length(max=1000)])
     prior_refusals = RadioField(_l("Have you ever been refused entry, a visa or a permit by "
                                    "the United States or Canada?"), choices=options(YES_NO),
-                                validators=[InputRequired(_l("Answer yes or no."))])  # not pre-answered
+                                # not pre-answered: no default
+                                validators=[InputRequired(_l("Answer yes or no."))])
     prior_refusals_details = TextAreaField(_l("If yes: when, where and why"),
                                            validators=[Length(max=5000)])
     preferred_language = RadioField(_l("Preferred language"), default="en",

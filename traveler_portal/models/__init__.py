@@ -21,8 +21,10 @@ from .second_factor import RecoveryCode, SecondFactor
 from .users import ApiToken, Organization, User
 
 __all__ = [
-    "AdjudicationQueue", "ApiKey", "Arrival", "ProcessingTime", "AuditEntry", "ApiToken", "Category", "Country", "Decision", "Document", "EmployeeImport", "Event",
-    "EvidenceItem", "Invitation", "Notice", "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port", "ReasonCode", "RecoveryCode", "SecondFactor",
+    "AdjudicationQueue", "ApiKey", "ApiToken", "Arrival", "AuditEntry", "Category", "Country",
+    "Decision", "Document", "EmployeeImport", "Event", "EvidenceItem", "Invitation", "Notice",
+    "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port",
+    "ProcessingTime", "ReasonCode", "RecoveryCode", "SecondFactor",
     "RequiredDocument", "Role", "RoutingRule", "Status", "TravelerProfile", "User",
     "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -4,9 +4,8 @@ import enum
 import sqlalchemy as sa
 
 
-class StrEnum(str, enum.Enum):
-    def __str__(self):
-        return self.value
+class StrEnum(enum.StrEnum):
+    """A vocabulary whose members are their stored words (``str(Role.OFFICER) == "officer"``)."""
 
 
 class Role(StrEnum):

@@ -26,7 +26,8 @@ def zone_label(zone: str) -> str:
         return _("Coordinated Universal Time (UTC)")
     locale = "fr_CA" if i18n.current_language() == "fr" else "en"
     city = zone.rsplit("/", 1)[-1].replace("_", " ").replace("St Johns", "St. John's")
-    return f"{get_timezone_name(get_timezone(zone), 'long', zone_variant='generic', locale=locale)} – {city}"
+    name = get_timezone_name(get_timezone(zone), "long", zone_variant="generic", locale=locale)
+    return f"{name} – {city}"
 
 
 class LanguageForm(BaseForm):

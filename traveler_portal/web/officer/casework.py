@@ -47,7 +47,7 @@ def refer(receipt_number):
                            form.version.data)
         except ValidationFailed as exc:
             for name, message in exc.fields.items():
-                target = form[name] if name in form else form.reason
+                target = form._fields.get(name, form.reason)
                 target.errors = [*target.errors, message]
         except Conflict as exc:
             flash(exc.message, "error")

@@ -224,8 +224,8 @@ def recent_second_factor(view):
         if current_user.is_authenticated and not _recent() and \
                 second_factor.enrolled(current_user._get_current_object()):
             # A form posted after the time ran out is shown again afterwards (its GET).
-            back = request.path if request.method == "GET" or \
-                request.endpoint == "public.change_password" else url_for("public.second_factor_settings")
+            stay = request.method == "GET" or request.endpoint == "public.change_password"
+            back = request.path if stay else url_for("public.second_factor_settings")
             return redirect(url_for("public.confirm_second_factor", next=back))
         return view(*args, **kwargs)
     return wrapped

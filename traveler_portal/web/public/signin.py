@@ -30,8 +30,10 @@ login_manager.session_protection = "strong"
 
 
 class LoginForm(BaseForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter your email address."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    email = EmailField(_l("Email address"),
+                       validators=[DataRequired(_l("Enter your email address."))])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(_l("Enter your password."))])
 
 
 class RegisterForm(BaseForm):
@@ -42,7 +44,8 @@ class RegisterForm(BaseForm):
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your full name.")),
                                                     Length(max=200)])
     email = EmailField(_l("Email address"), validators=[
-        DataRequired(_l("Enter your email address.")), EmailAddress(_l("Enter a valid email address."))])
+        DataRequired(_l("Enter your email address.")),
+        EmailAddress(_l("Enter a valid email address."))])
     organization = StringField(_l("Organization's legal name (employers only)"),
                                validators=[Length(max=200)])
     password = PasswordField(_l("Password (at least 12 characters)"), validators=[
