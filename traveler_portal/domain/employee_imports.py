@@ -272,6 +272,7 @@ def run(import_id: int) -> str | None:
             position = db.session.get(EmployeeImport, import_id).processed_rows
             uow.rollback()
             continue
+        uow.commit()  # each batch is kept as it ends: the progress shows, a rerun resumes
         position = min(position + size, len(rows))
         if pause:
             time.sleep(pause)  # let the progress readers take SQLite's lock
