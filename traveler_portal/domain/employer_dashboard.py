@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Category, Decision, Outcome, Petition, Status, User
-from . import access, workflow
+from . import access, keyset, workflow
 from . import status as status_rules
 
 PAGE_SIZE = 25
@@ -96,41 +96,21 @@ def _sort(filters: Filters) -> str:
     return filters.sort if filters.sort in SORTS else "travel"
 
 
-def _after(query, filters: Filters, after: str):
-    """``query`` continued after the keyset cursor ``after`` in the view's order."""
+def _order(filters: Filters) -> keyset.Order:
+    """The view's order: its sort value, then the id, both the same way."""
     column, parse = SORTS[_sort(filters)]
-    cursor = parse_cursor(after, parse)
-    if cursor is not None:
-        value, last_id = cursor
-        if filters.descending:
-            query = query.where(sa.or_(column < value,
-                                       sa.and_(column == value, Petition.id < last_id)))
-        else:
-            query = query.where(sa.or_(column > value,
-                                       sa.and_(column == value, Petition.id > last_id)))
-    order = (column.desc(), Petition.id.desc()) if filters.descending else (column, Petition.id)
-    return query.order_by(*order)
+    return keyset.Order(keyset.Key(column, filters.descending, parse),
+                        keyset.Key(Petition.id, filters.descending))
 
 
-def _page_query(user: User, filters: Filters, after: str, limit: int):
-    return _after(_filtered(user, filters), filters, after).limit(limit).options(
+def _page_query(user: User, filters: Filters):
+    return _filtered(user, filters).options(
         selectinload(Petition.category), selectinload(Petition.traveler),
         selectinload(Petition.decisions))
 
 
-def parse_cursor(raw: str, parse):
-    if not raw:
-        return None
-    try:
-        value, last_id = raw.rsplit("|", 1)
-        return parse(value), int(last_id)
-    except (ValueError, AttributeError):
-        return None  # a mangled cursor shows the first page, not an error
-
-
-def _cursor(row: Row) -> str:
-    value = row.sort_value
-    return f"{value.isoformat() if isinstance(value, date) else value}|{row.petition.id}"
+def _sort_value(value):
+    return value.value if isinstance(value, Status) else value
 
 
 def _rows(results) -> list[Row]:
@@ -139,15 +119,17 @@ def _rows(results) -> list[Row]:
         shown = workflow.public_status(petition.status)
         rows.append(Row(petition, shown, status_rules.waiting_on(petition),
                         shown.value if shown in DECIDED else None, valid_until,
-                        sort_value.value if isinstance(sort_value, Status) else sort_value))
+                        _sort_value(sort_value)))
     return rows
 
 
 def page(user: User, filters: Filters, size: int = PAGE_SIZE) -> tuple[list[Row], str | None]:
     """One page of the filtered view and the cursor of the next page (None at the end)."""
-    results = db.session.execute(_page_query(user, filters, filters.after, size + 1)).all()
-    rows = _rows(results[:size])
-    return rows, (_cursor(rows[-1]) if len(results) > size else None)
+    order = _order(filters)
+    results, last = keyset.fetch(_page_query(user, filters), order,
+                                 order.load_or_none(filters.after), size,
+                                 key_of=lambda result: (_sort_value(result[2]), result[0].id))
+    return _rows(results), (order.dump(last) if last else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +156,7 @@ class ExportedPetition:
     category: _Code
 
 
-def _export_query(user: User, filters: Filters, after: str, limit: int):
+def _export_query(user: User, filters: Filters):
     column, _parse = SORTS[_sort(filters)]
     query = (sa.select(Petition.id, Petition.receipt_number, Petition.status,
                        Petition.destination_country, Petition.travel_date, User.name,
@@ -182,15 +164,16 @@ def _export_query(user: User, filters: Filters, after: str, limit: int):
              .join(User, User.id == Petition.traveler_id)
              .join(Category, Category.id == Petition.category_id)
              .where(access.visible_filter(user)))
-    return _after(apply_filters(query, filters), filters, after).limit(limit)
+    return apply_filters(query, filters)
 
 
 def every_row(user: User, filters: Filters, batch: int = EXPORT_BATCH):
     """Every row of the filtered view, in its order (for the CSV export): keyset batches
     of plain columns, so a large organization is never loaded at once."""
-    after = ""
+    order, query, after = _order(filters), _export_query(user, filters), None
     while True:
-        results = db.session.execute(_export_query(user, filters, after, batch)).all()
+        results, after = keyset.fetch(query, order, after, batch,
+                                      key_of=lambda r: (_sort_value(r[-1]), r[0]))
         rows = []
         for (pid, receipt, status, country, travel, name, email, code, valid_until,
              sort_value) in results:
@@ -199,11 +182,10 @@ def every_row(user: User, filters: Filters, batch: int = EXPORT_BATCH):
             shown = workflow.public_status(status)
             rows.append(Row(petition, shown, status_rules.waiting_on(petition),
                             shown.value if shown in DECIDED else None, valid_until,
-                            sort_value.value if isinstance(sort_value, Status) else sort_value))
+                            _sort_value(sort_value)))
         yield from rows
-        if len(rows) < batch:
+        if after is None:
             return
-        after = _cursor(rows[-1])
 
 
 # --- Panels ---------------------------------------------------------------------------
