@@ -210,52 +210,41 @@ class Panels:
                     or any(self.expiring.values()))
 
 
-def _expiring(visible, today: date, horizon: date):
-    """(petition id, validity end) of the approved petitions whose latest approval ends
-    between today and ``horizon``: read from the approvals ending in that window
-    (ix_decisions_approved_valid_until), not by computing every approved petition's end."""
+def _latest_approval_ending(visible, lower: date, upper: date):
+    """(petition, validity end) of the approved petitions whose latest approval ends after
+    ``lower`` and on or before ``upper``, soonest first. Read from the approvals ending in
+    that window in their order (ix_decisions_approved_valid_until), each kept only if no
+    later approval of its petition exists: a page reads the rows it shows, not every
+    approved petition of the organization (issue 16)."""
     later = sa.orm.aliased(Decision)
-    ends = sa.func.max(Decision.valid_until)
-    return (sa.select(Petition.id.label("petition_id"), ends.label("valid_until"))
+    return (sa.select(Petition, Decision.valid_until)
             .join(Decision, Decision.petition_id == Petition.id)
             .where(visible, Petition.status == Status.APPROVED,
                    Decision.outcome == Outcome.APPROVED,
-                   Decision.valid_until >= today, Decision.valid_until <= horizon,
-                   ~sa.exists().where(later.petition_id == Petition.id,
-                                      later.outcome == Outcome.APPROVED,
-                                      later.valid_until > horizon))
-            .group_by(Petition.id).subquery())
+                   Decision.valid_until > lower, Decision.valid_until <= upper,
+                   ~sa.exists().where(
+                       later.petition_id == Decision.petition_id,
+                       later.outcome == Outcome.APPROVED,
+                       sa.or_(later.valid_until > Decision.valid_until,
+                              sa.and_(later.valid_until == Decision.valid_until,
+                                      later.id > Decision.id))))
+            .order_by(Decision.valid_until, Petition.id))
 
 
-def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
+def panels(user: User, today: date, limit: int = PANEL_LIMIT, totals: bool = True) -> Panels:
+    """The panels; ``totals`` (the digest's counts of every row, not only those listed)
+    are left out by the dashboard, which shows the rows: counting them all reads every
+    matching petition, however large the organization."""
     visible = access.visible_filter(user)
     options = (selectinload(Petition.traveler), selectinload(Petition.category),
                selectinload(Petition.decisions))
     upcoming_where = (Petition.travel_date >= today,
                       Petition.travel_date <= today + timedelta(days=UPCOMING_DAYS),
                       Petition.status.not_in(DECIDED))
-    ending = _expiring(visible, today, today + timedelta(days=EXPIRY_WINDOWS[-1]))
 
     def petitions(*where, order=(Petition.travel_date, Petition.id)):
         return db.session.scalars(sa.select(Petition).where(visible, *where)
                                   .order_by(*order).limit(limit).options(*options)).all()
-
-    def count(*where):
-        return sa.select(sa.func.count()).select_from(Petition).where(*where).scalar_subquery()
-
-    # the totals in two statements: the three lists, then the expiry windows (cumulative)
-    totals_row = db.session.execute(sa.select(
-        count(visible, Petition.status == Status.EVIDENCE_REQUESTED),
-        count(visible, Petition.status == Status.DRAFT),
-        count(visible, *upcoming_where))).one()
-    cumulative = db.session.execute(sa.select(*[
-        sa.func.count().filter(ending.c.valid_until <= today + timedelta(days=d))
-        for d in EXPIRY_WINDOWS])).one()
-    totals = {"evidence_requests": totals_row[0], "drafts": totals_row[1],
-              "upcoming": totals_row[2]}
-    previous = 0
-    for days, within in zip(EXPIRY_WINDOWS, cumulative):
-        totals[days], previous = within - previous, within
 
     evidence = petitions(Petition.status == Status.EVIDENCE_REQUESTED)
     drafts = petitions(Petition.status == Status.DRAFT)
@@ -265,9 +254,32 @@ def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
     for days in EXPIRY_WINDOWS:  # the soonest of each window
         upper = today + timedelta(days=days)
         expiring[days] = [tuple(row) for row in db.session.execute(
-            sa.select(Petition, ending.c.valid_until)
-            .join(ending, ending.c.petition_id == Petition.id)
-            .where(ending.c.valid_until > lower, ending.c.valid_until <= upper)
-            .order_by(ending.c.valid_until, Petition.id).limit(limit).options(*options)).all()]
+            _latest_approval_ending(visible, lower, upper).limit(limit)
+            .options(*options)).all()]
         lower = upper
-    return Panels(evidence, drafts, upcoming, expiring, totals)
+    return Panels(evidence, drafts, upcoming, expiring,
+                  _totals(visible, today, upcoming_where) if totals else {})
+
+
+def _totals(visible, today: date, upcoming_where) -> dict:
+    """Every row each panel stands for, counted (the digest's headings): two statements,
+    the three lists, then the expiry windows (cumulative)."""
+    def count(*where):
+        return sa.select(sa.func.count()).select_from(Petition).where(*where).scalar_subquery()
+
+    totals_row = db.session.execute(sa.select(
+        count(visible, Petition.status == Status.EVIDENCE_REQUESTED),
+        count(visible, Petition.status == Status.DRAFT),
+        count(visible, *upcoming_where))).one()
+    ending = _latest_approval_ending(
+        visible, today - timedelta(days=1), today + timedelta(days=EXPIRY_WINDOWS[-1])
+    ).order_by(None).with_only_columns(Decision.valid_until.label("valid_until")).subquery()
+    cumulative = db.session.execute(sa.select(*[
+        sa.func.count().filter(ending.c.valid_until <= today + timedelta(days=d))
+        for d in EXPIRY_WINDOWS])).one()
+    totals = {"evidence_requests": totals_row[0], "drafts": totals_row[1],
+              "upcoming": totals_row[2]}
+    previous = 0
+    for days, within in zip(EXPIRY_WINDOWS, cumulative, strict=True):
+        totals[days], previous = within - previous, within
+    return totals
