@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from traveler_portal.domain import organization_figures
 from traveler_portal.extensions import db
 from traveler_portal.models import Decision, Petition, Status
 from traveler_portal.models.users import utcnow
@@ -44,6 +45,7 @@ def grow(template_id: int, target: int) -> int:
     else:
         _grow_python(template_id, start, target - have)
     db.session.commit()
+    organization_figures.recompute()  # as the beat task keeps them in production
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect() as conn:  # fresh statistics for the planner
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(

@@ -94,6 +94,11 @@ def celery_init_app(app) -> Celery:
             "processing-times": {"task": tasks.PROCESSING_TIMES.name,
                                  "options": {"queue": PERIODIC},
                                  "schedule": timedelta(hours=1)},
+            # The employer dashboard's counted figures (domain/organization_figures.py):
+            # a link or unlink makes its organization's figure live until the next run.
+            "organization-figures": {"task": tasks.ORGANIZATION_FIGURES.name,
+                                     "options": {"queue": PERIODIC},
+                                     "schedule": timedelta(minutes=10)},
             # Mondays 07:00 UTC; a second run in the same ISO week sends nothing new.
             "employer-weekly-digest": {"task": tasks.WEEKLY_DIGEST.name,
                                        "options": {"queue": PERIODIC},

@@ -33,5 +33,6 @@ EXPIRE_APPROVALS = TaskName("casework.expire_approvals", "periodic")
 WEEKLY_DIGEST = TaskName("employers.weekly_digest", "periodic")
 DAILY_PEOPLE_UPDATES = TaskName("employers.daily_people_updates", "periodic")
 PROCESSING_TIMES = TaskName("publishing.processing_times", "periodic")
+ORGANIZATION_FIGURES = TaskName("publishing.organization_figures", "periodic")
 
 ALL = tuple(v for v in list(globals().values()) if isinstance(v, TaskName))

@@ -1,7 +1,8 @@
-"""Published figures (celery beat, queue "periodic"): the processing times page's table,
-recomputed from live data so no page view scans the petitions."""
+"""Published figures (celery beat, queue "periodic"): the processing times page's table
+and each organization's dashboard figures, recomputed from live data so no page view
+scans the petitions or counts the people."""
 from traveler_portal import locks, tasks
-from traveler_portal.domain import processing_times
+from traveler_portal.domain import organization_figures, processing_times
 from workers.base import portal_task
 
 
@@ -9,3 +10,10 @@ from workers.base import portal_task
 def recompute_processing_times(self):
     """Median and 80th-percentile days to a decision per queue and category."""
     return locks.run_exclusively(tasks.PROCESSING_TIMES.name, processing_times.recompute)
+
+
+@portal_task(tasks.ORGANIZATION_FIGURES)
+def recompute_organization_figures(self):
+    """Each organization's travelers, counted for its dashboard."""
+    return locks.run_exclusively(tasks.ORGANIZATION_FIGURES.name,
+                                 organization_figures.recompute)

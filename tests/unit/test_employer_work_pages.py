@@ -39,9 +39,12 @@ def test_employees_are_searchable_paginated_and_unlinked_after_a_confirmation(ap
     assert page.index("Invite a traveler") < page.index("Travelers linked to")
     assert "30 in all, page 1 of 2" in page
     assert "Traveler 000" in page and "Traveler 029" not in page
-    assert 'rel="next"' in page
-    second = text(client.get("/employer/organization/employees?page=2"))
+    # The next page continues after the last name shown (a keyset cursor, no OFFSET).
+    next_url = re.search(r'<a href="([^"]+)" rel="next">', page).group(1).replace("&amp;", "&")
+    second = text(client.get(next_url))
+    assert "page 2 of 2" in second and 'rel="next"' not in second
     assert "Traveler 029" in second and "Traveler 000" not in second
+    assert "Traveler 024" not in second and "Traveler 025" in second  # no gap, no repeat
 
     found = text(client.get("/employer/organization/employees?q=traveler 01"))
     assert "10 matching" in found and "Traveler 015" in found and "Traveler 020" not in found

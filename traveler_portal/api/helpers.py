@@ -1,6 +1,4 @@
 """Shared pieces of the API: authentication, errors, input and pagination."""
-import base64
-import binascii
 from functools import wraps
 
 from flask import g, jsonify, request
@@ -8,7 +6,7 @@ from flask_babel import LazyString
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..domain import accounts, integrations
+from ..domain import accounts, integrations, keyset
 from ..domain.errors import DomainError, ValidationFailed
 from ..models import Role
 
@@ -119,7 +117,10 @@ def validated(form):
     return form
 
 
-def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int | None]:
+def page_args(order: keyset.Order, default: int = 25,
+              maximum: int = 100) -> tuple[int, tuple | None]:
+    """``?limit=`` and ``?cursor=`` of a list in ``order``: the page size and the key
+    values to continue after (None: the first page); 422 naming the field at fault."""
     raw_limit = request.args.get("limit", str(default))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= maximum:
         raise ApiError(422, "validation_failed", _("Bad limit."),
@@ -129,14 +130,13 @@ def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int | None]:
     after = None
     if cursor:
         try:
-            after = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
-            if not 0 < after < 2**63:  # never issued; too large for SQLite's integers (500)
-                raise ValueError(after)
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+            after = order.from_token(cursor)
+        except ValueError:
             raise ApiError(422, "validation_failed", _("Bad cursor."), {
                 "cursor": _("Pass the next_cursor of the previous page unchanged.")}) from None
     return int(raw_limit), after
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+def next_cursor(order: keyset.Order, after: tuple | None) -> str | None:
+    """The ``next_cursor`` of a page whose last row has the key values ``after``."""
+    return order.token(after) if after is not None else None

@@ -15,7 +15,7 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 
 from ..domain import employer_dashboard as board
-from ..domain import invitations, organizations
+from ..domain import invitations, keyset, organizations
 from ..domain.errors import ValidationFailed
 from ..extensions import db
 from ..forms.organization import DetailsForm, InviteForm
@@ -25,9 +25,9 @@ from .blueprint import bp
 from .helpers import (
     ApiError,
     api_auth,
-    encode_cursor,
     form_from_json,
     json_body,
+    next_cursor,
     page_args,
 )
 
@@ -35,6 +35,8 @@ COUNTRIES = ("US", "CA")
 INVITATION_KINDS = ("traveler", "colleague")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TRAVELER_SEARCH = 200  # the dashboard's form keeps as much
+OLDEST_ACCOUNT_FIRST = keyset.Order(keyset.Key(User.id))
+NEWEST_INVITATION_FIRST = keyset.Order(keyset.Key(Invitation.id, descending=True))
 
 
 # --- GET /petitions: the dashboard's filters ------------------------------------------
@@ -187,15 +189,13 @@ def update_organization():
 def list_travelers():
     """The travelers linked to the organization, in keyset pages (oldest account first)."""
     organizations.require_member(g.api_user)
-    limit, after = page_args()
+    limit, after = page_args(OLDEST_ACCOUNT_FIRST)
     query = sa.select(User).where(User.organization_id == g.api_user.organization_id,
                                   User.role == Role.TRAVELER)
-    if after is not None:
-        query = query.where(User.id > after)
-    rows = db.session.scalars(query.order_by(User.id).limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
+    rows, last = keyset.fetch(query, OLDEST_ACCOUNT_FIRST, after, limit,
+                              key_of=lambda u: (u.id,), scalars=True)
     return jsonify(items=[{"id": u.id, "email": u.email, "name": u.name} for u in rows],
-                   next_cursor=encode_cursor(rows[-1].id) if more else None)
+                   next_cursor=next_cursor(OLDEST_ACCOUNT_FIRST, last))
 
 
 @bp.delete("/organization/travelers/<int:traveler_id>")
@@ -228,7 +228,7 @@ def list_invitations():
     """Pending invitations (neither accepted nor withdrawn; state open or expired),
     newest first, in keyset pages; ``?kind=`` keeps one kind."""
     organizations.require_member(g.api_user)
-    limit, after = page_args()
+    limit, after = page_args(NEWEST_INVITATION_FIRST)
     kinds = INVITATION_KINDS
     kind = request.args.get("kind")
     if kind is not None:
@@ -241,12 +241,10 @@ def list_invitations():
         Invitation.organization_id == g.api_user.organization_id,
         Invitation.kind.in_(kinds), Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None))
-    if after is not None:
-        query = query.where(Invitation.id < after)
-    rows = db.session.scalars(query.order_by(Invitation.id.desc()).limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
+    rows, last = keyset.fetch(query, NEWEST_INVITATION_FIRST, after, limit,
+                              key_of=lambda i: (i.id,), scalars=True)
     return jsonify(items=[_invitation_json(i) for i in rows],
-                   next_cursor=encode_cursor(rows[-1].id) if more else None)
+                   next_cursor=next_cursor(NEWEST_INVITATION_FIRST, last))
 
 
 @bp.post("/organization/invitations")

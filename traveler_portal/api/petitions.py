@@ -12,6 +12,7 @@ from ..domain import (
     evidence,
     filing,
     identity,
+    keyset,
     notices,
     petitions,
     reference,
@@ -19,7 +20,6 @@ from ..domain import (
 )
 from ..domain import status as status_info
 from ..domain.errors import ValidationFailed
-from ..extensions import db
 from ..forms.petition import PetitionForm, draft_input
 from ..models import Arrival, Petition, Role, Status
 from . import organization, petition_input, serializers
@@ -27,14 +27,15 @@ from .blueprint import bp
 from .helpers import (
     ApiError,
     api_auth,
-    encode_cursor,
     form_from_json,
     json_body,
+    next_cursor,
     page_args,
     validated,
 )
 
 FILERS = (Role.TRAVELER, Role.EMPLOYER)
+NEWEST_FIRST = keyset.Order(keyset.Key(Petition.id, descending=True))
 
 
 # What the detail's JSON reads: the one-row relations joined into the petition's query,
@@ -168,7 +169,7 @@ def get_petition(receipt_number):
 def list_petitions():
     """The petitions the caller may see, newest first, a page at a time; employers may
     filter as on their dashboard (country, category, traveler, travel dates)."""
-    limit, after = page_args()
+    limit, after = page_args(NEWEST_FIRST)
     query = sa.select(Petition).where(access.visible_filter(g.api_user))
     status = request.args.get("status")
     if status:
@@ -183,26 +184,22 @@ def list_petitions():
                 [s for s in Status if workflow.public_status(s).value == status]))
     if g.api_user.role == Role.EMPLOYER:  # the dashboard's filters (other roles: none)
         query = employer_dashboard.apply_filters(query, organization.petition_filters())
-    if after is not None:
-        query = query.where(Petition.id < after)
-    rows = db.session.scalars(query.order_by(Petition.id.desc()).limit(limit + 1).options(
+    rows, last = keyset.fetch(query.options(
         selectinload(Petition.documents), selectinload(Petition.decisions),
         selectinload(Petition.events), selectinload(Petition.category),
         selectinload(Petition.port), selectinload(Petition.traveler),
         selectinload(Petition.organization), selectinload(Petition.queue),
-        selectinload(Petition.arrivals).selectinload(Arrival.port))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+        selectinload(Petition.arrivals).selectinload(Arrival.port)),
+        NEWEST_FIRST, after, limit, key_of=lambda p: (p.id,), scalars=True)
     infos = status_info.for_petitions(rows, g.api_user)  # batched, not one query per row
     found = notices.for_petitions(rows)
     shown = identity.profiles_for(rows)  # one query, not one per row
     items = [serializers.petition(p, g.api_user, infos[p.id], found[p.id], shown)
              for p in rows]
-    next_cursor = encode_cursor(rows[-1].id) if more else None
     audit.staff_case_views(g.api_user, rows, via="api list")  # an officer's page of cases
     audit.staff_views(g.api_user, "identity.view",
                       [p for p in rows if identity.may_see(g.api_user, p)], via="api list")
-    return jsonify(items=items, next_cursor=next_cursor)
+    return jsonify(items=items, next_cursor=next_cursor(NEWEST_FIRST, last))
 
 
 @bp.post("/petitions/<receipt_number>/withdraw")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Category, Decision, Outcome, Petition, Status, User
-from . import access, workflow
+from . import access, keyset, workflow
 from . import status as status_rules
 
 PAGE_SIZE = 25
@@ -96,41 +96,21 @@ def _sort(filters: Filters) -> str:
     return filters.sort if filters.sort in SORTS else "travel"
 
 
-def _after(query, filters: Filters, after: str):
-    """``query`` continued after the keyset cursor ``after`` in the view's order."""
+def _order(filters: Filters) -> keyset.Order:
+    """The view's order: its sort value, then the id, both the same way."""
     column, parse = SORTS[_sort(filters)]
-    cursor = parse_cursor(after, parse)
-    if cursor is not None:
-        value, last_id = cursor
-        if filters.descending:
-            query = query.where(sa.or_(column < value,
-                                       sa.and_(column == value, Petition.id < last_id)))
-        else:
-            query = query.where(sa.or_(column > value,
-                                       sa.and_(column == value, Petition.id > last_id)))
-    order = (column.desc(), Petition.id.desc()) if filters.descending else (column, Petition.id)
-    return query.order_by(*order)
+    return keyset.Order(keyset.Key(column, filters.descending, parse),
+                        keyset.Key(Petition.id, filters.descending))
 
 
-def _page_query(user: User, filters: Filters, after: str, limit: int):
-    return _after(_filtered(user, filters), filters, after).limit(limit).options(
+def _page_query(user: User, filters: Filters):
+    return _filtered(user, filters).options(
         selectinload(Petition.category), selectinload(Petition.traveler),
         selectinload(Petition.decisions))
 
 
-def parse_cursor(raw: str, parse):
-    if not raw:
-        return None
-    try:
-        value, last_id = raw.rsplit("|", 1)
-        return parse(value), int(last_id)
-    except (ValueError, AttributeError):
-        return None  # a mangled cursor shows the first page, not an error
-
-
-def _cursor(row: Row) -> str:
-    value = row.sort_value
-    return f"{value.isoformat() if isinstance(value, date) else value}|{row.petition.id}"
+def _sort_value(value):
+    return value.value if isinstance(value, Status) else value
 
 
 def _rows(results) -> list[Row]:
@@ -139,15 +119,17 @@ def _rows(results) -> list[Row]:
         shown = workflow.public_status(petition.status)
         rows.append(Row(petition, shown, status_rules.waiting_on(petition),
                         shown.value if shown in DECIDED else None, valid_until,
-                        sort_value.value if isinstance(sort_value, Status) else sort_value))
+                        _sort_value(sort_value)))
     return rows
 
 
 def page(user: User, filters: Filters, size: int = PAGE_SIZE) -> tuple[list[Row], str | None]:
     """One page of the filtered view and the cursor of the next page (None at the end)."""
-    results = db.session.execute(_page_query(user, filters, filters.after, size + 1)).all()
-    rows = _rows(results[:size])
-    return rows, (_cursor(rows[-1]) if len(results) > size else None)
+    order = _order(filters)
+    results, last = keyset.fetch(_page_query(user, filters), order,
+                                 order.load_or_none(filters.after), size,
+                                 key_of=lambda result: (_sort_value(result[2]), result[0].id))
+    return _rows(results), (order.dump(last) if last else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +156,7 @@ class ExportedPetition:
     category: _Code
 
 
-def _export_query(user: User, filters: Filters, after: str, limit: int):
+def _export_query(user: User, filters: Filters):
     column, _parse = SORTS[_sort(filters)]
     query = (sa.select(Petition.id, Petition.receipt_number, Petition.status,
                        Petition.destination_country, Petition.travel_date, User.name,
@@ -182,15 +164,16 @@ def _export_query(user: User, filters: Filters, after: str, limit: int):
              .join(User, User.id == Petition.traveler_id)
              .join(Category, Category.id == Petition.category_id)
              .where(access.visible_filter(user)))
-    return _after(apply_filters(query, filters), filters, after).limit(limit)
+    return apply_filters(query, filters)
 
 
 def every_row(user: User, filters: Filters, batch: int = EXPORT_BATCH):
     """Every row of the filtered view, in its order (for the CSV export): keyset batches
     of plain columns, so a large organization is never loaded at once."""
-    after = ""
+    order, query, after = _order(filters), _export_query(user, filters), None
     while True:
-        results = db.session.execute(_export_query(user, filters, after, batch)).all()
+        results, after = keyset.fetch(query, order, after, batch,
+                                      key_of=lambda r: (_sort_value(r[-1]), r[0]))
         rows = []
         for (pid, receipt, status, country, travel, name, email, code, valid_until,
              sort_value) in results:
@@ -199,11 +182,10 @@ def every_row(user: User, filters: Filters, batch: int = EXPORT_BATCH):
             shown = workflow.public_status(status)
             rows.append(Row(petition, shown, status_rules.waiting_on(petition),
                             shown.value if shown in DECIDED else None, valid_until,
-                            sort_value.value if isinstance(sort_value, Status) else sort_value))
+                            _sort_value(sort_value)))
         yield from rows
-        if len(rows) < batch:
+        if after is None:
             return
-        after = _cursor(rows[-1])
 
 
 # --- Panels ---------------------------------------------------------------------------
@@ -228,52 +210,41 @@ class Panels:
                     or any(self.expiring.values()))
 
 
-def _expiring(visible, today: date, horizon: date):
-    """(petition id, validity end) of the approved petitions whose latest approval ends
-    between today and ``horizon``: read from the approvals ending in that window
-    (ix_decisions_approved_valid_until), not by computing every approved petition's end."""
+def _latest_approval_ending(visible, lower: date, upper: date):
+    """(petition, validity end) of the approved petitions whose latest approval ends after
+    ``lower`` and on or before ``upper``, soonest first. Read from the approvals ending in
+    that window in their order (ix_decisions_approved_valid_until), each kept only if no
+    later approval of its petition exists: a page reads the rows it shows, not every
+    approved petition of the organization (issue 16)."""
     later = sa.orm.aliased(Decision)
-    ends = sa.func.max(Decision.valid_until)
-    return (sa.select(Petition.id.label("petition_id"), ends.label("valid_until"))
+    return (sa.select(Petition, Decision.valid_until)
             .join(Decision, Decision.petition_id == Petition.id)
             .where(visible, Petition.status == Status.APPROVED,
                    Decision.outcome == Outcome.APPROVED,
-                   Decision.valid_until >= today, Decision.valid_until <= horizon,
-                   ~sa.exists().where(later.petition_id == Petition.id,
-                                      later.outcome == Outcome.APPROVED,
-                                      later.valid_until > horizon))
-            .group_by(Petition.id).subquery())
+                   Decision.valid_until > lower, Decision.valid_until <= upper,
+                   ~sa.exists().where(
+                       later.petition_id == Decision.petition_id,
+                       later.outcome == Outcome.APPROVED,
+                       sa.or_(later.valid_until > Decision.valid_until,
+                              sa.and_(later.valid_until == Decision.valid_until,
+                                      later.id > Decision.id))))
+            .order_by(Decision.valid_until, Petition.id))
 
 
-def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
+def panels(user: User, today: date, limit: int = PANEL_LIMIT, totals: bool = True) -> Panels:
+    """The panels; ``totals`` (the digest's counts of every row, not only those listed)
+    are left out by the dashboard, which shows the rows: counting them all reads every
+    matching petition, however large the organization."""
     visible = access.visible_filter(user)
     options = (selectinload(Petition.traveler), selectinload(Petition.category),
                selectinload(Petition.decisions))
     upcoming_where = (Petition.travel_date >= today,
                       Petition.travel_date <= today + timedelta(days=UPCOMING_DAYS),
                       Petition.status.not_in(DECIDED))
-    ending = _expiring(visible, today, today + timedelta(days=EXPIRY_WINDOWS[-1]))
 
     def petitions(*where, order=(Petition.travel_date, Petition.id)):
         return db.session.scalars(sa.select(Petition).where(visible, *where)
                                   .order_by(*order).limit(limit).options(*options)).all()
-
-    def count(*where):
-        return sa.select(sa.func.count()).select_from(Petition).where(*where).scalar_subquery()
-
-    # the totals in two statements: the three lists, then the expiry windows (cumulative)
-    totals_row = db.session.execute(sa.select(
-        count(visible, Petition.status == Status.EVIDENCE_REQUESTED),
-        count(visible, Petition.status == Status.DRAFT),
-        count(visible, *upcoming_where))).one()
-    cumulative = db.session.execute(sa.select(*[
-        sa.func.count().filter(ending.c.valid_until <= today + timedelta(days=d))
-        for d in EXPIRY_WINDOWS])).one()
-    totals = {"evidence_requests": totals_row[0], "drafts": totals_row[1],
-              "upcoming": totals_row[2]}
-    previous = 0
-    for days, within in zip(EXPIRY_WINDOWS, cumulative, strict=True):
-        totals[days], previous = within - previous, within
 
     evidence = petitions(Petition.status == Status.EVIDENCE_REQUESTED)
     drafts = petitions(Petition.status == Status.DRAFT)
@@ -283,9 +254,32 @@ def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
     for days in EXPIRY_WINDOWS:  # the soonest of each window
         upper = today + timedelta(days=days)
         expiring[days] = [tuple(row) for row in db.session.execute(
-            sa.select(Petition, ending.c.valid_until)
-            .join(ending, ending.c.petition_id == Petition.id)
-            .where(ending.c.valid_until > lower, ending.c.valid_until <= upper)
-            .order_by(ending.c.valid_until, Petition.id).limit(limit).options(*options)).all()]
+            _latest_approval_ending(visible, lower, upper).limit(limit)
+            .options(*options)).all()]
         lower = upper
-    return Panels(evidence, drafts, upcoming, expiring, totals)
+    return Panels(evidence, drafts, upcoming, expiring,
+                  _totals(visible, today, upcoming_where) if totals else {})
+
+
+def _totals(visible, today: date, upcoming_where) -> dict:
+    """Every row each panel stands for, counted (the digest's headings): two statements,
+    the three lists, then the expiry windows (cumulative)."""
+    def count(*where):
+        return sa.select(sa.func.count()).select_from(Petition).where(*where).scalar_subquery()
+
+    totals_row = db.session.execute(sa.select(
+        count(visible, Petition.status == Status.EVIDENCE_REQUESTED),
+        count(visible, Petition.status == Status.DRAFT),
+        count(visible, *upcoming_where))).one()
+    ending = _latest_approval_ending(
+        visible, today - timedelta(days=1), today + timedelta(days=EXPIRY_WINDOWS[-1])
+    ).order_by(None).with_only_columns(Decision.valid_until.label("valid_until")).subquery()
+    cumulative = db.session.execute(sa.select(*[
+        sa.func.count().filter(ending.c.valid_until <= today + timedelta(days=d))
+        for d in EXPIRY_WINDOWS])).one()
+    totals = {"evidence_requests": totals_row[0], "drafts": totals_row[1],
+              "upcoming": totals_row[2]}
+    previous = 0
+    for days, within in zip(EXPIRY_WINDOWS, cumulative, strict=True):
+        totals[days], previous = within - previous, within
+    return totals

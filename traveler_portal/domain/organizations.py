@@ -24,8 +24,9 @@ from stdnum.us import ein as us_ein
 
 from ..extensions import db
 from ..models import Organization, Petition, Role, Status, User
+from ..models.organizations import OrganizationFigures
 from ..models.users import organization_key
-from . import uow
+from . import keyset, uow
 from .errors import Forbidden, NotFound, ValidationFailed
 from .rows import one_or_not_found
 
@@ -177,10 +178,16 @@ def employees(actor: User) -> list[User]:
 EMPLOYEES_PER_PAGE = 25
 
 
-def employees_page(actor: User, query: str = "", page: int = 1,
-                   per_page: int = EMPLOYEES_PER_PAGE) -> tuple[list[User], int]:
-    """One page of the organization's travelers, by name, optionally only those whose name
-    or email contains ``query``; with the total that match."""
+# the employees page's order: by name, the id breaking ties (ix_users_org_role_name)
+BY_NAME = keyset.Order(keyset.Key(User.name, parse=str), keyset.Key(User.id))
+
+
+def employees_page(actor: User, query: str = "", after: str = "",
+                   per_page: int = EMPLOYEES_PER_PAGE) -> tuple[list[User], int, str | None]:
+    """One keyset page of the organization's travelers by name, after the cursor ``after``
+    (the previous page's last row; empty or unreadable: the first page), optionally only
+    those whose name or email contains ``query``; with the total that match and the
+    cursor of the next page (None at the end)."""
     require_member(actor)
     where = [User.organization_id == actor.organization_id, User.role == Role.TRAVELER]
     query = (query or "").strip()[:200]
@@ -190,10 +197,10 @@ def employees_page(actor: User, query: str = "", page: int = 1,
         where.append(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"),
                             sa.func.lower(User.email).like(pattern, escape="\\")))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*where))
-    page = max(1, page)
-    rows = db.session.scalars(sa.select(User).where(*where).order_by(User.name, User.id)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, total
+    rows, last = keyset.fetch(sa.select(User).where(*where), BY_NAME,
+                              BY_NAME.load_or_none(after), per_page,
+                              key_of=lambda user: (user.name, user.id), scalars=True)
+    return rows, total, (BY_NAME.dump(last) if last else None)
 
 
 def _own_traveler(actor: User, traveler_id: int) -> User:
@@ -214,6 +221,11 @@ def link_traveler(traveler: User, organization_id: int | None) -> None:
     Drafts kept with the organization they leave go with neither: that employer no longer
     sees or edits them, and they are filed with no organization unless the traveler
     chooses one again. Petitions already filed stay where they were filed."""
+    changed = {traveler.organization_id, organization_id} - {None}
+    if traveler.organization_id != organization_id and changed:
+        # their counted figures are stale: counted live until the next run (figures)
+        db.session.execute(sa.delete(OrganizationFigures).where(
+            OrganizationFigures.organization_id.in_(changed)))
     if traveler.organization_id and traveler.organization_id != organization_id:
         db.session.execute(sa.update(Petition).where(
             Petition.traveler_id == traveler.id, Petition.status == Status.DRAFT,

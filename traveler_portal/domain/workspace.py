@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import AdjudicationQueue, Category, Petition, Port, Status, User
 from ..models.users import utcnow
-from . import access, adjudication, audit, evidence_return, uow, versions, workflow
+from . import access, adjudication, audit, evidence_return, keyset, uow, versions, workflow
 from .errors import Conflict, ValidationFailed
 
 PAGE_SIZE = 25
@@ -50,9 +50,13 @@ def summaries(user: User, today: date | None = None) -> list[QueueSummary]:
     return [QueueSummary(q, *by_queue.get(q.id, (0, None, 0, 0))) for q in queues]
 
 
-# sort key → (column, descending)
-SORTS = {"priority": (Petition.priority, True), "due": (Petition.due_date, False),
-         "travel": (Petition.travel_date, False)}
+# sort key → the list's order (the id breaks ties, oldest first)
+SORTS = {"priority": keyset.Order(keyset.Key(Petition.priority, True, int),
+                                  keyset.Key(Petition.id)),
+         "due": keyset.Order(keyset.Key(Petition.due_date, parse=date.fromisoformat),
+                             keyset.Key(Petition.id)),
+         "travel": keyset.Order(keyset.Key(Petition.travel_date, parse=date.fromisoformat),
+                                keyset.Key(Petition.id))}
 
 
 @dataclass
@@ -64,26 +68,13 @@ class ListFilter:
     after: str = ""  # the keyset cursor: "<sort value>|<id>" of the last row shown
 
 
-def _cursor(petition: Petition, sort: str) -> str:
-    value = getattr(petition, SORTS[sort][0].key)
-    return f"{value.isoformat() if isinstance(value, date) else value}|{petition.id}"
-
-
-def _parse_cursor(raw: str, sort: str):
-    try:
-        value, last_id = raw.rsplit("|", 1)
-        return (int(value) if sort == "priority" else date.fromisoformat(value)), int(last_id)
-    except (ValueError, AttributeError):
-        return None  # a mangled cursor shows the first page, not an error
-
-
 def waiting_cases(user: User, code: str, filters: ListFilter,
                   today: date | None = None) -> tuple[AdjudicationQueue, list, str | None]:
     """(queue, one page of its waiting cases, cursor of the next page or None)."""
     today = today or utcnow().date()
     queue = adjudication.get_queue(user, code)
     sort = filters.sort if filters.sort in SORTS else "priority"
-    column, descending = SORTS[sort]
+    order = SORTS[sort]
     query = (sa.select(Petition).where(Petition.queue_id == queue.id,
                                        Petition.status == Status.QUEUED,
                                        access.visible_filter(user)))
@@ -93,16 +84,10 @@ def waiting_cases(user: User, code: str, filters: ListFilter,
         query = query.where(Petition.port.has(Port.code == filters.port))
     if filters.breached_only:
         query = query.where(Petition.due_date < today)
-    cursor = _parse_cursor(filters.after, sort) if filters.after else None
-    if cursor is not None:
-        value, last_id = cursor
-        beyond = column < value if descending else column > value
-        query = query.where(sa.or_(beyond, sa.and_(column == value, Petition.id > last_id)))
-    rows = db.session.scalars(query.order_by(column.desc() if descending else column.asc(),
-                                             Petition.id).limit(PAGE_SIZE + 1)).all()
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return queue, rows, (_cursor(rows[-1], sort) if more else None)
+    column = order.keys[0].column
+    rows, last = keyset.fetch(query, order, order.load_or_none(filters.after), PAGE_SIZE,
+                              key_of=lambda p: (getattr(p, column.key), p.id), scalars=True)
+    return queue, rows, (order.dump(last) if last else None)
 
 
 @uow.atomic

@@ -62,3 +62,15 @@ class EmployeeImport(db.Model):
     error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OrganizationFigures(db.Model):
+    """An organization's dashboard figures, recomputed by a beat task
+    (``organization_figures.recompute``) so that a page view counts nothing however large
+    the organization: one small row read by key. No personal data."""
+    __tablename__ = "organization_figures"
+    organization_id: Mapped[str] = mapped_column(sa.ForeignKey("organizations.id"),
+                                                 primary_key=True)
+    travelers: Mapped[int]  # travelers linked to the organization
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+

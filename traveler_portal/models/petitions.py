@@ -56,6 +56,11 @@ def petition_indexes():
         sa.Index("ix_petitions_org_travel", "organization_id", "travel_date", "id"),
         sa.Index("ix_petitions_org_newest", "organization_id", "id"),
         sa.Index("ix_petitions_traveler_newest", "traveler_id", "id"),
+        # migration 0019: the dashboard's sort by receipt number, and its panels of one
+        # status (requests for evidence, drafts) soonest travel first
+        sa.Index("ix_petitions_org_receipt", "organization_id", "receipt_number", "id"),
+        sa.Index("ix_petitions_org_status_travel", "organization_id", "status",
+                 "travel_date", "id"),
     )
 
 

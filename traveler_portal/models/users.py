@@ -70,7 +70,11 @@ class Organization(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (check_in("org_role", ORG_ROLES),)
+    __table_args__ = (check_in("org_role", ORG_ROLES),
+                      # an organization's employees by name, a keyset page at a time
+                      # (migration 0019)
+                      sa.Index("ix_users_org_role_name", "organization_id", "role", "name",
+                               "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))

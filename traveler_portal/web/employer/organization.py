@@ -154,16 +154,21 @@ def revoke_invitation(invitation_id):
 # --- Employees ------------------------------------------------------------------------
 
 def _employees_page(invite_form=None, status=200):
-    """Searchable (``?q=``) and paginated (``?page=``): an import of hundreds of employees
-    must not make one endless page."""
+    """Searchable (``?q=``) and paginated by keyset (``?after=``, the cursor of the last
+    row shown; ``?page=`` only numbers the page): an import of thousands of employees
+    makes neither one endless page nor a slow one."""
     query = request.args.get("q", "").strip()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
-    people, total = organizations.employees_page(current_user, query, page)
+    after = request.args.get("after", "")
+    people, total, next_cursor = organizations.employees_page(current_user, query, after)
     pages = max(1, -(-total // organizations.EMPLOYEES_PER_PAGE))
+    page = request.args.get("page", "1")
+    page = min(int(page), pages) if page.isdigit() and int(page) > 0 and after else 1
     return render_template(
         "employer/organization/employees.html", employees=people, total=total,
         query=query, page=page, pages=pages,
+        next_url=url_for(".employees", q=query or None, after=next_cursor, page=page + 1)
+        if next_cursor else None,
+        first_url=url_for(".employees", q=query or None) if after else None,
         pending=invitations.pending(current_user, "traveler"),
         invite_form=invite_form or InviteForm(formdata=None), action=ActionForm(),
         invitation_state=invitations.state,

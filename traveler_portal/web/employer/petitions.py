@@ -14,6 +14,7 @@ from ...domain import (
     access,
     digest,
     employer_dashboard,
+    organization_figures,
     organizations,
     petitions,
     profiles,
@@ -66,10 +67,9 @@ def dashboard():
     args = {k: v for k, v in request.args.items() if k != "after"}
     return render_template(
         "employer/dashboard.html", rows=rows, filter_form=form,
-        people_count=organizations.employees_page(current_user, per_page=1)[1]
-        if current_user.organization_id else 0,
+        people_count=organization_figures.travelers(current_user),
         active_filters=active_filters(form, args),
-        panels=employer_dashboard.panels(current_user, utcnow().date()),
+        panels=employer_dashboard.panels(current_user, utcnow().date(), totals=False),
         waiting_labels=WAITING_LABELS, export_args=args,
         filtered=any(v for k, v in args.items() if k not in ("sort", "desc")),
         next_url=url_for(".dashboard", after=next_cursor, **args) if next_cursor else None,
