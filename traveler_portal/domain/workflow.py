@@ -144,11 +144,21 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
         raise Conflict(_("This petition's status is now \u201c%(status)s\u201d, so this "
                          "action is no longer possible. Reload to see what changed.",
                          status=STATUS_LABELS[seen]))
-    event = Event(petition_id=petition.id, at=utcnow(), actor_id=actor.id if actor else None,
-                  action=action, from_status=petition.status, to_status=transition.target,
-                  public=transition.public, message=message or "")
+    from_status = petition.status
     petition.status = transition.target
     petition.version += 1
+    return applied(petition, action, from_status, actor, message)
+
+
+def applied(petition, action: str, from_status: Status, actor=None, message: str = "",
+            at=None) -> Event:
+    """The event and the public side effects of a transition already written in SQL (a
+    claim is one ``UPDATE … RETURNING``: the status check is its ``WHERE``)."""
+    transition = TRANSITIONS[action]
+    event = Event(petition_id=petition.id, at=at or utcnow(),
+                  actor_id=actor.id if actor else None, action=action,
+                  from_status=from_status, to_status=transition.target,
+                  public=transition.public, message=message or "")
     db.session.add(event)
     if transition.public:
         notifications.on_public_event(petition, event, transition.title)  # their language
