@@ -4,7 +4,7 @@ and the traveler's earlier petitions."""
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import AdjudicationQueue, Petition, Role, Status, User
@@ -177,10 +177,10 @@ def earlier_petitions(user: User, petition: Petition,
         raise NotFound(_("No petition."))
     where = (access.visible_filter(user), Petition.traveler_id == petition.traveler_id,
              Petition.id != petition.id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Petition).where(*where))
-    rows = db.session.scalars(sa.select(Petition).where(*where)
-                              .order_by(Petition.submitted_at.desc(), Petition.id.desc())
-                              .limit(limit or EARLIER_LIMIT)
-                              .options(selectinload(Petition.category),
-                                       selectinload(Petition.decisions))).all()
-    return rows, total
+    # The count of them all rides along on every row (a window is counted before LIMIT).
+    found = db.session.execute(sa.select(Petition, sa.func.count().over()).where(*where)
+                               .order_by(Petition.submitted_at.desc(), Petition.id.desc())
+                               .limit(limit or EARLIER_LIMIT)
+                               .options(joinedload(Petition.category),
+                                        selectinload(Petition.decisions))).all()
+    return [row[0] for row in found], (found[0][1] if found else 0)

@@ -9,8 +9,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import pick
 from ..models import AdjudicationQueue, Category, Petition, Port, Status, User
 from ..models.users import utcnow
 from . import access, adjudication, audit, evidence_return, uow, versions, workflow
@@ -98,11 +100,26 @@ def waiting_cases(user: User, code: str, filters: ListFilter,
         value, last_id = cursor
         beyond = column < value if descending else column > value
         query = query.where(sa.or_(beyond, sa.and_(column == value, Petition.id > last_id)))
+    # What each row shows comes in the same row (joined), never one lazy load per row.
     rows = db.session.scalars(query.order_by(column.desc() if descending else column.asc(),
-                                             Petition.id).limit(PAGE_SIZE + 1)).all()
+                                             Petition.id).limit(PAGE_SIZE + 1)
+                              .options(joinedload(Petition.category),
+                                       joinedload(Petition.port),
+                                       joinedload(Petition.reserved_officer))).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return queue, rows, (_cursor(rows[-1], sort) if more else None)
+
+
+def filter_choices(country) -> tuple[list[str], list[tuple[str, str]]]:
+    """The queue list's filters: the country's active category codes and its active ports
+    (code, name in the reader's language), as plain columns (no objects, no required
+    documents)."""
+    codes = db.session.scalars(sa.select(Category.code).where(
+        Category.country == country, Category.active.is_(True)).order_by(Category.id)).all()
+    ports = db.session.execute(sa.select(Port.code, Port.name_en, Port.name_fr).where(
+        Port.country == country, Port.active.is_(True)).order_by(Port.name)).all()
+    return codes, [(code, pick(en, fr)) for code, en, fr in ports]
 
 
 @uow.atomic
