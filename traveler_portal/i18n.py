@@ -11,7 +11,7 @@ import re
 import tempfile
 from contextlib import contextmanager
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -135,7 +135,7 @@ def writing_for(user):
         refresh()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parsed(identifier: str) -> Locale:
     # One Locale each: babel reads a locale's formats once per instance, and a name passed
     # as a string is parsed into a fresh instance on every call (~0.3 ms a date).

@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ...domain import access, adjudication, reference, workspace
+from ...domain import access, adjudication, workspace
 from ...domain.errors import Conflict, ValidationFailed
 from ...forms.base import BaseForm, apply_errors, options
 from ...models.users import utcnow
