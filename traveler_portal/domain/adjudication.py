@@ -109,14 +109,11 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
                      access.visible_filter(user))  # never another country's
               .order_by(*CLAIM_ORDER).limit(1)
               .with_for_update(skip_locked=True).scalar_subquery())
-    petition = db.session.scalars(
-        sa.update(Petition).where(Petition.id == chosen, Petition.status == Status.QUEUED)
-        .values(status=Status.IN_REVIEW, version=Petition.version + 1,
-                assigned_officer_id=user.id, claimed_at=now, updated_at=now,
-                # a claim, by anyone, ends an evidence return's reservation
-                reserved_officer_id=None, reserved_until=None)
-        .returning(Petition)
-        .execution_options(synchronize_session=False, populate_existing=True)).first()
+    petition = workflow.take_first(chosen, "claim", assigned_officer_id=user.id,
+                                   claimed_at=now, updated_at=now,
+                                   # a claim, by anyone, ends an evidence return's
+                                   # reservation
+                                   reserved_officer_id=None, reserved_until=None)
     if petition is None:
         get_queue(user, queue_code)  # an unknown queue is a 404, an empty one is None
         return None
