@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db
 from ..i18n import pick
@@ -51,6 +51,12 @@ def summaries(user: User, today: date | None = None) -> list[QueueSummary]:
     by_queue = {row[0]: row[1:] for row in rows}
     return [QueueSummary(q, *by_queue.get(q.id, (0, None, 0, 0))) for q in queues]
 
+
+# The columns the queue list shows (and its cursor and access rules read).
+LIST_COLUMNS = (Petition.id, Petition.receipt_number, Petition.status, Petition.queue_id,
+                Petition.destination_country, Petition.priority, Petition.due_date,
+                Petition.travel_date, Petition.submitted_at, Petition.category_id,
+                Petition.port_id, Petition.reserved_officer_id, Petition.reserved_until)
 
 # sort key → (column, descending)
 SORTS = {"priority": (Petition.priority, True), "due": (Petition.due_date, False),
@@ -100,12 +106,16 @@ def waiting_cases(user: User, code: str, filters: ListFilter,
         value, last_id = cursor
         beyond = column < value if descending else column > value
         query = query.where(sa.or_(beyond, sa.and_(column == value, Petition.id > last_id)))
-    # What each row shows comes in the same row (joined), never one lazy load per row.
+    # What each row shows, and only that, comes in the same row (joined): never one lazy
+    # load per row, nor the columns the list does not show (JSON documents, texts).
     rows = db.session.scalars(query.order_by(column.desc() if descending else column.asc(),
                                              Petition.id).limit(PAGE_SIZE + 1)
-                              .options(joinedload(Petition.category),
-                                       joinedload(Petition.port),
-                                       joinedload(Petition.reserved_officer))).all()
+                              .options(load_only(*LIST_COLUMNS),
+                                       joinedload(Petition.category).load_only(Category.code),
+                                       joinedload(Petition.port).load_only(Port.name_en,
+                                                                           Port.name_fr),
+                                       joinedload(Petition.reserved_officer)
+                                       .load_only(User.name))).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return queue, rows, (_cursor(rows[-1], sort) if more else None)
