@@ -1,12 +1,15 @@
 """Officers: queues, claims, releases, notes and decisions."""
+import sqlalchemy as sa
 from flask import g, jsonify
 
 from ..domain import adjudication
+from ..extensions import db
 from ..forms.decision import DecisionForm, decision_input
-from ..models import Role
+from ..models import Petition, Role
 from . import serializers
 from .blueprint import bp
 from .helpers import api_auth, form_from_json, json_body, validated
+from .petitions import DETAIL_OPTIONS
 
 AGENCY = (Role.OFFICER, Role.SUPERVISOR)
 
@@ -28,6 +31,9 @@ def claim(code):
     petition = adjudication.claim_next(g.api_user, code)
     if petition is None:
         return "", 204
+    # What the answer shows, read in a fixed number of statements (not one lazy load each).
+    petition = db.session.get(Petition, sa.inspect(petition).identity, options=DETAIL_OPTIONS,
+                              populate_existing=True)
     return jsonify(serializers.petition(petition, g.api_user))
 
 

@@ -4,13 +4,16 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import (
     AdjudicationQueue,
+    Category,
     Decision,
     Outcome,
     Petition,
+    Port,
     ReasonCode,
     Status,
     User,
@@ -84,31 +87,54 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
     """Give ``user`` the queue's next petition: highest priority, then earliest due date,
     then oldest (``CLAIM_ORDER``).
 
-    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets concurrent claimers pass over each other's
-    row instead of both taking it. SQLite: every transaction begins IMMEDIATE (see
-    ``database.py``), so claimers run one after another. Either way the status check in
-    ``workflow.apply`` refuses anything no longer queued.
+    One statement finds and takes it: ``UPDATE … WHERE id = (SELECT … LIMIT 1 FOR UPDATE
+    SKIP LOCKED) AND status = 'queued' RETURNING …``. PostgreSQL: concurrent claimers pass
+    over each other's locked row instead of both taking it, and the outer ``status`` test
+    refuses a row another claimer took meanwhile. SQLite: every transaction begins
+    IMMEDIATE (see ``database.py``), so claimers run one after another. The event, its
+    notifications and the audit entry follow in the same transaction.
     """
-    queue = get_queue(user, queue_code)
-    petition = db.session.scalars(
-        sa.select(Petition).where(Petition.queue_id == queue.id,
-                                  Petition.status == Status.QUEUED,
-                                  # not an answered case kept for the officer who asked
-                                  evidence_return.claimable_by(user),
-                                  access.visible_filter(user))  # never another country's
-        # Priority, then the earliest due date, then age. The partial index on queued rows
-        # (queue_id, priority, submitted_at) still narrows this to the queue's waiting cases.
-        .order_by(*CLAIM_ORDER)
-        .limit(1).with_for_update(skip_locked=True, of=Petition)).first()
+    _require_agency(user)
+    now = utcnow()
+    queue_id = sa.select(AdjudicationQueue.id).where(
+        AdjudicationQueue.code == queue_code,
+        AdjudicationQueue.country == user.country).scalar_subquery()
+    # Priority, then the earliest due date, then age: the first entry of the partial
+    # index ix_petitions_claim_order (queued rows only), whatever the queue's size.
+    chosen = (sa.select(Petition.id)
+              .where(Petition.queue_id == queue_id, Petition.status == Status.QUEUED,
+                     # not an answered case kept for the officer who asked
+                     evidence_return.claimable_by(user, now),
+                     access.visible_filter(user))  # never another country's
+              .order_by(*CLAIM_ORDER).limit(1)
+              .with_for_update(skip_locked=True).scalar_subquery())
+    petition = workflow.take_first(chosen, "claim", assigned_officer_id=user.id,
+                                   claimed_at=now, updated_at=now,
+                                   # a claim, by anyone, ends an evidence return's
+                                   # reservation
+                                   reserved_officer_id=None, reserved_until=None)
     if petition is None:
+        get_queue(user, queue_code)  # an unknown queue is a 404, an empty one is None
         return None
-    workflow.apply(petition, "claim", user)
-    petition.assigned_officer_id = user.id
-    petition.claimed_at = utcnow()
-    evidence_return.release(petition)
+    _load_what_the_messages_read(petition)
+    workflow.applied(petition, "claim", Status.QUEUED, user, at=now)
     audit.record(user, "case.claim", "petition", petition.receipt_number, petition,
-                 queue=queue.code)
+                 queue=queue_code)
     return petition
+
+
+def _load_what_the_messages_read(petition: Petition) -> None:
+    """The traveler (with their profile), the category and the port that the claim's
+    notification reads, in one statement instead of one lazy load each."""
+    row = db.session.execute(
+        sa.select(User, Category, Port).select_from(User)
+        .outerjoin(Category, Category.id == petition.category_id)
+        .outerjoin(Port, Port.id == petition.port_id)
+        .where(User.id == petition.traveler_id)
+        .options(sa.orm.joinedload(User.profile))).first()
+    if row is not None:
+        for name, value in zip(("traveler", "category", "port"), row, strict=True):
+            set_committed_value(petition, name, value)
 
 
 def _claimed_by(user: User, receipt_number: str) -> Petition:

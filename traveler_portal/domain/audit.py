@@ -78,6 +78,15 @@ def staff_views(user, action: str, petitions, **details) -> None:
             for p in petitions])
 
 
+def staff_reads(user, petition, reads) -> None:
+    """Several reads of one petition by agency staff on one page (``reads``: (action,
+    details) pairs), in one statement."""
+    if getattr(user, "is_agency", False) and reads:
+        db.session.execute(sa.insert(AuditEntry), [
+            _values(user, action, "petition", petition.receipt_number, petition, details)
+            for action, details in reads])
+
+
 @dataclass
 class AuditFilter:
     actor_email: str = ""

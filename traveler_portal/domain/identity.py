@@ -123,28 +123,43 @@ def for_viewer(viewer: User, petition: Petition, via: str = "web", profile=_UNSE
     return as_dict(petition, profile)
 
 
-def earlier_decisions(viewer: User, petition: Petition) -> list[Petition]:
-    """The traveler's other decided petitions ``viewer`` may see (approved, denied or
-    expired since), most recent first: what the officer weighs beside the identity."""
-    earlier, _total = casework.earlier_petitions(viewer, petition, limit=50)
+EARLIER_DECISIONS_FROM = 50  # the traveler's most recent petitions the panel looks through
+
+
+def decided_among(earlier: list[Petition]) -> list[Petition]:
     return [p for p in earlier if p.status in (Status.APPROVED, Status.DENIED, Status.EXPIRED)
             and p.final_decision]
 
 
-def panel(viewer: User, petition: Petition, locale: str = "en") -> dict:
+def earlier_decisions(viewer: User, petition: Petition) -> list[Petition]:
+    """The traveler's other decided petitions ``viewer`` may see (approved, denied or
+    expired since), most recent first: what the officer weighs beside the identity."""
+    earlier, _total = casework.earlier_petitions(viewer, petition,
+                                                 limit=EARLIER_DECISIONS_FROM)
+    return decided_among(earlier)
+
+
+def panel(viewer: User, petition: Petition, locale: str = "en", earlier=None,
+          record: bool = True) -> dict:
     """The officer case page's identity panel: the identity with the passport number for
     an officer of the case's country (masked for other staff, e.g. a supervisor), and the
     traveler's earlier decisions, approvals and denials alike (in the petitions ``viewer``
-    may see). Audited as a staff read."""
-    data = as_dict(petition)
+    may see). Audited as a staff read (``record=False``: the caller records it with the
+    page's other reads; the details to record are ``panel["audit"]``). ``earlier``: the
+    traveler's ``EARLIER_DECISIONS_FROM`` most recent other petitions, when the page has
+    read them already (``casework.earlier_petitions``)."""
+    data = as_dict(petition, petition.traveler.profile)
     full = may_see(viewer, petition)
     if data is not None:
         for name in ("date_of_birth", "passport_expiry"):  # dates, for the page's formats
             data[name] = date.fromisoformat(data[name]) if data[name] else None
         if not full:
             data["passport_number"] = profiles.masked(data["passport_number"])
-    audit.staff_read(viewer, "identity.view", "petition", petition.receipt_number, petition,
-                     via="web", passport_shown=full)
+    details = {"via": "web", "passport_shown": full}
+    if record:
+        audit.staff_read(viewer, "identity.view", "petition", petition.receipt_number,
+                         petition, **details)
     return {"identity": data, "full_passport": full,
-            "earlier_decisions": earlier_decisions(viewer, petition),
-            "countries": dict(profiles.countries(locale))}
+            "earlier_decisions": earlier_decisions(viewer, petition) if earlier is None
+            else decided_among(earlier),
+            "countries": dict(profiles.countries(locale)), "audit": details}

@@ -70,11 +70,14 @@ def relay(message_ids: list[int], redrive: bool = False) -> int:
     ``redrive`` only those never published; with it, open rows that are due again."""
     if not message_ids or current_app.config.get("OUTBOX_RELAY_DEFERRED"):
         return 0  # deferred (seed-demo before the broker runs): the sweep publishes them
-    query = sa.select(OutboxMessage).where(OutboxMessage.id.in_(message_ids),
-                                           OutboxMessage.confirmed_at.is_(None))
+    # Plain columns, not rows: the commit below expires ORM rows, and reading them again
+    # would cost a statement per message.
+    query = sa.select(OutboxMessage.id, OutboxMessage.task_name, OutboxMessage.args,
+                      OutboxMessage.queue).where(OutboxMessage.id.in_(message_ids),
+                                                 OutboxMessage.confirmed_at.is_(None))
     if not redrive:
         query = query.where(OutboxMessage.published_at.is_(None))
-    messages = db.session.scalars(query.order_by(OutboxMessage.id)).all()
+    messages = db.session.execute(query.order_by(OutboxMessage.id)).all()
     # Read, then end the transaction before talking to the broker: on SQLite an open
     # transaction holds the database's write lock.
     db.session.commit()
@@ -93,7 +96,7 @@ def relay(message_ids: list[int], redrive: bool = False) -> int:
     return len(sent)
 
 
-def _record(sent: list[OutboxMessage], failed: dict[int, str]) -> None:
+def _record(sent: list, failed: dict[int, str]) -> None:
     now = utcnow()
     for message in sent:
         # Not guarded on confirmed_at: a fast worker may have confirmed the row already,

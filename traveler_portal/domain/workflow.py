@@ -6,11 +6,12 @@ case history; public events make up the traveler's timeline.
 """
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import Event, Status
+from ..models import Event, Petition, Status
 from ..models.users import utcnow
 from . import arrival_words, integrations, notifications, people_updates
 from .errors import Conflict
@@ -144,11 +145,35 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
         raise Conflict(_("This petition's status is now \u201c%(status)s\u201d, so this "
                          "action is no longer possible. Reload to see what changed.",
                          status=STATUS_LABELS[seen]))
-    event = Event(petition_id=petition.id, at=utcnow(), actor_id=actor.id if actor else None,
-                  action=action, from_status=petition.status, to_status=transition.target,
-                  public=transition.public, message=message or "")
+    from_status = petition.status
     petition.status = transition.target
     petition.version += 1
+    return applied(petition, action, from_status, actor, message)
+
+
+def take_first(candidate, action: str, **values) -> Petition | None:
+    """``action`` on one petition in one statement: ``UPDATE … WHERE id = (candidate) AND
+    status = <the action's source> … RETURNING`` (``candidate``: a scalar subquery of one
+    id, e.g. ``… LIMIT 1 FOR UPDATE SKIP LOCKED``), with the other columns in ``values``.
+    The petition (None when none qualifies); the caller then records ``applied``."""
+    transition = TRANSITIONS[action]
+    (source,) = transition.sources  # one source: the event's from_status
+    return db.session.scalars(
+        sa.update(Petition).where(Petition.id == candidate, Petition.status == source)
+        .values(status=transition.target, version=Petition.version + 1, **values)
+        .returning(Petition)
+        .execution_options(synchronize_session=False, populate_existing=True)).first()
+
+
+def applied(petition, action: str, from_status: Status, actor=None, message: str = "",
+            at=None) -> Event:
+    """The event and the public side effects of a transition already written in SQL
+    (``take_first``: the status check is its ``WHERE``)."""
+    transition = TRANSITIONS[action]
+    event = Event(petition_id=petition.id, at=at or utcnow(),
+                  actor_id=actor.id if actor else None, action=action,
+                  from_status=from_status, to_status=transition.target,
+                  public=transition.public, message=message or "")
     db.session.add(event)
     if transition.public:
         notifications.on_public_event(petition, event, transition.title)  # their language

@@ -9,8 +9,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db
+from ..i18n import pick
 from ..models import AdjudicationQueue, Category, Petition, Port, Status, User
 from ..models.users import utcnow
 from . import access, adjudication, audit, evidence_return, keyset, uow, versions, workflow
@@ -50,6 +52,12 @@ def summaries(user: User, today: date | None = None) -> list[QueueSummary]:
     return [QueueSummary(q, *by_queue.get(q.id, (0, None, 0, 0))) for q in queues]
 
 
+# The columns the queue list shows (and its cursor and access rules read).
+LIST_COLUMNS = (Petition.id, Petition.receipt_number, Petition.status, Petition.queue_id,
+                Petition.destination_country, Petition.priority, Petition.due_date,
+                Petition.travel_date, Petition.submitted_at, Petition.category_id,
+                Petition.port_id, Petition.reserved_officer_id, Petition.reserved_until)
+
 # sort key → the list's order (the id breaks ties, oldest first)
 SORTS = {"priority": keyset.Order(keyset.Key(Petition.priority, True, int),
                                   keyset.Key(Petition.id)),
@@ -85,9 +93,26 @@ def waiting_cases(user: User, code: str, filters: ListFilter,
     if filters.breached_only:
         query = query.where(Petition.due_date < today)
     column = order.keys[0].column
+    # What each row shows, and only that, comes in the same row (joined): never one lazy
+    # load per row, nor the columns the list does not show (JSON documents, texts).
+    query = query.options(load_only(*LIST_COLUMNS),
+                          joinedload(Petition.category).load_only(Category.code),
+                          joinedload(Petition.port).load_only(Port.name_en, Port.name_fr),
+                          joinedload(Petition.reserved_officer).load_only(User.name))
     rows, last = keyset.fetch(query, order, order.load_or_none(filters.after), PAGE_SIZE,
                               key_of=lambda p: (getattr(p, column.key), p.id), scalars=True)
     return queue, rows, (order.dump(last) if last else None)
+
+
+def filter_choices(country) -> tuple[list[str], list[tuple[str, str]]]:
+    """The queue list's filters: the country's active category codes and its active ports
+    (code, name in the reader's language), as plain columns (no objects, no required
+    documents)."""
+    codes = db.session.scalars(sa.select(Category.code).where(
+        Category.country == country, Category.active.is_(True)).order_by(Category.id)).all()
+    ports = db.session.execute(sa.select(Port.code, Port.name_en, Port.name_fr).where(
+        Port.country == country, Port.active.is_(True)).order_by(Port.name)).all()
+    return codes, [(code, pick(en, fr)) for code, en, fr in ports]
 
 
 @uow.atomic

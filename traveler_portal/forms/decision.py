@@ -30,9 +30,11 @@ class DecisionForm(BaseForm):
     condition_location = StringField(_l("Condition: location"), validators=[Length(max=300)])
     version = HiddenField()
 
-    def set_reason_choices(self):
-        self.reason_codes.choices = options([(r.code, f"{r.code}: {r.title}")
-                                     for r in reference.reason_codes()])
+    def set_reason_choices(self, codes=None):
+        """``codes``: the active reason codes, when the page has read them already."""
+        self.reason_codes.choices = options([(r.code, f"{r.code}: {r.title}") for r in
+                                             (reference.reason_codes() if codes is None
+                                              else codes)])
 
     def set_kind_choices(self, petition):
         """The category's document kinds, saying which are already on file."""

@@ -8,13 +8,14 @@ from flask import render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ...domain import adjudication, casework, identity, reference, validity
+from ...domain import adjudication, audit, casework, identity, reference, validity
 from ...forms.base import BaseForm, options
 from ...forms.decision import DecisionForm
-from ...models import Petition, Status
+from ...models import Category, Decision, Event, EvidenceItem, Petition, Status, User
 
 
 class NoteForm(BaseForm):
@@ -72,38 +73,73 @@ def refer_form_for(petition, formdata=None):
     return form
 
 
-def case_context(petition, refer_form=None, conflict=False) -> dict:
-    """What the case page shows besides the petition itself."""
-    earlier, earlier_total = casework.earlier_petitions(current_user, petition)
-    return {"earlier": earlier, "earlier_total": earlier_total,
+def case_context(petition, refer_form=None, conflict=False, earlier=None) -> dict:
+    """What the case page shows besides the petition itself; ``earlier``: the traveler's
+    other petitions and their count, when the page has read them already."""
+    earlier, earlier_total = earlier or casework.earlier_petitions(current_user, petition)
+    return {"earlier": earlier[:casework.EARLIER_LIMIT], "earlier_total": earlier_total,
             "checklist_form": ChecklistForm(formdata=None, version=petition.version),
             "refer_form": refer_form or refer_form_for(petition),
             "conflict": conflict,
             "Status": Status}
 
 
+# What the case page shows of the petition, read with it in a fixed number of statements
+# (one joined row, then one per collection), never one lazy load per row.
+CASE_OPTIONS = (
+    joinedload(Petition.category).selectinload(Category.required_documents),
+    joinedload(Petition.port), joinedload(Petition.queue), joinedload(Petition.organization),
+    joinedload(Petition.assigned_officer),
+    joinedload(Petition.traveler).joinedload(User.profile),
+    selectinload(Petition.documents),
+    selectinload(Petition.decisions).options(
+        selectinload(Decision.officer), selectinload(Decision.reviewed_by),
+        selectinload(Decision.items).selectinload(EvidenceItem.response_document)),
+    selectinload(Petition.events).selectinload(Event.actor),
+)
+
+
+def _reasons(final, codes) -> dict:
+    """The final decision's reason codes by code: from the active ones the page has read,
+    else (a code retired since) read again."""
+    wanted = set(final.reason_codes or []) if final else set()
+    found = {r.code: r for r in codes if r.code in wanted}
+    return found if len(found) == len(wanted) else reference.reason_map(sorted(wanted))
+
+
 def render_case(petition: Petition, status: int = 200, decision_form=None, note_form=None,
-                 refer_form=None):
+                refer_form=None, record_view: bool = False):
+    """The case page; ``record_view``: this is the officer opening the case, audited as
+    ``case.view`` and ``identity.view`` (in one statement, after the page is built)."""
     mine = petition.status == Status.IN_REVIEW and \
         petition.assigned_officer_id == current_user.id
+    codes = reference.reason_codes()
     if decision_form is None and mine:
         decision_form = DecisionForm(formdata=None, **decision_defaults(petition))
-        decision_form.set_reason_choices()
+        decision_form.set_reason_choices(codes)
         decision_form.outcome.data = chosen_outcome(None)
     if decision_form is not None:
         decision_form.set_kind_choices(petition)
     final = petition.final_decision
-    panel = identity.panel(current_user, petition, str(get_locale() or "en"))
+    # The traveler's other petitions, read once for the identity panel and the table.
+    earlier = casework.earlier_petitions(current_user, petition,
+                                         limit=identity.EARLIER_DECISIONS_FROM)
+    panel = identity.panel(current_user, petition, str(get_locale() or "en"),
+                           earlier=earlier[0], record=not record_view)
     chosen = valid_until = None
     if decision_form is not None:
         chosen = chosen_outcome(decision_form)
         valid_until = decision_form.valid_until.data
     default = validity.default_validity(petition, date.today())
-    return render_template(
+    page = render_template(
         "officer/case.html", petition=petition, mine=mine, decision_form=decision_form,
-        note_form=note_form or NoteForm(formdata=None), reason_codes=reference.reason_codes(),
-        reasons=reference.reason_map(final.reason_codes if final else []),
+        note_form=note_form or NoteForm(formdata=None), reason_codes=codes,
+        reasons=_reasons(final, codes),
         identity_panel=panel,
         outcome=chosen, validity_default=default,
         validity_difference=validity.difference(valid_until, default.requested),
-        **case_context(petition, refer_form, conflict=status == 409)), status
+        **case_context(petition, refer_form, conflict=status == 409, earlier=earlier))
+    if record_view:
+        audit.staff_reads(current_user, petition, [("case.view", {}),
+                                                   ("identity.view", panel["audit"])])
+    return page, status

@@ -14,7 +14,7 @@ from ...forms.base import apply_errors
 from ..support.downloads import stream_document
 from ..support.permissions import roles_required
 from .blueprint import AGENCY, bp
-from .case_page import NoteForm, render_case
+from .case_page import CASE_OPTIONS, NoteForm, render_case
 
 
 @bp.get("/cases")
@@ -30,9 +30,8 @@ def my_cases():
 @roles_required(*AGENCY)
 def case(receipt_number):
     """Everything about one petition, and the decision form when it is claimed."""
-    petition = access.get_petition(current_user, receipt_number)
-    audit.record(current_user, "case.view", "petition", petition.receipt_number, petition)
-    return render_case(petition)
+    petition = access.get_petition(current_user, receipt_number, options=CASE_OPTIONS)
+    return render_case(petition, record_view=True)  # audited: case.view, identity.view
 
 
 @bp.get("/cases/<receipt_number>/documents/<document_id>")

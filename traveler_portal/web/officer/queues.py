@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ...domain import access, adjudication, reference, workspace
+from ...domain import access, adjudication, workspace
 from ...domain.errors import Conflict, ValidationFailed
 from ...forms.base import BaseForm, apply_errors, options
 from ...models.users import utcnow
@@ -61,10 +61,9 @@ def queue(code):
     """A queue's waiting cases, sortable and filterable, one page at a time."""
     form = ListForm(request.args)
     country = current_user.country
-    form.category.choices = options([("", _("Any"))] + [
-        (c.code, c.code) for c in reference.categories(country)])
-    form.port.choices = options([("", _("Any"))] + [
-        (p.code, p.name) for p in reference.ports(country)])
+    codes, ports = workspace.filter_choices(country)
+    form.category.choices = options([("", _("Any"))] + [(code, code) for code in codes])
+    form.port.choices = options([("", _("Any"))] + ports)
     filters = workspace.ListFilter(sort=form.sort.data or "priority",
                                    category=form.category.data or "",
                                    port=form.port.data or "", breached_only=form.breached.data,
