@@ -126,6 +126,10 @@ class Config:
     # "not enough data yet"; only the most recent ESTIMATE_SAMPLE_LIMIT are read.
     ESTIMATE_MIN_SAMPLE = int(os.environ.get("ESTIMATE_MIN_SAMPLE", "5"))
     ESTIMATE_SAMPLE_LIMIT = int(os.environ.get("ESTIMATE_SAMPLE_LIMIT", "500"))
+    # Each web process keeps a queue's and category's decision durations this long before
+    # reading them again (0: read on every status call). An estimate is a median over the
+    # last ESTIMATE_SAMPLE_LIMIT decisions; one more decision barely moves it.
+    ESTIMATE_CACHE_SECONDS = float(os.environ.get("ESTIMATE_CACHE_SECONDS", "300"))
     # Unset: the broker's Redis when the broker is Redis (the embedded default's too), so
     # every web process shares the counts; memory:// counts per process.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
@@ -238,6 +242,9 @@ class TestConfig(Config):
     # No broker runs for the unit tests: counters in this process (the live tests run the
     # development setup, on Redis).
     SIGNIN_COUNTERS = "memory"
+    # Estimates read the decided cases on every call: a test that decides a case sees the
+    # new estimate at once (tests/unit/test_status.py covers the cache with it set).
+    ESTIMATE_CACHE_SECONDS = 0
     RATELIMIT_STORAGE_URI = "memory://"
     VERIFY_LIMIT_PER_ADDRESS = "100000/minute"  # the rate-limit test lowers it
     WTF_CSRF_ENABLED = True

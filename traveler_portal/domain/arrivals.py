@@ -129,7 +129,7 @@ def lookup_by_code(user, code: str) -> list[Petition]:
     code is unknown or altered, or while this portal has no verification codes."""
     _require_port_officer(user)
     try:
-        from . import verification  # the verification codes' module, when installed
+        from . import verification  # noqa: PLC0415 - the verification codes' module, when installed
     except ImportError:
         return []
     decision = verification.resolve(scanned_code(code))
@@ -314,6 +314,16 @@ def record_without_petition(user, data: ArrivalInput) -> Arrival:
     audit.record(user, "arrival.record_unadjudicated", "arrival", arrival.id, None,
                  outcome=arrival.outcome, port=port.code)
     return arrival
+
+
+def of_petition(petition: Petition) -> list[Arrival]:
+    """The petition's arrivals, oldest first. Recording one always writes its timeline
+    step (``_event``), so a petition whose events are loaded and hold no arrival step has
+    none: no statement is spent asking (the status page and the API's petition)."""
+    events = sa.inspect(petition).attrs.events.loaded_value
+    if isinstance(events, list) and not any(e.action == arrival_words.ACTION for e in events):
+        return []
+    return petition.arrivals
 
 
 def arrival_json(arrival: Arrival) -> dict:

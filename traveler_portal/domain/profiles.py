@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from babel import Locale
 from flask_babel import gettext as _
 
+from .. import i18n
 from ..extensions import db
 from ..models import Petition, TravelerProfile, User
 from ..models.crypto import EncryptedText, rotate
@@ -143,6 +144,7 @@ def save(user: User, data: ProfileInput) -> TravelerProfile:
     profile.prior_refusals_details = data.prior_refusals_details.strip() \
         if data.prior_refusals else ""
     profile.preferred_language = data.preferred_language
+    i18n.forget_stated_language()
     profile.updated_at = utcnow()
     return profile
 

@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...domain import arrival_words, evidence, notifications, workflow
+from ...domain import arrival_words, arrivals, evidence, notifications, workflow
 from ...domain import status as status_rules
 from ...models import Role
 
@@ -35,9 +35,11 @@ def init_app(app):
         return {"status_label": lambda s: workflow.STATUS_LABELS[s], "unread_count": unread,
                 # travelers and employers see the agency's internal states as "in review"
                 "shown_status": lambda s: s if agency else workflow.public_status(s),
-                "event_title": workflow.event_title, "badge_tone": workflow.badge_tone, "Role": Role,
+                "event_title": workflow.event_title, "badge_tone": workflow.badge_tone,
+                "Role": Role,
                 "country_name": lambda code: COUNTRY_NAMES.get(str(code), str(code)),
                 "role_name": lambda role: ROLE_NAMES.get(role, str(role)),
                 "evidence_overdue": evidence.is_overdue,
                 "arrival_sentence": arrival_words.sentence,
+                "petition_arrivals": arrivals.of_petition,
                 "waiting_on": status_rules.waiting_on}
