@@ -21,7 +21,7 @@ from ..domain import status as status_info
 from ..domain.errors import ValidationFailed
 from ..extensions import db
 from ..forms.petition import PetitionForm, draft_input
-from ..models import Arrival, Petition, Role, Status
+from ..models import Arrival, Petition, Role, Status, User
 from . import organization, petition_input, serializers
 from .blueprint import bp
 from .helpers import (
@@ -37,12 +37,15 @@ from .helpers import (
 FILERS = (Role.TRAVELER, Role.EMPLOYER)
 
 
-# What the detail's JSON reads: the one-row relations joined into the petition's query,
-# the lists in one query each (instead of seven lazy loads one after another).
+# What the detail's JSON reads: the one-row relations (and the traveler's profile, and
+# the place in the queue) in the petition's query, the lists in one query each (instead
+# of lazy loads and queries one after another).
 DETAIL_OPTIONS = (joinedload(Petition.category), joinedload(Petition.port),
-                  joinedload(Petition.traveler), joinedload(Petition.organization),
+                  joinedload(Petition.traveler).joinedload(User.profile),
+                  joinedload(Petition.organization),
                   joinedload(Petition.queue), selectinload(Petition.documents),
-                  selectinload(Petition.decisions), selectinload(Petition.events))
+                  selectinload(Petition.decisions), selectinload(Petition.events),
+                  status_info.WITH_POSITION)
 
 
 def _petition_json(p: Petition):
@@ -77,7 +80,7 @@ def create_petition():
     try:
         petition = petitions.create_draft(g.api_user, draft)
     except ValidationFailed as exc:
-        raise petition_input.renamed(exc)
+        raise petition_input.renamed(exc) from exc
     return _petition_json(petition), 201
 
 
@@ -115,7 +118,7 @@ def update_petition(receipt_number):
     try:
         petition = petitions.update_draft(g.api_user, receipt_number, changes, version)
     except ValidationFailed as exc:
-        raise petition_input.renamed(exc)
+        raise petition_input.renamed(exc) from exc
     return _petition_json(petition)
 
 
@@ -142,7 +145,7 @@ def submit_petition(receipt_number):
     try:
         return _petition_json(petitions.submit(g.api_user, receipt_number))
     except ValidationFailed as exc:
-        raise petition_input.renamed(exc)
+        raise petition_input.renamed(exc) from exc
 
 
 @bp.get("/petitions/<receipt_number>")

@@ -79,6 +79,12 @@ def language_of(user: User | None) -> str:
 
 
 def get(user: User) -> TravelerProfile | None:
+    """The person's profile: the one loaded with the account when its query asked for it
+    (``joinedload(...User.profile)``), else read now."""
+    state = sa.inspect(user, raiseerr=False)
+    loaded = state.attrs.profile.loaded_value if state is not None else None
+    if isinstance(loaded, TravelerProfile):
+        return loaded
     return db.session.scalars(sa.select(TravelerProfile)
                               .where(TravelerProfile.user_id == user.id)).first()
 

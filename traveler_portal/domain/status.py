@@ -24,7 +24,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, with_expression
+from sqlalchemy.orm.base import NO_VALUE
 
 from ..extensions import db
 from ..models import Petition, Status
@@ -188,15 +189,35 @@ def _positions_statement():
 
 
 _POSITIONS = _positions_statement()
+# A loader option for a query of petitions: each one's count of petitions ahead, read in
+# the same statement (``Petition.queue_ahead``; NULL unless queued), so that
+# ``queue_positions`` needs no statement of its own for them.
+WITH_POSITION = with_expression(Petition.queue_ahead, sa.case(
+    (Petition.status == S.QUEUED, _ahead_count(Petition, aliased(Petition))), else_=None))
+
+
+def _loaded_ahead(petition):
+    """The count ahead read with the petition (WITH_POSITION), or NO_VALUE."""
+    state = sa.inspect(petition, raiseerr=False)
+    return state.attrs.queue_ahead.loaded_value if state is not None else NO_VALUE
 
 
 def queue_positions(petitions) -> dict[int, int]:
-    """Position of each queued petition in its queue, in one query for the whole batch."""
-    ids = [p.id for p in petitions if p.status == S.QUEUED and p.queue_id is not None]
-    if not ids:
-        return {}
-    rows = db.session.execute(_POSITIONS, {"ids": ids}).all()
-    return {pid: count + 1 for pid, count in rows}
+    """Position of each queued petition in its queue: read with the petitions when their
+    query asked for it (WITH_POSITION), else in one query for the whole batch."""
+    found, ids = {}, []
+    for p in petitions:
+        if p.status != S.QUEUED or p.queue_id is None:
+            continue
+        ahead = _loaded_ahead(p)
+        if isinstance(ahead, int):
+            found[p.id] = ahead + 1
+        else:
+            ids.append(p.id)
+    if ids:
+        rows = db.session.execute(_POSITIONS, {"ids": ids}).all()
+        found.update({pid: count + 1 for pid, count in rows})
+    return found
 
 
 def queue_position(petition) -> int | None:

@@ -11,6 +11,7 @@ from wtforms.validators import Length
 
 from ...domain import access, petitions, reference, workflow
 from ...domain.errors import Conflict
+from ...domain.status import WITH_POSITION
 from ...domain.status import for_petition as status_of
 from ...forms.base import BaseForm, apply_errors
 from ...models import Category, Petition, Role, Status
@@ -25,7 +26,8 @@ from .blueprint import bp
 PAGE_OPTIONS = (joinedload(Petition.category).selectinload(Category.required_documents),
                 joinedload(Petition.port), joinedload(Petition.queue),
                 joinedload(Petition.organization), selectinload(Petition.decisions),
-                selectinload(Petition.events), selectinload(Petition.documents))
+                selectinload(Petition.events), selectinload(Petition.documents),
+                WITH_POSITION)
 
 
 class WithdrawForm(BaseForm):
