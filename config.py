@@ -39,7 +39,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{_instance_dir() / 'portal.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A pooled connection is pinged before use only after sitting idle this long (see
+    # traveler_portal/database.py: SQLAlchemy's pool_pre_ping cost every request a round
+    # trip to the server).
+    DB_PING_IDLE_SECONDS = float(os.environ.get("DB_PING_IDLE_SECONDS", "5"))
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or (
         f"redis+socket://{embedded_broker_socket()}"
     )

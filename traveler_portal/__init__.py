@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
-    database,  # noqa: F401  (registers the SQLite engine settings)
+    database,  # (also registers the SQLite engine settings)
     i18n,
 )
 from .celery_app import celery_init_app
@@ -45,7 +45,11 @@ def _limiter_storage(broker_url: str) -> str:
 
 
 def create_app(test_config=None) -> Flask:
-    from config import MissingSetting, check_production, config_from_env
+    from config import (  # noqa: PLC0415 - read when an app is made, not at import
+        MissingSetting,
+        check_production,
+        config_from_env,
+    )
 
     try:
         check_production()
@@ -77,6 +81,9 @@ def create_app(test_config=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    with app.app_context():
+        database.ping_idle_connections(db.engine, app.config["DB_PING_IDLE_SECONDS"])
+        database.begin_transactions_at_first_write(db.engine)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     # The catalogue is found wherever the app runs from, and compiled if the .mo is stale.
@@ -89,9 +96,10 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     celery_init_app(app)
 
-    from . import cli, keyring, web
-    from .api import bp as api_bp
-    from .web.support import input_guard, transactions
+    # The views and commands import the extensions bound above (and this package).
+    from . import cli, keyring, web  # noqa: PLC0415 - after the extensions are bound
+    from .api import bp as api_bp  # noqa: PLC0415 - likewise
+    from .web.support import input_guard, transactions  # noqa: PLC0415 - likewise
 
     input_guard.init_app(app)
     web.init_app(app)
