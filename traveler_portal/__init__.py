@@ -14,7 +14,7 @@ from . import (
     i18n,
 )
 from .celery_app import celery_init_app
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 __version__ = "0.1.0"
@@ -44,7 +44,10 @@ def _limiter_storage(broker_url: str) -> str:
     return "memory://"
 
 
-def create_app(test_config=None) -> Flask:
+def create_app(test_config=None, migrations: bool = True) -> Flask:
+    """The application. ``migrations``: register Flask-Migrate (the ``flask db`` commands
+    and what ``flask_migrate.upgrade`` needs); a web server's workers do without it, and
+    without the ~11 MB Alembic would add to each of them (wsgi.py)."""
     from config import (  # noqa: PLC0415 - read when an app is made, not at import
         MissingSetting,
         check_production,
@@ -84,7 +87,9 @@ def create_app(test_config=None) -> Flask:
     with app.app_context():
         database.ping_idle_connections(db.engine, app.config["DB_PING_IDLE_SECONDS"])
         database.begin_transactions_at_first_write(db.engine)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    if migrations:
+        from flask_migrate import Migrate  # noqa: PLC0415 - Alembic: commands and tests only
+        Migrate(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     # The catalogue is found wherever the app runs from, and compiled if the .mo is stale.
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.translations_dir()))
