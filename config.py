@@ -39,7 +39,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{_instance_dir() / 'portal.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A pooled connection is pinged before use only after sitting idle this long (see
+    # traveler_portal/database.py: SQLAlchemy's pool_pre_ping cost every request a round
+    # trip to the server).
+    DB_PING_IDLE_SECONDS = float(os.environ.get("DB_PING_IDLE_SECONDS", "5"))
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or (
         f"redis+socket://{embedded_broker_socket()}"
     )
@@ -126,6 +129,10 @@ class Config:
     # "not enough data yet"; only the most recent ESTIMATE_SAMPLE_LIMIT are read.
     ESTIMATE_MIN_SAMPLE = int(os.environ.get("ESTIMATE_MIN_SAMPLE", "5"))
     ESTIMATE_SAMPLE_LIMIT = int(os.environ.get("ESTIMATE_SAMPLE_LIMIT", "500"))
+    # Each web process keeps a queue's and category's decision durations this long before
+    # reading them again (0: read on every status call). An estimate is a median over the
+    # last ESTIMATE_SAMPLE_LIMIT decisions; one more decision barely moves it.
+    ESTIMATE_CACHE_SECONDS = float(os.environ.get("ESTIMATE_CACHE_SECONDS", "300"))
     # Unset: the broker's Redis when the broker is Redis (the embedded default's too), so
     # every web process shares the counts; memory:// counts per process.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
@@ -238,6 +245,9 @@ class TestConfig(Config):
     # No broker runs for the unit tests: counters in this process (the live tests run the
     # development setup, on Redis).
     SIGNIN_COUNTERS = "memory"
+    # Estimates read the decided cases on every call: a test that decides a case sees the
+    # new estimate at once (tests/unit/test_status.py covers the cache with it set).
+    ESTIMATE_CACHE_SECONDS = 0
     RATELIMIT_STORAGE_URI = "memory://"
     VERIFY_LIMIT_PER_ADDRESS = "100000/minute"  # the rate-limit test lowers it
     WTF_CSRF_ENABLED = True

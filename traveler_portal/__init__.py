@@ -10,11 +10,11 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
-    database,  # noqa: F401  (registers the SQLite engine settings)
+    database,  # (also registers the SQLite engine settings)
     i18n,
 )
 from .celery_app import celery_init_app
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 __version__ = "0.1.0"
@@ -44,9 +44,15 @@ def _limiter_storage(broker_url: str) -> str:
     return "memory://"
 
 
-def create_app(test_config=None) -> Flask:
-    # The settings module reads the environment: imported when an app is made.
-    from config import MissingSetting, check_production, config_from_env  # noqa: PLC0415
+def create_app(test_config=None, migrations: bool = True) -> Flask:
+    """The application. ``migrations``: register Flask-Migrate (the ``flask db`` commands
+    and what ``flask_migrate.upgrade`` needs); a web server's workers do without it, and
+    without the ~11 MB Alembic would add to each of them (wsgi.py)."""
+    from config import (  # noqa: PLC0415 - read when an app is made, not at import
+        MissingSetting,
+        check_production,
+        config_from_env,
+    )
 
     try:
         check_production()
@@ -78,7 +84,12 @@ def create_app(test_config=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    with app.app_context():
+        database.ping_idle_connections(db.engine, app.config["DB_PING_IDLE_SECONDS"])
+        database.begin_transactions_at_first_write(db.engine)
+    if migrations:
+        from flask_migrate import Migrate  # noqa: PLC0415 - Alembic: commands and tests only
+        Migrate(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     # The catalogue is found wherever the app runs from, and compiled if the .mo is stale.
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.translations_dir()))
@@ -90,11 +101,10 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     celery_init_app(app)
 
-    # The blueprints and commands import the extensions configured above (a cycle if
-    # imported at the top of this module).
-    from . import cli, keyring, web  # noqa: PLC0415
-    from .api import bp as api_bp  # noqa: PLC0415
-    from .web.support import input_guard, transactions  # noqa: PLC0415
+    # The views and commands import the extensions bound above (and this package).
+    from . import cli, keyring, web  # noqa: PLC0415 - after the extensions are bound
+    from .api import bp as api_bp  # noqa: PLC0415 - likewise
+    from .web.support import input_guard, transactions  # noqa: PLC0415 - likewise
 
     input_guard.init_app(app)
     web.init_app(app)

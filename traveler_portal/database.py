@@ -10,10 +10,27 @@ locks (``FOR UPDATE`` / ``SKIP LOCKED``) instead.
 SQLite's own ``lower()`` folds ASCII letters only, so a search for "émilie" missed
 "Émilie"; each connection replaces it with Python's Unicode ``str.lower`` so searches
 behave as they do on PostgreSQL.
-"""
-import sqlite3
 
-from sqlalchemy import event
+A pooled connection is checked (one round trip to the server) before a request uses it
+only when it sat unused for ``DB_PING_IDLE_SECONDS`` or more (``ping_idle_connections``):
+a connection handed back a moment ago by the previous request is alive, and pinging it
+was one of every request's few round trips (SQLAlchemy's ``pool_pre_ping`` pings on every
+checkout). A connection that died meanwhile anyway (the server restarted while requests
+kept flowing) fails its request once; SQLAlchemy then drops the whole pool.
+
+PostgreSQL transactions begin at the first statement that needs one
+(``begin_transactions_at_first_write``): until then a unit of work's plain SELECTs run
+in autocommit, each on its own snapshot, exactly as each statement of a READ COMMITTED
+transaction does; the first statement that writes, locks (``FOR UPDATE``/``SHARE``) or
+opens a savepoint starts the transaction, which the boundary commits or rolls back as
+before. A unit that only reads (most page views and API reads) so costs no ``BEGIN``
+and no ``COMMIT``: two of its few round trips to the server.
+"""
+import re
+import sqlite3
+import time
+
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -40,3 +57,59 @@ def _unicode_lower(value):
 def _sqlite_begin_immediate(conn):
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Ping a connection at checkout only when it was idle ``idle_seconds`` or more (or is
+    checked out for the first time after a ping failed); a dead one is replaced (the pool
+    retries the checkout with a new connection)."""
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # new (just connected), or handed back a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if not engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            raise exc.DisconnectionError("the pooled connection was dead; reconnecting")
+
+
+# A statement that may run outside a transaction: a plain SELECT, taking no row lock.
+_PLAIN_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_LOCKS_OR_WRITES = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b"
+                              r"|\bnextval\b|\bsetval\b|\bpg_advisory", re.IGNORECASE)
+
+
+def needs_transaction(statement: str) -> bool:
+    return not _PLAIN_SELECT.match(statement) or bool(_LOCKS_OR_WRITES.search(statement))
+
+
+def begin_transactions_at_first_write(engine: Engine) -> None:
+    """PostgreSQL (psycopg): a checked-out connection runs in autocommit until a statement
+    needs a transaction, which then begins (psycopg sends BEGIN before that statement)."""
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return
+    import psycopg  # noqa: PLC0415 - PostgreSQL deployments only
+
+    idle = psycopg.pq.TransactionStatus.IDLE
+
+    @event.listens_for(engine, "checkout")
+    def _autocommit_until_needed(dbapi_connection, _record, _proxy):
+        if not dbapi_connection.autocommit and \
+                dbapi_connection.info.transaction_status == idle:
+            dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_writing(conn, _cursor, statement, _parameters, _context, _many):
+        dbapi_connection = conn.connection.dbapi_connection
+        if dbapi_connection.autocommit and needs_transaction(statement):
+            dbapi_connection.autocommit = False

@@ -5,12 +5,12 @@ passwords (printed, never stored in clear). The demo petitions are created only 
 demo traveler has none. Everything goes through the domain services, so the data is what
 the product itself would create.
 """
+import functools
 import secrets
 from datetime import date, timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
-from pypdf import PdfWriter
 
 from .domain import (
     accounts,
@@ -50,16 +50,16 @@ PORTS = {"port.us@cbp.example": "BLAINE"}  # a port officer's own port
 # The demo traveler's identity, so a port officer can find her by passport and birth date.
 PASSPORT, BORN = "AB123456", date(1988, 4, 12)
 
+
+@functools.cache
 def _blank_pdf() -> bytes:
     # A blank one-page PDF with its cross-reference table: uploads are parsed
     # (domain/uploads_safety.py), and a browser's PDF viewer shows it.
+    from pypdf import PdfWriter  # noqa: PLC0415 - heavy; only `seed-demo` writes PDFs
     writer, out = PdfWriter(), BytesIO()
     writer.add_blank_page(612, 792)
     writer.write(out)
     return out.getvalue()
-
-
-DEMO_PDF = _blank_pdf()
 
 
 def _account(role, email, name, country, organization) -> tuple[User, str]:
@@ -113,7 +113,7 @@ def _draft(traveler, category, port, days_ahead, job_title):
 
 def _attach(traveler, petition, *kinds):
     for kind in kinds:
-        documents.add(traveler, petition, kind, BytesIO(DEMO_PDF), f"{kind}.pdf")
+        documents.add(traveler, petition, kind, BytesIO(_blank_pdf()), f"{kind}.pdf")
 
 
 def _petitions(traveler) -> list[str]:

@@ -1,12 +1,11 @@
 """Health checks shared by ``/readyz`` (health_web.py) and ``flask --app wsgi doctor``
 (doctor.py): each returns ``(ok, detail)``, and logs what failed, so a public answer can
 say which part failed without saying why."""
+import functools
 import logging
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
 from flask import current_app
 
 from .extensions import db
@@ -15,7 +14,13 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+@functools.cache
 def migration_head() -> str:
+    """The migrations' head revision(s), read once per process: the files do not change
+    under a running process. Alembic (~11 MB) is imported here, not by every web worker
+    at start (only /readyz, ``doctor`` and backups ask)."""
+    from alembic.config import Config as AlembicConfig  # noqa: PLC0415 - see above
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 - see above
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ",".join(sorted(ScriptDirectory.from_config(config).get_heads()))

@@ -19,7 +19,7 @@ from babel import dates as babel_dates
 from babel.dates import get_timezone, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale, format_date, get_locale, gettext, refresh
 from flask_babel import get_timezone as babel_timezone
 
@@ -45,11 +45,34 @@ def pick(en: str | None, fr: str | None) -> str:
     return en or ""
 
 
+STATED_KEY = "_stated_language"
+
+
+def _first_language(*candidates) -> str | None:
+    return next((lang for lang in candidates if lang in LANGUAGES), None)
+
+
+def remember_stated_language(user_id: int, profile_language, account_language) -> None:
+    """The signed-in person's stated language, read with the account itself (the session's
+    or the bearer token's one statement), so choosing the request's language costs no
+    statement of its own."""
+    if has_app_context():
+        setattr(g, STATED_KEY, (user_id, _first_language(profile_language,
+                                                         account_language)))
+
+
+def forget_stated_language() -> None:
+    """After a change of the person's language: read it again when next needed."""
+    if has_app_context():
+        g.pop(STATED_KEY, None)
+
+
 def _stated_language(user) -> str | None:
     """The person's stated language, read as one column by the account's id: the user
     object may belong to a session already closed (a streamed response's body is made
     after the request's session is gone), and loading the whole profile would decrypt
-    personal data (with a key this process may lack) just to pick a language."""
+    personal data (with a key this process may lack) just to pick a language. Read once
+    with the account when it was loaded for the request (``remember_stated_language``)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     import sqlalchemy as sa  # noqa: PLC0415 - kept out of the module's import time
@@ -57,6 +80,9 @@ def _stated_language(user) -> str | None:
     from .extensions import db  # noqa: PLC0415
     from .models import TravelerProfile, User  # noqa: PLC0415
     identity = sa.inspect(user).identity if hasattr(user, "_sa_instance_state") else None
+    remembered = g.get(STATED_KEY) if has_app_context() else None
+    if identity and remembered is not None and remembered[0] == identity[0]:
+        return remembered[1]
     if not identity:  # an account not written yet: what it holds in memory
         profile = getattr(user, "profile", None)
         return next((lang for lang in (getattr(profile, "preferred_language", None),

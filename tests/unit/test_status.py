@@ -121,6 +121,27 @@ def test_estimate_reads_only_the_most_recent_cases(make, app, monkeypatch):
     assert (est.median_days, est.sample_size) == (2, 3)
 
 
+def test_estimate_durations_are_kept_for_estimate_cache_seconds_then_read_again(
+        make, app, monkeypatch):
+    """Production keeps a queue's decision durations ESTIMATE_CACHE_SECONDS per process
+    (the tests read them on every call): a decision made meanwhile shows once they
+    expire."""
+    clock = [1000.0]
+    monkeypatch.setattr(status.time, "monotonic", lambda: clock[0])
+    monkeypatch.setitem(app.config, "ESTIMATE_CACHE_SECONDS", 60)
+    monkeypatch.setitem(app.extensions, "status_durations", {})
+    traveler = make.user("traveler")
+    decided_sample(traveler, [1, 2, 3, 4, 5])
+    p = queued(traveler)
+    assert status.estimate(p).median_days == 3
+    decided_sample(traveler, [30, 30, 30, 30])    # the median moves to 5 days
+    clock[0] += 59
+    assert status.estimate(p).median_days == 3    # within the minute: as read before
+    clock[0] += 2
+    est = status.estimate(p)
+    assert (est.median_days, est.sample_size) == (5, 9)
+
+
 def test_no_estimate_on_an_empty_queue_nor_once_closed(make):
     traveler = make.user("traveler")
     p = queued(traveler)

@@ -21,7 +21,7 @@ from ..domain import (
 from ..domain import status as status_info
 from ..domain.errors import ValidationFailed
 from ..forms.petition import PetitionForm, draft_input
-from ..models import Arrival, Petition, Role, Status
+from ..models import Arrival, Petition, Role, Status, User
 from . import organization, petition_input, serializers
 from .blueprint import bp
 from .helpers import (
@@ -38,12 +38,15 @@ FILERS = (Role.TRAVELER, Role.EMPLOYER)
 NEWEST_FIRST = keyset.Order(keyset.Key(Petition.id, descending=True))
 
 
-# What the detail's JSON reads: the one-row relations joined into the petition's query,
-# the lists in one query each (instead of seven lazy loads one after another).
+# What the detail's JSON reads: the one-row relations (and the traveler's profile, and
+# the place in the queue) in the petition's query, the lists in one query each (instead
+# of lazy loads and queries one after another).
 DETAIL_OPTIONS = (joinedload(Petition.category), joinedload(Petition.port),
-                  joinedload(Petition.traveler), joinedload(Petition.organization),
+                  joinedload(Petition.traveler).joinedload(User.profile),
+                  joinedload(Petition.organization),
                   joinedload(Petition.queue), selectinload(Petition.documents),
-                  selectinload(Petition.decisions), selectinload(Petition.events))
+                  selectinload(Petition.decisions), selectinload(Petition.events),
+                  status_info.WITH_POSITION)
 
 
 def _petition_json(p: Petition):
@@ -78,7 +81,7 @@ def create_petition():
     try:
         petition = petitions.create_draft(g.api_user, draft)
     except ValidationFailed as exc:
-        raise petition_input.renamed(exc) from None
+        raise petition_input.renamed(exc) from exc
     return _petition_json(petition), 201
 
 
@@ -116,7 +119,7 @@ def update_petition(receipt_number):
     try:
         petition = petitions.update_draft(g.api_user, receipt_number, changes, version)
     except ValidationFailed as exc:
-        raise petition_input.renamed(exc) from None
+        raise petition_input.renamed(exc) from exc
     return _petition_json(petition)
 
 
@@ -143,7 +146,7 @@ def submit_petition(receipt_number):
     try:
         return _petition_json(petitions.submit(g.api_user, receipt_number))
     except ValidationFailed as exc:
-        raise petition_input.renamed(exc) from None
+        raise petition_input.renamed(exc) from exc
 
 
 @bp.get("/petitions/<receipt_number>")

@@ -102,7 +102,7 @@ def petition(p, viewer=None, info=None, notice_rows=None, profiles=None) -> dict
         "job": petition_input.job_json(p),
         "answers": dict(p.details or {}),
         # What happened at the border (port officers record it), oldest first.
-        "arrivals": [arrivals.arrival_json(a) for a in p.arrivals],
+        "arrivals": [arrivals.arrival_json(a) for a in arrivals.of_petition(p)],
         **_status_fields(info or status_info.for_petition(p, viewer)),
     }
     if identity.may_see(viewer, p):  # the traveler, officers of the destination country

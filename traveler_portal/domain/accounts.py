@@ -8,8 +8,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import i18n
 from ..extensions import db
-from ..models import ApiToken, Organization, Role, User
+from ..models import ApiToken, Organization, Role, TravelerProfile, User
 from ..models.users import organization_key, utcnow
 from . import organizations, password_policy, reference, uow
 from .errors import ValidationFailed
@@ -157,14 +158,24 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
+# The token, its account and the language the account reads in, in one statement.
+_TOKEN = (sa.select(ApiToken, User, TravelerProfile.preferred_language)
+          .join(User, User.id == ApiToken.user_id)
+          .outerjoin(TravelerProfile, TravelerProfile.user_id == User.id)
+          .where(ApiToken.token_hash == sa.bindparam("digest")))
+
+
 def user_for_token(token: str) -> tuple[User, ApiToken] | None:
-    row = db.session.scalars(sa.select(ApiToken).where(
-        ApiToken.token_hash == _digest(token or ""))).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+    found = db.session.execute(_TOKEN, {"digest": _digest(token or "")}).first()
+    if found is None:
         return None
-    if not row.user.is_active:
+    row, user, profile_language = found
+    if row.revoked_at is not None or row.expires_at <= utcnow():
         return None
-    return row.user, row
+    if not user.is_active:
+        return None
+    i18n.remember_stated_language(user.id, profile_language, user.preferred_language)
+    return user, row
 
 
 @uow.atomic

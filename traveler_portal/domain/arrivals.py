@@ -312,6 +312,16 @@ def record_without_petition(user, data: ArrivalInput) -> Arrival:
     return arrival
 
 
+def of_petition(petition: Petition) -> list[Arrival]:
+    """The petition's arrivals, oldest first. Recording one always writes its timeline
+    step (``_event``), so a petition whose events are loaded and hold no arrival step has
+    none: no statement is spent asking (the status page and the API's petition)."""
+    events = sa.inspect(petition).attrs.events.loaded_value
+    if isinstance(events, list) and not any(e.action == arrival_words.ACTION for e in events):
+        return []
+    return petition.arrivals
+
+
 def arrival_json(arrival: Arrival) -> dict:
     """An arrival as the traveler, the employer and API clients read it (docs/api.md)."""
     return {"at": arrival.inspection_ended_at.isoformat(timespec="seconds"),

@@ -20,6 +20,7 @@ def set_language(user, lang: str) -> None:
         profile.preferred_language = lang
     user.preferred_language = lang
     db.session.add(user)
+    i18n.forget_stated_language()
 
 
 @uow.atomic

@@ -13,13 +13,11 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import segno
 import sqlalchemy as sa
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from fpdf import FPDF
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -69,6 +67,9 @@ class _Letter:
     """A small writer over fpdf2: headings, label/value lines and paragraphs."""
 
     def __init__(self, lang: str, title: str, when: datetime):
+        # fpdf2 (~30 MB with fontTools) is loaded by the first notice a process writes
+        # (a Celery worker, or a decision made in the request), not by every web process.
+        from fpdf import FPDF  # noqa: PLC0415 - heavy, used only when writing a notice
         self.pdf = FPDF(format="Letter")
         self.pdf.set_margins(20, 18, 20)
         self.pdf.set_auto_page_break(True, margin=18)
@@ -210,6 +211,7 @@ def _verification(letter: _Letter, decision: Decision) -> None:
     url = verification.url_for_code(code)
     letter.heading(_("Verify this notice"))
     png = io.BytesIO()
+    import segno  # noqa: PLC0415 - loaded with fpdf2, only when writing a notice
     segno.make(url, error="m").save(png, kind="png", scale=4, border=2)
     png.seek(0)
     pdf, top, size = letter.pdf, letter.pdf.get_y() + 1, 34
@@ -316,7 +318,11 @@ def _visible(query):
 
 def for_petition(petition: Petition) -> list[Notice]:
     """The petition's notices, oldest first; a denial awaiting (or returned by) a
-    supervisor has none yet, for anyone."""
+    supervisor has none yet, for anyone. A notice belongs to a decision: a petition whose
+    decisions are loaded and none has none (no statement spent asking)."""
+    loaded = sa.inspect(petition).attrs.decisions.loaded_value
+    if isinstance(loaded, list) and not loaded:
+        return []
     return db.session.scalars(_visible(sa.select(Notice)).where(
         Notice.petition_id == petition.id).order_by(Notice.id)).all()
 

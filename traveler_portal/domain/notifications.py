@@ -9,7 +9,7 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, g, has_app_context, render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -52,6 +52,7 @@ def _create(user, petition, dedup_key, kind, subject, body, event=None) -> Notif
                         email_state="pending" if wanted else "skipped")
     db.session.add(note)
     db.session.flush()
+    _forget_unread()  # the header's count, if it was this person's, is one short now
     if wanted:
         outbox.enqueue(SEND_TASK, [note.id], QUEUE)
     return note
@@ -171,7 +172,32 @@ def send_reminders() -> int:
     return created
 
 
+UNREAD_KEY = "_unread_notifications"
+
+
+def unread_count_of(user_id_column):
+    """The count of a person's unread notifications, as a column of another query (the
+    session's account load reads it with the account: ``remember_unread``)."""
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id_column, Notification.read_at.is_(None))
+            .scalar_subquery())
+
+
+def remember_unread(user_id: int, count: int) -> None:
+    """The header's count, read with the account at the start of the request."""
+    if has_app_context():
+        setattr(g, UNREAD_KEY, (user_id, count))
+
+
+def _forget_unread() -> None:
+    if has_app_context():
+        g.pop(UNREAD_KEY, None)
+
+
 def unread_count(user) -> int:
+    remembered = g.get(UNREAD_KEY) if has_app_context() else None
+    if remembered is not None and remembered[0] == user.id:
+        return remembered[1]
     return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)))
 
@@ -186,6 +212,7 @@ def mark_all_read(user) -> None:
     db.session.execute(sa.update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow()))
+    _forget_unread()
 
 
 @uow.atomic

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from babel import Locale
 from flask_babel import gettext as _
 
+from .. import i18n
 from ..extensions import db
 from ..models import Petition, TravelerProfile, User
 from ..models.crypto import EncryptedText, rotate
@@ -78,6 +79,12 @@ def language_of(user: User | None) -> str:
 
 
 def get(user: User) -> TravelerProfile | None:
+    """The person's profile: the one loaded with the account when its query asked for it
+    (``joinedload(...User.profile)``), else read now."""
+    state = sa.inspect(user, raiseerr=False)
+    loaded = state.attrs.profile.loaded_value if state is not None else None
+    if isinstance(loaded, TravelerProfile):
+        return loaded
     return db.session.scalars(sa.select(TravelerProfile)
                               .where(TravelerProfile.user_id == user.id)).first()
 
@@ -143,6 +150,7 @@ def save(user: User, data: ProfileInput) -> TravelerProfile:
     profile.prior_refusals_details = data.prior_refusals_details.strip() \
         if data.prior_refusals else ""
     profile.preferred_language = data.preferred_language
+    i18n.forget_stated_language()
     profile.updated_at = utcnow()
     return profile
 

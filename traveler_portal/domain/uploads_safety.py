@@ -18,10 +18,6 @@ import warnings
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from .errors import UnsupportedMediaType
 
@@ -81,6 +77,9 @@ def _active_content(data: bytes) -> str | None:
     found = ACTIVE_NAMES.search(data)
     if found:
         return _describe(found.group(0).decode("ascii"))
+    # pypdf (~19 MB) is loaded by the first upload, not by every web process at start.
+    from pypdf import PdfReader  # noqa: PLC0415 - heavy, used only when judging a PDF
+    from pypdf.errors import PdfReadError  # noqa: PLC0415 - with PdfReader
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -98,6 +97,7 @@ def _active_content(data: bytes) -> str | None:
 def _walk(root) -> str | None:
     """Every object reachable from the trailer, without recursion (no depth limit to
     hit), each indirect object once."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject  # noqa: PLC0415 - see _active_content
     stack, seen, count = [root], set(), 0
     while stack:
         obj = stack.pop()
@@ -120,7 +120,9 @@ def _walk(root) -> str | None:
     return None
 
 
-def _judge(obj: DictionaryObject) -> str | None:
+def _judge(obj) -> str | None:
+    """What active content one PDF dictionary holds, or None."""
+    from pypdf.generic import DictionaryObject, NameObject  # noqa: PLC0415 - see _active_content
     for key in obj:
         if key in ACTIVE_KEYS:
             return _describe(key)
@@ -161,6 +163,8 @@ def _reencode_image(data: bytes, fmt: str) -> bytes:
     unreadable = _refuse(_("This image could not be read."),
                          _("The image is damaged or not a real PNG or JPEG: save it again "
                            "and upload that."))
+    # Pillow is loaded by the first image uploaded, not by every web process at start.
+    from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415 - only for images
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

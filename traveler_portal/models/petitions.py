@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from ..i18n import reread
@@ -145,6 +145,10 @@ class Petition(db.Model):
         back_populates="petition", order_by="Document.uploaded_at")
     decisions: Mapped[list["Decision"]] = relationship(order_by="Decision.id")
     events: Mapped[list["Event"]] = relationship(order_by="Event.id")
+    # How many queued petitions are ahead of this one in its queue, when the query that
+    # loaded it asked (``status.WITH_POSITION``): the status page and the API's petition
+    # read it with the petition instead of in a statement of their own.
+    queue_ahead: Mapped[int | None] = query_expression()
 
     @property
     def final_decision(self):

@@ -22,8 +22,15 @@ def _holds_personal_data() -> bool:
         return True
     if g.get("api_user") is not None:
         return True
-    # current_user is loaded only if the request has not done it yet (cached on g).
-    return bool(current_user) and current_user.is_authenticated
+    # The account the request loaded (cached on g by Flask-Login); loaded now only if the
+    # request has not done it yet. Its attributes are not read again: the request's commit
+    # has expired them, and reading one would load the account a second time. Only active
+    # accounts are ever signed in (sessions._load_user, login_user), so a loaded one that
+    # is not anonymous is signed in.
+    user = g.get("_login_user")
+    if user is None:
+        return bool(current_user) and current_user.is_authenticated
+    return not user.is_anonymous
 
 
 def _add_headers(response):

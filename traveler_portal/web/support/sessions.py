@@ -8,14 +8,23 @@ sign-out and a password change replace. A copied cookie therefore dies with the 
 """
 import time
 
+import sqlalchemy as sa
 from flask import current_app, session
 from flask_login import login_user
 
+from ... import i18n
+from ...domain import notifications
 from ...extensions import db, login_manager
-from ...models import User
+from ...models import TravelerProfile, User
 
 # The last-request time is refreshed at most this often (seconds).
 IDLE_RESOLUTION = 30
+# The account, the language it reads in and its count of unread notifications (the
+# header's) in one statement: each would otherwise be a statement of every page.
+_ACCOUNT = (sa.select(User, TravelerProfile.preferred_language,
+                      notifications.unread_count_of(User.id))
+            .outerjoin(TravelerProfile, TravelerProfile.user_id == User.id)
+            .where(User.id == sa.bindparam("id")))
 
 
 @login_manager.user_loader
@@ -32,9 +41,16 @@ def _load_user(alternative_id: str):
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     if not isinstance(seen, int) or not -60 <= now - seen <= idle:
         return None  # left idle too long
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_nonce != nonce:
+    row = db.session.execute(_ACCOUNT, {"id": int(user_id)}).first()
+    if row is None:
         return None
+    user, profile_language, unread = row
+    if user.session_nonce != nonce or not user.is_active:
+        # (An inactive account is not signed in either way: Flask-Login would call it
+        # unauthenticated; as anonymous, nothing reads its expired attributes later.)
+        return None
+    i18n.remember_stated_language(user.id, profile_language, user.preferred_language)
+    notifications.remember_unread(user.id, unread)
     if now - seen >= IDLE_RESOLUTION:  # rewriting the cookie on every request is waste
         session["seen_at"] = now
     return user

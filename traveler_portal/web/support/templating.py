@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...domain import arrival_words, evidence, notifications, workflow
+from ...domain import arrival_words, arrivals, evidence, notifications, workflow
 from ...domain import status as status_rules
 from ...models import Role
 
@@ -41,4 +41,5 @@ def init_app(app):
                 "role_name": lambda role: ROLE_NAMES.get(role, str(role)),
                 "evidence_overdue": evidence.is_overdue,
                 "arrival_sentence": arrival_words.sentence,
+                "petition_arrivals": arrivals.of_petition,
                 "waiting_on": status_rules.waiting_on}

@@ -5,19 +5,29 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from ...domain import access, petitions, reference, workflow
 from ...domain.errors import Conflict
+from ...domain.status import WITH_POSITION
 from ...domain.status import for_petition as status_of
 from ...forms.base import BaseForm, apply_errors
-from ...models import Petition, Role, Status
+from ...models import Category, Petition, Role, Status
 from ..support.downloads import stream_document
 from ..support.permissions import roles_required
 from ..support.petition_pages import LIST_OPTIONS, upload_document, upload_form_for
 from . import evidence, history
 from .blueprint import bp
+
+# What the petition page reads: the one-row relations joined into the petition's query,
+# the lists in one query each (instead of a lazy load per relation as the page renders).
+PAGE_OPTIONS = (joinedload(Petition.category).selectinload(Category.required_documents),
+                joinedload(Petition.port), joinedload(Petition.queue),
+                joinedload(Petition.organization), selectinload(Petition.decisions),
+                selectinload(Petition.events), selectinload(Petition.documents),
+                WITH_POSITION)
 
 
 class WithdrawForm(BaseForm):
@@ -58,7 +68,7 @@ def new_petition():
 def petition(receipt_number):
     """One petition: status, timeline, decision, documents and what to do next. A draft
     is finished in the guided filing, which opens on its review."""
-    petition = access.get_petition(current_user, receipt_number)
+    petition = access.get_petition(current_user, receipt_number, options=PAGE_OPTIONS)
     if petition.status == Status.DRAFT:
         return redirect(url_for("traveler.review", receipt_number=petition.receipt_number))
     return _render_petition(petition)
