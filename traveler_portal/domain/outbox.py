@@ -14,6 +14,7 @@ idempotent (and claims its row before a side effect), so that is safe; losing on
 import logging
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -65,6 +66,21 @@ def publish_task(task_name: str, args: list, queue: str, task_id: str | None = N
     celery.send_task(task_name, args=args, queue=queue, retry=False, task_id=task_id)
 
 
+@dataclass(frozen=True)
+class Committed:
+    """What the relay needs of a row its own transaction just committed: read from the
+    row in memory before the commit, so publishing it costs no query."""
+    id: int
+    task_name: str
+    args: list
+    queue: str
+
+
+def committed(messages: list[OutboxMessage]) -> list[Committed]:
+    """The pending rows of a transaction about to commit (flushed: their ids are known)."""
+    return [Committed(m.id, m.task_name, list(m.args), m.queue) for m in messages]
+
+
 def relay(message_ids: list[int], redrive: bool = False) -> int:
     """Publish the given messages (already committed); returns how many went out. Without
     ``redrive`` only those never published; with it, open rows that are due again."""
@@ -74,10 +90,27 @@ def relay(message_ids: list[int], redrive: bool = False) -> int:
                                            OutboxMessage.confirmed_at.is_(None))
     if not redrive:
         query = query.where(OutboxMessage.published_at.is_(None))
-    messages = db.session.scalars(query.order_by(OutboxMessage.id)).all()
+    messages = committed(db.session.scalars(query.order_by(OutboxMessage.id)).all())
     # Read, then end the transaction before talking to the broker: on SQLite an open
     # transaction holds the database's write lock.
     db.session.commit()
+    return _publish(messages)
+
+
+def relay_committed(messages: list[Committed]) -> int:
+    """Publish the rows the caller's transaction has just committed (``uow.commit``): the
+    hot path of every submission and routing. Nothing is read back: the rows are new, so
+    none was published or confirmed yet (a sweep takes only rows older than a few
+    seconds, and a second copy of a message is harmless anyway). After publishing, one
+    statement records them all and one commit ends it."""
+    if not messages or current_app.config.get("OUTBOX_RELAY_DEFERRED"):
+        return 0  # deferred (seed-demo before the broker runs): the sweep publishes them
+    if db.session().in_transaction():
+        db.session.commit()  # nothing of the caller's is open: on SQLite, free the lock
+    return _publish(messages)
+
+
+def _publish(messages: list[Committed]) -> int:
     sent, failed = [], {}
     for message in messages:
         try:
@@ -93,15 +126,18 @@ def relay(message_ids: list[int], redrive: bool = False) -> int:
     return len(sent)
 
 
-def _record(sent: list[OutboxMessage], failed: dict[int, str]) -> None:
+def _record(sent: list[Committed], failed: dict[int, str]) -> None:
     now = utcnow()
+    by_delay: dict[float, list[int]] = {}
     for message in sent:
+        by_delay.setdefault(redrive_delay(message.queue), []).append(message.id)
+    for delay, ids in by_delay.items():
         # Not guarded on confirmed_at: a fast worker may have confirmed the row already,
         # and it must still read as published (a confirmed row is never re-driven).
         db.session.execute(sa.update(OutboxMessage).where(
-            OutboxMessage.id == message.id).values(
+            OutboxMessage.id.in_(ids)).values(
             published_at=now, attempts=OutboxMessage.attempts + 1,
-            redrive_after=now + timedelta(seconds=redrive_delay(message.queue))))
+            redrive_after=now + timedelta(seconds=delay)))
     for message_id, error in failed.items():
         # A re-drive that found the broker away is not counted: only messages actually
         # published count towards OUTBOX_MAX_PUBLISHES.

@@ -114,7 +114,9 @@ def commit() -> None:
     few tasks that must end a transaction midway (before a slow network call)."""
     session = db.session
     session.flush()
-    pending = [m.id for m in session.info.pop(outbox.PENDING_KEY, [])]
+    # Read from the rows in memory before the commit expires them: the relay publishes
+    # them without reading them back.
+    pending = outbox.committed(session.info.pop(outbox.PENDING_KEY, []))
     try:
         session.commit()
     except Exception:
@@ -126,13 +128,13 @@ def commit() -> None:
     if has_request_context():
         after_this_request(_relay_after_response(pending))
     else:
-        outbox.relay(pending)
+        outbox.relay_committed(pending)
 
 
-def _relay_after_response(pending: list[int]):
+def _relay_after_response(pending: list[outbox.Committed]):
     def relay(response):
         try:
-            outbox.relay(pending)
+            outbox.relay_committed(pending)
         except Exception:  # noqa: BLE001 - the rows are committed; the sweeper sends them
             log.exception("outbox relay after the response failed; the sweep will retry")
             db.session.rollback()
