@@ -30,6 +30,8 @@ PENDING_KEY = "outbox_pending"
 # What a task returns when its row must stay open (another run holds the work, or the
 # retry was postponed): the worker does not confirm the row.
 NOT_DONE = "not-done"
+# Set on a task's request when its work confirmed its row itself (confirm_with_work).
+CONFIRMED_IN_WORK = "outbox_confirmed_in_work"
 _TASK_ID = re.compile(r"^outbox-(\d+)-[0-9a-f]+$")
 
 
@@ -192,6 +194,17 @@ def confirm(message_id: int) -> None:
         OutboxMessage.id == message_id, OutboxMessage.confirmed_at.is_(None))
         .values(confirmed_at=utcnow()))
     db.session.commit()
+
+
+def confirm_with_work(message_id: int | None) -> None:
+    """Close the row in the caller's transaction, so the work and its confirmation
+    commit together or not at all (and the worker spends no transaction of its own on
+    it). The task then sets ``request.<CONFIRMED_IN_WORK>`` and the worker's own confirm
+    (workers/outbox_signals.py) is skipped. None (a task not sent by the outbox): nothing."""
+    if message_id is not None:
+        db.session.execute(sa.update(OutboxMessage).where(
+            OutboxMessage.id == message_id, OutboxMessage.confirmed_at.is_(None))
+            .values(confirmed_at=utcnow()))
 
 
 def tries_of(message_id: int) -> int:
