@@ -114,11 +114,11 @@ def otp(address: str) -> str | None:
 
 def identity_input(**changes) -> profiles.ProfileInput:
     today = utcnow().date()
-    data = dict(given_names="Alex Jordan", family_name="Tremblay",
-                date_of_birth=today.replace(year=today.year - 35, day=1),
-                citizenships=["CA"], passport_number=f"AB{next(_seq):07d}",
-                passport_country="CA", passport_expiry=today + timedelta(days=8 * 365),
-                residence_country="CA", prior_refusals=False)
+    data = {"given_names": "Alex Jordan", "family_name": "Tremblay",
+            "date_of_birth": today.replace(year=today.year - 35, day=1),
+            "citizenships": ["CA"], "passport_number": f"AB{next(_seq):07d}",
+            "passport_country": "CA", "passport_expiry": today + timedelta(days=8 * 365),
+            "residence_country": "CA", "prior_refusals": False}
     data.update(changes)
     return profiles.ProfileInput(**data)
 

@@ -45,7 +45,8 @@ def _limiter_storage(broker_url: str) -> str:
 
 
 def create_app(test_config=None) -> Flask:
-    from config import MissingSetting, check_production, config_from_env
+    # The settings module reads the environment: imported when an app is made.
+    from config import MissingSetting, check_production, config_from_env  # noqa: PLC0415
 
     try:
         check_production()
@@ -89,9 +90,11 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     celery_init_app(app)
 
-    from . import cli, keyring, web
-    from .api import bp as api_bp
-    from .web.support import input_guard, transactions
+    # The blueprints and commands import the extensions configured above (a cycle if
+    # imported at the top of this module).
+    from . import cli, keyring, web  # noqa: PLC0415
+    from .api import bp as api_bp  # noqa: PLC0415
+    from .web.support import input_guard, transactions  # noqa: PLC0415
 
     input_guard.init_app(app)
     web.init_app(app)

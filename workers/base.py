@@ -1,6 +1,8 @@
-"""One base class for every task: the failures worth another try, the backoff between
-tries and what happens after the last one are declared per task (``retry_on``,
-``max_retries``, ``backoff``, ``attempt_failed``, ``gave_up``) and carried out here once.
+"""One base class for every task. Each task runs inside the unit of work's boundary: the
+task, not the services it calls, owns the transaction. The failures worth another try,
+the backoff between tries and what happens after the last one are declared per task
+(``retry_on``, ``max_retries``, ``backoff``, ``attempt_failed``, ``gave_up``) and carried
+out here once.
 
 A retry of a task the outbox sent waits in its outbox row (workers/retrying.py), so a
 wiped Redis loses no retry and no countdown outlives the visibility timeout. After the
@@ -10,7 +12,7 @@ import logging
 
 from celery import shared_task
 
-from traveler_portal.domain import outbox
+from traveler_portal.domain import outbox, uow
 from traveler_portal.tasks import TaskName
 from workers import app, flask_app, retrying
 
@@ -24,11 +26,14 @@ class PortalTask(app.Task):
     max_retries = 5
 
     def __call__(self, *args, **kwargs):
+        # The task owns its transaction (uow.boundary): the services it calls are
+        # savepoints inside it, committed together when it returns and rolled back
+        # together when it raises. A failed try is recorded in a transaction of its own.
         with flask_app.app_context():
             try:
-                return self.run(*args, **kwargs)
+                return uow.boundary(self.run)(*args, **kwargs)
             except self.retry_on as exc:
-                return self._failed(exc, args)
+                return uow.boundary(self._failed)(exc, args)
 
     def backoff(self, tries: int) -> float:
         """Seconds before the next try after ``tries`` failures: 5 s doubling to 5 min."""

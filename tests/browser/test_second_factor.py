@@ -36,7 +36,8 @@ def test_an_officer_enrols_then_signs_in_with_a_recovery_code_and_a_code(
         pyotp.TOTP(secret).at(step * 30))
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     expect(page.get_by_role("heading", level=1, name="Your recovery codes")).to_be_visible()
-    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem").all_inner_texts()
+    codes = page.get_by_role("list", name="Recovery codes").get_by_role(
+        "listitem").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", c)
                                     for c in codes)
     page.get_by_role("link", name="I have kept them: continue").click()

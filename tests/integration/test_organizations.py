@@ -452,7 +452,8 @@ def test_an_employer_prepared_draft_waits_on_the_employee_who_attests_and_submit
     employer = browser(app, owner)
     page = text(employer.get(f"/employer/petitions/{receipt}"))
     assert "Waiting on the traveler" in page and "Submit petition" not in page
-    refused = post(employer, f"/employer/petitions/{receipt}/submit", page="/employer/organization/")
+    refused = post(employer, f"/employer/petitions/{receipt}/submit",
+                   page="/employer/organization/")
     assert where(refused) == f"/employer/petitions/{receipt}"
     assert "The employee must review and attest" in text(employer.get(where(refused)))
     with pytest.raises(Conflict):
@@ -539,5 +540,6 @@ def test_an_invitation_email_is_sent_once_and_its_link_works(app, live_server, s
         "csrf_token": hidden_inputs(page.text)["csrf_token"], "name": "Ed Admin",
         "password": factories.PASSWORD, "confirm": factories.PASSWORD})
     assert created.status_code == 302
-    assert guest.get(live_server.url + "/employer/organization/people", timeout=15).status_code == 200
+    people = live_server.url + "/employer/organization/people"
+    assert guest.get(people, timeout=15).status_code == 200
     assert requests.get(live_server.url + path, timeout=15).status_code == 410

@@ -21,7 +21,8 @@ from traveler_portal.reference import loader
 PACKAGE = Path(__file__).resolve().parents[2] / "traveler_portal"
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 # Reachable without signing in. Adding to this list is a deliberate decision.
-PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.readyz", "public.login", "public.register",
+PUBLIC_ENDPOINTS = {"public.index", "public.healthz", "public.readyz", "public.login",
+                    "public.register",
                     "api.create_token", "api.openapi_json",
                     # The invitation link opened from the email, signed out (a signed token).
                     "public.accept_invitation",
@@ -66,9 +67,9 @@ def _imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module)
         elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(
-                node.func, "id", None)) in ("import_module", "__import__") and node.args:
-            if isinstance(node.args[0], ast.Constant):
-                names.add(str(node.args[0].value))
+                node.func, "id", None)) in ("import_module", "__import__") and node.args \
+                and isinstance(node.args[0], ast.Constant):
+            names.add(str(node.args[0].value))
     return names
 
 

@@ -27,7 +27,7 @@ def test_an_api_error_is_in_french_when_asked(api):
     response = caller.get("/countries/MX/categories", headers={"Accept-Language": "fr"})
     assert response.headers["Content-Language"] == "fr"
     assert assert_error(response, 404, "not_found")["message"] == \
-        "Les pays possibles sont US et CA."  # the code stays "not_found": codes are never translated
+        "Les pays possibles sont US et CA."  # the code stays "not_found": never translated
 
 
 def test_the_api_answers_in_the_callers_language_unless_asked_otherwise(app, api):

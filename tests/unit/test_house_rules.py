@@ -40,10 +40,7 @@ def _absolute(module: str, node: ast.ImportFrom) -> str:
     if node.level == 0:
         return node.module or ""
     parts = (PACKAGE + "/" + module).removesuffix(".py").split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    else:
-        parts = parts[:-1]
+    parts = parts[:-1]  # the package the module is in (an __init__ is its package)
     base = parts[:len(parts) - (node.level - 1)]
     return ".".join(base + ([node.module] if node.module else []))
 

@@ -26,7 +26,8 @@ def test_the_profession_is_a_choice_from_the_list_and_the_occupation(app, client
     page = client.get(f"/my/filing/{receipt}/job").get_data(as_text=True)
     listed = professions.names("usmca_professions")
     assert len(listed) == 63 and "Management Consultant" in listed
-    assert re.search(r'<select[^>]*name="x_usmca_profession"', page), page[page.find('usmca'):][:600]
+    assert re.search(r'<select[^>]*name="x_usmca_profession"', page), \
+        page[page.find('usmca'):][:600]
     assert page.count("<option") >= 64  # the list, and "Choose from the list"
     assert 'name="occupation"' not in page  # asked once, as the profession
     assert 'value="Maple Bridges Ltd."' in page  # the employer's name, from the organization

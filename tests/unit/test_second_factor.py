@@ -70,7 +70,8 @@ def test_an_agency_account_enrols_at_its_first_sign_in(app, client):
     done = client.post("/login/enrol", data={"csrf_token": csrf_token(client, "/login/enrol"),
                                              "code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
-    codes = re.findall(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</code>", done.get_data(as_text=True))
+    codes = re.findall(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</code>",
+                       done.get_data(as_text=True))
     assert len(set(codes)) == 10
     assert officer_home(client) == 200
     # The page's own sign-out button works (its CSRF token is the new session's).

@@ -130,7 +130,7 @@ def test_a_whole_case_history_is_a_chain_and_only_public_steps_reach_the_travele
     assert [e.action for e in events if e.action != "note"] == [a for a, _ in steps]
     transitions = [e for e in events if e.action != "note"]
     assert transitions[0].from_status == S.DRAFT
-    for before, after in zip(transitions, transitions[1:]):
+    for before, after in zip(transitions, transitions[1:], strict=False):
         assert after.from_status == before.to_status
     assert petition.status == S.APPROVED
     assert petition.version == 1 + len(steps)

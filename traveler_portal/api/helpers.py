@@ -134,7 +134,7 @@ def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int | None]:
                 raise ValueError(after)
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise ApiError(422, "validation_failed", _("Bad cursor."), {
-                "cursor": _("Pass the next_cursor of the previous page unchanged.")})
+                "cursor": _("Pass the next_cursor of the previous page unchanged.")}) from None
     return int(raw_limit), after
 
 

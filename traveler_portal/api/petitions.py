@@ -77,7 +77,7 @@ def create_petition():
     try:
         petition = petitions.create_draft(g.api_user, draft)
     except ValidationFailed as exc:
-        raise petition_input.renamed(exc)
+        raise petition_input.renamed(exc) from None
     return _petition_json(petition), 201
 
 
@@ -115,7 +115,7 @@ def update_petition(receipt_number):
     try:
         petition = petitions.update_draft(g.api_user, receipt_number, changes, version)
     except ValidationFailed as exc:
-        raise petition_input.renamed(exc)
+        raise petition_input.renamed(exc) from None
     return _petition_json(petition)
 
 
@@ -142,7 +142,7 @@ def submit_petition(receipt_number):
     try:
         return _petition_json(petitions.submit(g.api_user, receipt_number))
     except ValidationFailed as exc:
-        raise petition_input.renamed(exc)
+        raise petition_input.renamed(exc) from None
 
 
 @bp.get("/petitions/<receipt_number>")

@@ -17,7 +17,8 @@ from ..models import (
 )
 from ..models.users import utcnow
 from . import access, audit, evidence, evidence_return, notices, uow, versions, workflow
-from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, ValidationFailed
+from .rows import one_or_not_found
 
 # What an officer's list of cases shows of each, loaded in a few queries, not one per row.
 CASE_LIST_OPTIONS = (sa.orm.selectinload(Petition.category), sa.orm.selectinload(Petition.port),
@@ -73,11 +74,9 @@ def queues_with_depth(user: User) -> list[tuple[AdjudicationQueue, int]]:
 
 def get_queue(user: User, code: str) -> AdjudicationQueue:
     _require_agency(user)
-    queue = db.session.scalars(sa.select(AdjudicationQueue).where(
-        AdjudicationQueue.code == code, AdjudicationQueue.country == user.country)).first()
-    if queue is None:
-        raise NotFound(_("No such queue."))
-    return queue
+    return one_or_not_found(sa.select(AdjudicationQueue).where(
+        AdjudicationQueue.code == code, AdjudicationQueue.country == user.country),
+        _("No such queue."))
 
 
 @uow.atomic

@@ -43,7 +43,8 @@ from ..extensions import db
 from ..models import EmployeeImport, Invitation, Role, User
 from ..models.users import utcnow
 from . import invitations, organizations, outbox, security_notices, uow
-from .errors import NotFound, ValidationFailed
+from .errors import ValidationFailed
+from .rows import one_or_not_found
 
 TASK, QUEUE = tasks.IMPORT_EMPLOYEES.name, tasks.IMPORT_EMPLOYEES.queue
 REQUIRED = ("email", "name")
@@ -134,12 +135,9 @@ def _check_daily_cap(org_id: str) -> None:
 
 def get(actor: User, import_id: int) -> EmployeeImport:
     organizations.require_member(actor)
-    job = db.session.scalars(sa.select(EmployeeImport).where(
+    return one_or_not_found(sa.select(EmployeeImport).where(
         EmployeeImport.id == import_id,
-        EmployeeImport.organization_id == actor.organization_id)).first()
-    if job is None:
-        raise NotFound(_("No such import."))
-    return job
+        EmployeeImport.organization_id == actor.organization_id), _("No such import."))
 
 
 def recent(actor: User, limit: int = 20) -> list[EmployeeImport]:
@@ -272,6 +270,7 @@ def run(import_id: int) -> str | None:
             position = db.session.get(EmployeeImport, import_id).processed_rows
             uow.rollback()
             continue
+        uow.commit()  # each batch is kept as it ends: the progress shows, a rerun resumes
         position = min(position + size, len(rows))
         if pause:
             time.sleep(pause)  # let the progress readers take SQLite's lock

@@ -272,7 +272,7 @@ def panels(user: User, today: date, limit: int = PANEL_LIMIT) -> Panels:
     totals = {"evidence_requests": totals_row[0], "drafts": totals_row[1],
               "upcoming": totals_row[2]}
     previous = 0
-    for days, within in zip(EXPIRY_WINDOWS, cumulative):
+    for days, within in zip(EXPIRY_WINDOWS, cumulative, strict=True):
         totals[days], previous = within - previous, within
 
     evidence = petitions(Petition.status == Status.EVIDENCE_REQUESTED)

@@ -24,7 +24,8 @@ from ..extensions import db
 from ..models import ApiKey, Role, User, WebhookDelivery, WebhookEndpoint
 from ..models.users import utcnow
 from . import organizations, outbox, uow, webhook_transport
-from .errors import Forbidden, NotFound, RateLimited, ValidationFailed
+from .errors import Forbidden, RateLimited, ValidationFailed
+from .rows import one_or_not_found
 
 # Deliveries have their own queue and worker: endpoints that answer slowly or not at all
 # must never hold up the notification emails (password resets) or the routing.
@@ -79,10 +80,9 @@ def keys_of(user: User) -> list[ApiKey]:
 @uow.atomic
 def revoke_key(user: User, key_id: int) -> None:
     _require_admin(user)
-    row = db.session.scalars(sa.select(ApiKey).where(
-        ApiKey.id == key_id, ApiKey.organization_id == user.organization_id)).first()
-    if row is None:
-        raise NotFound(_("No such key."))
+    row = one_or_not_found(sa.select(ApiKey).where(
+        ApiKey.id == key_id, ApiKey.organization_id == user.organization_id),
+        _("No such key."))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
 
@@ -142,12 +142,9 @@ def endpoints_of(user: User) -> list[WebhookEndpoint]:
 
 def endpoint_of(user: User, endpoint_id: int) -> WebhookEndpoint:
     _require_member(user)
-    endpoint = db.session.scalars(sa.select(WebhookEndpoint).where(
+    return one_or_not_found(sa.select(WebhookEndpoint).where(
         WebhookEndpoint.id == endpoint_id,
-        WebhookEndpoint.organization_id == user.organization_id)).first()
-    if endpoint is None:
-        raise NotFound(_("No such endpoint."))
-    return endpoint
+        WebhookEndpoint.organization_id == user.organization_id), _("No such endpoint."))
 
 
 @uow.atomic

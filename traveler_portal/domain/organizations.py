@@ -27,6 +27,7 @@ from ..models import Organization, Petition, Role, Status, User
 from ..models.users import organization_key
 from . import uow
 from .errors import Forbidden, NotFound, ValidationFailed
+from .rows import one_or_not_found
 
 MANAGERS = ("owner", "admin")
 COLLEAGUE_ROLES = ("admin", "viewer")
@@ -195,15 +196,17 @@ def employees_page(actor: User, query: str = "", page: int = 1,
     return rows, total
 
 
+def _own_traveler(actor: User, traveler_id: int) -> User:
+    return one_or_not_found(sa.select(User).where(
+        User.id == traveler_id, User.role == Role.TRAVELER,
+        User.organization_id == actor.organization_id),
+        _("No such traveler in your organization."))
+
+
 def employee(actor: User, traveler_id: int) -> User:
     """One traveler of the actor's organization (404 otherwise)."""
     require_member(actor)
-    traveler = db.session.scalars(sa.select(User).where(
-        User.id == traveler_id, User.role == Role.TRAVELER,
-        User.organization_id == actor.organization_id)).first()
-    if traveler is None:
-        raise NotFound(_("No such traveler in your organization."))
-    return traveler
+    return _own_traveler(actor, traveler_id)
 
 
 def link_traveler(traveler: User, organization_id: int | None) -> None:
@@ -227,12 +230,7 @@ def _unlink(traveler: User) -> None:
 def end_link(actor: User, traveler_id: int) -> None:
     """The employer ends the link with one of its travelers."""
     require_org_admin(actor)
-    traveler = db.session.scalars(sa.select(User).where(
-        User.id == traveler_id, User.role == Role.TRAVELER,
-        User.organization_id == actor.organization_id)).first()
-    if traveler is None:
-        raise NotFound(_("No such traveler in your organization."))
-    _unlink(traveler)
+    _unlink(_own_traveler(actor, traveler_id))
 
 
 def leave(traveler: User) -> None:

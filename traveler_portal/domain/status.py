@@ -7,7 +7,8 @@ and category. Read-only: queries and pure functions, nothing here commits.
   prepares waits on "employer" until its required documents are on file, then on
   "applicant" (the employee attests).
 - ``queue_position``: 1 for the petition the next ``adjudication.claim_next`` would hand
-  out (priority descending, then due date, then ``submitted_at``, then ``id``); ``None`` unless queued.
+  out (priority descending, then due date, then ``submitted_at``, then ``id``); ``None``
+  unless queued.
 - ``estimate``: median and 80th percentile of ``decided_at - submitted_at`` (in days) over
   the most recent ``ESTIMATE_SAMPLE_LIMIT`` decided cases (approved, denied, and approvals
   since expired) of the same queue and category; ``None`` below ``ESTIMATE_MIN_SAMPLE``.

@@ -1,5 +1,6 @@
 """What every form shares: white space stripped, hidden fields without ids, choices
-built the WTForms 3.4 way, an email check, and the domain's field errors shown on a form.
+built the WTForms 3.4 way, an email check, a new password with its confirmation, and the
+domain's field errors shown on a form.
 
 The API feeds its JSON body in as form data (see ``api.helpers.form_from_json``), with
 CSRF off because it authenticates with bearer tokens, not cookies.
@@ -8,13 +9,28 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField, PasswordField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..domain.accounts import MIN_PASSWORD
 from ..domain.errors import DomainError
 from ..models.users import utcnow
 
+PASSWORD = _l("Password (at least 12 characters)")
+CONFIRM = _l("Confirm password")
+
+
+def new_password_fields(label=PASSWORD, confirm_label=CONFIRM):
+    """``password, confirm = new_password_fields()``: a password being chosen (registration,
+    an invitation, a reset or a change) and the same typed again."""
+    kw = {"render_kw": {"autocomplete": "new-password"}}
+    return (PasswordField(label, validators=[
+                DataRequired(_l("Choose a password.")),
+                Length(min=MIN_PASSWORD, message=_l("Use at least 12 characters."))], **kw),
+            PasswordField(confirm_label, validators=[
+                DataRequired(_l("Type the password again.")),
+                EqualTo("password", _l("The passwords do not match."))], **kw))
 
 def options(pairs) -> list[SelectChoice]:
     """A select or radio field's choices from ``(value, label)`` pairs (or choices already

@@ -10,13 +10,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 from ...domain import accounts, invitations
 from ...domain.errors import ValidationFailed
 from ...extensions import db
-from ...forms.base import BaseForm, apply_errors
+from ...forms.base import BaseForm, apply_errors, new_password_fields
 from ...models import User
 from ..support.permissions import public
 from ..support.sessions import start_session
@@ -26,12 +26,7 @@ from .blueprint import bp
 class NewAccountForm(BaseForm):
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your full name.")),
                                                     Length(max=200)])
-    password = PasswordField(_l("Password (at least 12 characters)"), validators=[
-        DataRequired(_l("Choose a password.")),
-        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 12 characters."))])
-    confirm = PasswordField(_l("Confirm password"), validators=[
-        DataRequired(_l("Type the password again.")),
-        EqualTo("password", _l("The passwords do not match."))])
+    password, confirm = new_password_fields()
 
 
 class AcceptForm(BaseForm):

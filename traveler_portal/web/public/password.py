@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired
 
 from ...domain import accounts, password_reset, passwords
 from ...domain.errors import ValidationFailed
-from ...forms.base import BaseForm, EmailAddress, apply_errors
+from ...forms.base import BaseForm, EmailAddress, apply_errors, new_password_fields
 from ...ratelimits import signin_limits
 from ..support.permissions import public, signed_in
 from ..support.sessions import start_session
@@ -29,14 +29,8 @@ _CURRENT = PasswordField(_l("Current password"), render_kw={"autocomplete": "cur
 
 
 class NewPasswordForm(BaseForm):
-    password = PasswordField(_l("New password (at least 12 characters)"),
-                             render_kw={"autocomplete": "new-password"}, validators=[
-        DataRequired(_l("Choose a password.")),
-        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 12 characters."))])
-    confirm = PasswordField(_l("Confirm the new password"),
-                            render_kw={"autocomplete": "new-password"}, validators=[
-        DataRequired(_l("Type the password again.")),
-        EqualTo("password", _l("The passwords do not match."))])
+    password, confirm = new_password_fields(_l("New password (at least 12 characters)"),
+                                            _l("Confirm the new password"))
 
 
 class ChangeForm(NewPasswordForm):

@@ -138,6 +138,22 @@ def _start_again():
     return redirect(url_for("public.login"))
 
 
+def _check_code(user: User, form) -> tuple[str | None, bool]:
+    """(which kind of code was used, or None; whether the account is locked out): a
+    code typed for ``user``, counted against the sign-in budget; the error on the form."""
+    address = request.remote_addr
+    try:
+        lockout.check(user.email, address)
+    except lockout.Locked as exc:
+        form.code.errors.append(exc.message)
+        return None, True
+    used = second_factor.verify(user, form.code.data)
+    if used is None:
+        lockout.failed(user.email, address)
+        form.code.errors.append(_("The code is not right, or was already used."))
+    return used, False
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
 def sign_in_code():
@@ -147,17 +163,10 @@ def sign_in_code():
         return _start_again()
     form, status = CodeForm(), 200
     if form.validate_on_submit():
-        address = request.remote_addr
-        try:
-            lockout.check(user.email, address)
-        except lockout.Locked as exc:
-            form.code.errors.append(exc.message)
+        used, locked = _check_code(user, form)
+        if locked:
             return render_template("public/second_factor_code.html", form=form), 429
-        used = second_factor.verify(user, form.code.data)
-        if used is None:
-            lockout.failed(user.email, address)
-            form.code.errors.append(_("The code is not right, or was already used."))
-        else:
+        if used is not None:
             response = _complete(user, session[PENDING].get("next"), verified=True)
             if used == "recovery":  # after the fresh session, which would drop it
                 flash(_("You signed in with a recovery code; %(left)d left. Each works once.",
@@ -252,16 +261,10 @@ def confirm_second_factor():
         return redirect(next_url)
     form = CodeForm()
     if form.validate_on_submit():
-        address = request.remote_addr
-        try:
-            lockout.check(user.email, address)
-        except lockout.Locked as exc:
-            form.code.errors.append(exc.message)
+        used, locked = _check_code(user, form)
+        if locked:
             return render_template("public/second_factor_confirm.html", form=form), 429
-        if second_factor.verify(user, form.code.data) is None:
-            lockout.failed(user.email, address)
-            form.code.errors.append(_("The code is not right, or was already used."))
-        else:
+        if used is not None:
             session[VERIFIED_AT] = int(time.time())
             return redirect(next_url)
     return render_template("public/second_factor_confirm.html", form=form), \

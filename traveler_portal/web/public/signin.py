@@ -8,7 +8,6 @@ from flask_login import current_user, logout_user
 from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import (
     DataRequired,
-    EqualTo,
     InputRequired,
     Length,
     ValidationError,
@@ -17,7 +16,7 @@ from wtforms.validators import (
 from ...domain import accounts, lockout, registration
 from ...domain.errors import ValidationFailed
 from ...extensions import login_manager
-from ...forms.base import BaseForm, EmailAddress, options
+from ...forms.base import BaseForm, EmailAddress, new_password_fields, options
 from ...ratelimits import registration_limits, signin_limits
 from ..support.permissions import public, signed_in
 from ..support.templating import home_for
@@ -48,12 +47,7 @@ class RegisterForm(BaseForm):
         EmailAddress(_l("Enter a valid email address."))])
     organization = StringField(_l("Organization's legal name (employers only)"),
                                validators=[Length(max=200)])
-    password = PasswordField(_l("Password (at least 12 characters)"), validators=[
-        DataRequired(_l("Choose a password.")),
-        Length(min=accounts.MIN_PASSWORD, message=_l("Use at least 12 characters."))])
-    confirm = PasswordField(_l("Confirm password"), validators=[
-        DataRequired(_l("Type the password again.")),
-        EqualTo("password", _l("The passwords do not match."))])
+    password, confirm = new_password_fields()
 
     def validate_organization(self, field):
         if self.account_type.data == "employer" and not field.data:

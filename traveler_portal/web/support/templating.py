@@ -35,7 +35,8 @@ def init_app(app):
         return {"status_label": lambda s: workflow.STATUS_LABELS[s], "unread_count": unread,
                 # travelers and employers see the agency's internal states as "in review"
                 "shown_status": lambda s: s if agency else workflow.public_status(s),
-                "event_title": workflow.event_title, "badge_tone": workflow.badge_tone, "Role": Role,
+                "event_title": workflow.event_title, "badge_tone": workflow.badge_tone,
+                "Role": Role,
                 "country_name": lambda code: COUNTRY_NAMES.get(str(code), str(code)),
                 "role_name": lambda role: ROLE_NAMES.get(role, str(role)),
                 "evidence_overdue": evidence.is_overdue,
