@@ -38,6 +38,9 @@ _TASK_ID = re.compile(r"^outbox-(\d+)-[0-9a-f]+$")
 def enqueue(task_name: str, args: list, queue: str) -> OutboxMessage:
     message = OutboxMessage(task_name=task_name, args=list(args), queue=queue,
                             created_at=utcnow())
+    # What the relay sends, kept outside the mapped state: a savepoint released inside the
+    # transaction expires every row, and reading them back would cost a query each.
+    message.relay_copy = (task_name, list(args), queue)
     db.session.add(message)
     db.session.info.setdefault(PENDING_KEY, []).append(message)
     return message
@@ -79,8 +82,13 @@ class Committed:
 
 
 def committed(messages: list[OutboxMessage]) -> list[Committed]:
-    """The pending rows of a transaction about to commit (flushed: their ids are known)."""
-    return [Committed(m.id, m.task_name, list(m.args), m.queue) for m in messages]
+    """The pending rows of a transaction about to commit (flushed: their ids are known,
+    from the identity map, without a query even when the rows were expired)."""
+    out = []
+    for m in messages:
+        copy = getattr(m, "relay_copy", None) or (m.task_name, list(m.args), m.queue)
+        out.append(Committed(sa.inspect(m).identity[0], *copy))
+    return out
 
 
 def relay(message_ids: list[int], redrive: bool = False) -> int:

@@ -45,7 +45,9 @@ def _unit(keep=None):
     depth = session.info.get(DEPTH_KEY, 0)
     session.info[DEPTH_KEY] = depth + 1
     try:
-        if depth:
+        if depth and _untouched(session):
+            yield from _first_unit(session)
+        elif depth:
             yield from _savepoint(session)
         else:
             try:
@@ -59,6 +61,30 @@ def _unit(keep=None):
                 rollback()
     finally:
         session.info[DEPTH_KEY] = depth
+
+
+def _untouched(session) -> bool:
+    """Nothing has happened in the boundary's transaction yet: no statement, no change."""
+    return not (session().in_transaction() or session.new or session.dirty or session.deleted)
+
+
+def _first_unit(session):
+    """A unit the boundary runs before touching the database itself (a task calling its
+    service): there is nothing of the boundary's for it to keep apart, so it needs no
+    savepoint (SAVEPOINT and RELEASE: two round trips per task). If it fails, the whole
+    transaction, which holds only its work, is rolled back, as the savepoint would have
+    been; if it succeeds, it is flushed and read back fresh, as a released savepoint is."""
+    pending = session.info.setdefault(outbox.PENDING_KEY, [])
+    mark, undo_mark = len(pending), len(session.info.setdefault(UNDO_KEY, []))
+    try:
+        yield
+        session.flush()
+    except BaseException:
+        session.rollback()
+        del pending[mark:]  # the messages of the work undone are not sent either
+        _run_undo(session, undo_mark)
+        raise
+    session.expire_all()
 
 
 def _savepoint(session):
