@@ -97,8 +97,14 @@ def test_routing_costs_as_many_statements_among_many_rules_people_and_petitions(
     assert len(alone) <= 12, "\n".join(s[:80] for s in alone)
 
 
+@pytest.fixture
+def relaying(app, monkeypatch):
+    """The relay on (a CLI test before may have left seed-demo's deferral set)."""
+    monkeypatch.setitem(app.config, "OUTBOX_RELAY_DEFERRED", False)
+
+
 def test_a_transaction_s_rows_are_published_without_being_read_back_routing_first(
-        ctx, monkeypatch):
+        ctx, relaying, monkeypatch):
     sent = []
     monkeypatch.setattr(outbox, "publish_task",
                         lambda name, args, queue, task_id=None: sent.append(queue))
@@ -115,7 +121,7 @@ def test_a_transaction_s_rows_are_published_without_being_read_back_routing_firs
     assert not any(s.lstrip().upper().startswith("SELECT") for s in seen)
 
 
-def test_the_relay_reads_nothing_back_and_records_each_delay_once(ctx, monkeypatch):
+def test_the_relay_reads_nothing_back_and_records_each_delay_once(ctx, relaying, monkeypatch):
     monkeypatch.setattr(outbox, "publish_task", lambda *args, **kwargs: None)
     with uow.atomic():
         for n in range(5):
