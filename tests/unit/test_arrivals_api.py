@@ -226,6 +226,8 @@ def test_the_employers_webhooks_hear_of_the_arrival(api, seed, app):
     assert data["receipt_number"] == receipt and data["status"] == "approved"
     assert data["arrival"]["outcome"] == "secondary"
     assert data["title"].startswith("Referred to secondary inspection at Blaine Peace Arch")
+    assert data["titles"]["en"] == data["title"]  # and the same in French, for a French HR
+    assert data["titles"]["fr"].startswith("Renvoyé au contrôle secondaire à ")
 
 
 def test_the_processing_times_are_recomputed_by_beat(app):

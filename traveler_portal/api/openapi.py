@@ -46,6 +46,7 @@ QUEUE = {"name": "code", "in": "path", "required": True, "schema": {"type": "str
 PAGE = [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                      "maximum": 100, "default": 25}},
         {"name": "cursor", "in": "query", "schema": {"type": "string"}}]
+LANGUAGE = {"$ref": "#/components/parameters/AcceptLanguage"}
 NULLABLE_STR = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date"}
 TS = {"type": ["string", "null"], "format": "date-time"}
@@ -328,6 +329,9 @@ def document() -> dict:
     for more in (organization.PATHS, filing.PATHS, arrivals.PATHS):
         for path, ops in more.items():
             paths.setdefault(path, {}).update(ops)
+    for path, ops in paths.items():  # every operation answers in the language asked for
+        paths[path] = {method: {**op, "parameters": [*op.get("parameters", ()), LANGUAGE]}
+                       for method, op in ops.items()}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Cross-border business traveler pre-adjudication API",
@@ -348,6 +352,12 @@ def document() -> dict:
                         **webhook_docs.SCHEMAS, **filing.SCHEMAS, **filing.answers_schemas()},
             "responses": {f"E{status}": {"description": code, "content": {
                 JSON: {"schema": _ref("Error")}}} for status, code in ERRORS.items()},
+            "parameters": {"AcceptLanguage": {
+                "name": "Accept-Language", "in": "header", "required": False,
+                "schema": {"type": "string"}, "example": "fr-CA",
+                "description": "en or fr: the language of messages and titles in the "
+                               "answer (default: the caller's stated language, else "
+                               "English). The answer's Content-Language names it."}},
         },
     }
 

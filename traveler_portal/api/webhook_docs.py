@@ -76,6 +76,10 @@ def openapi_webhooks(ref) -> dict:
                           ref("WebhookTest"))}
 
 
+TITLES = {"type": "object", "required": ["en", "fr"], "description":
+          "The title in each official language (English and Canadian French).",
+          "properties": {"en": {"type": "string"}, "fr": {"type": "string"}}}
+
 SCHEMAS = {
     "WebhookStatusChanged": {
         "type": "object", "required": ["id", "type", "created_at", "data"], "properties": {
@@ -85,7 +89,8 @@ SCHEMAS = {
             "data": {"type": "object", "properties": {
                 "receipt_number": {"type": "string"}, "status": {"type": "string"},
                 "previous_status": {"type": ["string", "null"]},
-                "title": {"type": "string"}, "traveler_email": {"type": "string"},
+                "title": {"type": "string", "description": "In English."},
+                "titles": TITLES, "traveler_email": {"type": "string"},
                 "destination_country": {"type": "string", "enum": ["US", "CA"]},
                 "category": {"type": "string"}}}}},
     "WebhookArrivalRecorded": {
@@ -97,8 +102,8 @@ SCHEMAS = {
                 "receipt_number": {"type": "string"}, "status": {"type": "string"},
                 "title": {"type": "string", "example":
                           "Admitted at Blaine Peace Arch, WA on January 5, 2027, until "
-                          "January 4, 2030"},
-                "traveler_email": {"type": "string"},
+                          "January 4, 2030", "description": "In English."},
+                "titles": TITLES, "traveler_email": {"type": "string"},
                 "destination_country": {"type": "string", "enum": ["US", "CA"]},
                 "category": {"type": "string"}, "arrival": {"$ref":
                                                            "#/components/schemas/Arrival"}}}}},

@@ -275,7 +275,7 @@ def record(user, receipt_number: str, data: ArrivalInput) -> Arrival:
     title = arrival_words.title(event)
     notifications.on_public_event(petition, event, title)  # in the traveler's language
     people_updates.on_public_event(petition, event, str(title))  # the employer's admins
-    integrations.on_arrival(petition, event, str(title), arrival_json(arrival))
+    integrations.on_arrival(petition, event, title, arrival_json(arrival))
     audit.record(user, "arrival.record", "petition", petition.receipt_number, petition,
                  outcome=arrival.outcome, port=port.code, warnings=arrival.warnings,
                  another_crossing=bool(data.another_crossing),

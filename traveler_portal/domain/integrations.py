@@ -202,10 +202,7 @@ def on_public_event(petition, event, title) -> None:
         return
     db.session.flush()
     event_id = f"evt_{event.id}"
-    titles = {}
-    for lang in i18n.LANGUAGES:
-        with force_locale(lang):
-            titles[lang] = str(title)
+    titles = _in_each_language(title)
     payload = {"id": event_id, "type": "petition.status_changed",
                "created_at": event.at.isoformat(timespec="seconds"),
                "data": {"receipt_number": petition.receipt_number,
@@ -219,7 +216,16 @@ def on_public_event(petition, event, title) -> None:
         _queue(endpoint, event_id, payload["type"], payload)
 
 
-def on_arrival(petition, event, title: str, arrival: dict) -> None:
+def _in_each_language(title) -> dict[str, str]:
+    """{"en": ..., "fr": ...}: a lazy title written in each official language."""
+    titles = {}
+    for lang in i18n.LANGUAGES:
+        with force_locale(lang):
+            titles[lang] = str(title)
+    return titles
+
+
+def on_arrival(petition, event, title, arrival: dict) -> None:
     """An arrival recorded at the port (domain/arrivals.py), in its transaction: sent as
     ``petition.arrival_recorded`` (the status does not change)."""
     if not petition.organization_id:
@@ -228,10 +234,12 @@ def on_arrival(petition, event, title: str, arrival: dict) -> None:
         WebhookEndpoint.organization_id == petition.organization_id,
         WebhookEndpoint.active.is_(True))).all()
     event_id = f"evt_{event.id}"
+    titles = _in_each_language(title)
     payload = {"id": event_id, "type": "petition.arrival_recorded",
                "created_at": event.at.isoformat(timespec="seconds"),
                "data": {"receipt_number": petition.receipt_number,
-                        "status": petition.status.value, "title": title,
+                        "status": petition.status.value, "title": titles["en"],
+                        "titles": titles,
                         "traveler_email": petition.traveler.email,
                         "destination_country": petition.destination_country.value,
                         "category": petition.category.code, "arrival": arrival}}
