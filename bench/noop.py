@@ -9,12 +9,16 @@ import time
 import redis
 from celery import Celery
 
+from traveler_portal.celery_app import WORKER_SETTINGS
+
 BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 QUEUE, STAMPS = "bench.noop", "bench:noop:stamps"
 app = Celery("bench-noop", broker=BROKER, backend=BROKER)
+# The product's worker settings (acknowledgement, prefetch), not a copy: a ceiling
+# measured under other settings would not be the product's ceiling.
 app.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json",
-                task_default_queue=QUEUE, task_acks_late=True, worker_prefetch_multiplier=1,
-                worker_hijack_root_logger=False, broker_connection_retry_on_startup=True)
+                task_default_queue=QUEUE, worker_hijack_root_logger=False,
+                broker_connection_retry_on_startup=True, **WORKER_SETTINGS)
 _redis = None
 
 

@@ -27,6 +27,14 @@ WORKER_QUEUES = {"worker": ("routing", *ROUTING_QUEUES, "notifications", "period
                             "imports"),
                  "webhooks": ("webhooks",)}
 
+# How a worker takes and acknowledges its tasks (bench/noop.py runs the no-op ceiling under
+# the same). A task is acknowledged only when it finishes, and a worker that dies mid-task
+# gives it back: at-least-once, which the idempotent tasks make safe. One message reserved
+# at a time: the worker that routes also runs imports, and a routing message must not wait
+# behind one of those while another worker is idle.
+WORKER_SETTINGS = {"task_acks_late": True, "task_reject_on_worker_lost": True,
+                   "worker_prefetch_multiplier": 1}
+
 
 def celery_init_app(app) -> Celery:
     class FlaskTask(Task):
@@ -44,10 +52,7 @@ def celery_init_app(app) -> Celery:
         task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name)
                      for name in TASK_QUEUES],
         task_default_queue="routing",
-        # A task is acknowledged only when it finishes, and a worker that dies mid-task
-        # gives it back: at-least-once, which the idempotent tasks make safe.
-        task_acks_late=True, task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
+        **WORKER_SETTINGS,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=app.config["BROKER_CONNECT_TIMEOUT"],
         broker_transport_options={

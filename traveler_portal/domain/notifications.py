@@ -17,7 +17,7 @@ from .. import i18n, mail, tasks
 from ..extensions import db
 from ..models import Decision, Notification, Outcome, Petition, Status
 from ..models.users import utcnow
-from . import outbox, profiles, reference, uow, workflow
+from . import outbox, reference, uow, workflow
 
 log = logging.getLogger(__name__)
 SEND_TASK, QUEUE = tasks.SEND_EMAIL.name, tasks.SEND_EMAIL.queue
@@ -39,11 +39,13 @@ def petition_url(petition: Petition) -> str:
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/my/petitions/{petition.receipt_number}"
 
 
-def _create(user, petition, dedup_key, kind, subject, body, event=None) -> Notification | None:
-    """Add one notification (and its email to the outbox) unless it already exists."""
-    exists = db.session.scalar(sa.select(Notification.id).where(
-        Notification.user_id == user.id, Notification.dedup_key == dedup_key))
-    if exists:
+def _create(user, petition, dedup_key, kind, subject, body, event=None,
+            fresh: bool = False) -> Notification | None:
+    """Add one notification (and its email to the outbox) unless it already exists.
+    ``fresh``: the key names an event this transaction has just written, so no
+    notification can have it yet (the unique key still stands guard)."""
+    if not fresh and db.session.scalar(sa.select(Notification.id).where(
+            Notification.user_id == user.id, Notification.dedup_key == dedup_key)):
         return None
     wanted = kind in ALWAYS_SENT or kind not in (user.email_opt_out or [])
     note = Notification(user_id=user.id, petition_id=petition.id,
@@ -77,15 +79,16 @@ def on_public_event(petition: Petition, event, title) -> None:
     decision = db.session.scalars(sa.select(Decision).where(Decision.petition_id == petition.id)
                                   .order_by(Decision.id.desc())).first() \
         if kind in ("decision", "evidence_request") else None
-    lang = profiles.language_of(petition.traveler)
     reasons = reference.reason_map(decision.reason_codes) if decision else {}
-    with i18n.writing_for(petition.traveler):
+    with i18n.writing_for(petition.traveler):  # reads the traveler's language once
+        lang = i18n.current_language()
         title = str(title)
         body = render_template("emails/event.txt", petition=petition, event=event,
                                title=title, decision=decision, url=petition_url(petition),
                                Outcome=Outcome, reasons=reasons, lang=lang)
         subject = _("%(number)s: %(title)s", number=petition.receipt_number, title=title)
-    _create(petition.traveler, petition, f"event:{event.id}", kind, subject, body, event)
+    _create(petition.traveler, petition, f"event:{event.id}", kind, subject, body, event,
+            fresh=True)
 
 
 @uow.atomic

@@ -14,6 +14,7 @@ idempotent (and claims its row before a side effect), so that is safe; losing on
 import logging
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -29,12 +30,17 @@ PENDING_KEY = "outbox_pending"
 # What a task returns when its row must stay open (another run holds the work, or the
 # retry was postponed): the worker does not confirm the row.
 NOT_DONE = "not-done"
+# Set on a task's request when its work confirmed its row itself (confirm_with_work).
+CONFIRMED_IN_WORK = "outbox_confirmed_in_work"
 _TASK_ID = re.compile(r"^outbox-(\d+)-[0-9a-f]+$")
 
 
 def enqueue(task_name: str, args: list, queue: str) -> OutboxMessage:
     message = OutboxMessage(task_name=task_name, args=list(args), queue=queue,
                             created_at=utcnow())
+    # What the relay sends, kept outside the mapped state: a savepoint released inside the
+    # transaction expires every row, and reading them back would cost a query each.
+    message.relay_copy = (task_name, list(args), queue)
     db.session.add(message)
     db.session.info.setdefault(PENDING_KEY, []).append(message)
     return message
@@ -65,6 +71,26 @@ def publish_task(task_name: str, args: list, queue: str, task_id: str | None = N
     celery.send_task(task_name, args=args, queue=queue, retry=False, task_id=task_id)
 
 
+@dataclass(frozen=True)
+class Committed:
+    """What the relay needs of a row its own transaction just committed: read from the
+    row in memory before the commit, so publishing it costs no query."""
+    id: int
+    task_name: str
+    args: list
+    queue: str
+
+
+def committed(messages: list[OutboxMessage]) -> list[Committed]:
+    """The pending rows of a transaction about to commit (flushed: their ids are known,
+    from the identity map, without a query even when the rows were expired)."""
+    out = []
+    for m in messages:
+        copy = getattr(m, "relay_copy", None) or (m.task_name, list(m.args), m.queue)
+        out.append(Committed(sa.inspect(m).identity[0], *copy))
+    return out
+
+
 def relay(message_ids: list[int], redrive: bool = False) -> int:
     """Publish the given messages (already committed); returns how many went out. Without
     ``redrive`` only those never published; with it, open rows that are due again."""
@@ -77,10 +103,30 @@ def relay(message_ids: list[int], redrive: bool = False) -> int:
                                                  OutboxMessage.confirmed_at.is_(None))
     if not redrive:
         query = query.where(OutboxMessage.published_at.is_(None))
-    messages = db.session.execute(query.order_by(OutboxMessage.id)).all()
+    messages = [Committed(*row) for row in
+                db.session.execute(query.order_by(OutboxMessage.id)).all()]
     # Read, then end the transaction before talking to the broker: on SQLite an open
     # transaction holds the database's write lock.
     db.session.commit()
+    return _publish(messages)
+
+
+def relay_committed(messages: list[Committed]) -> int:
+    """Publish the rows the caller's transaction has just committed (``uow.commit``): the
+    hot path of every submission and routing. Nothing is read back: the rows are new, so
+    none was published or confirmed yet (a sweep takes only rows older than a few
+    seconds, and a second copy of a message is harmless anyway). After publishing, one
+    statement records them all and one commit ends it."""
+    if not messages or current_app.config.get("OUTBOX_RELAY_DEFERRED"):
+        return 0  # deferred (seed-demo before the broker runs): the sweep publishes them
+    if db.session().in_transaction():
+        db.session.commit()  # nothing of the caller's is open: on SQLite, free the lock
+    # A submission's routing goes out before its "received" email: the petition waits on
+    # it, and the messages are independent of each other.
+    return _publish(sorted(messages, key=lambda m: not m.queue.startswith("routing")))
+
+
+def _publish(messages: list[Committed]) -> int:
     sent, failed = [], {}
     for message in messages:
         try:
@@ -96,15 +142,18 @@ def relay(message_ids: list[int], redrive: bool = False) -> int:
     return len(sent)
 
 
-def _record(sent: list, failed: dict[int, str]) -> None:
+def _record(sent: list[Committed], failed: dict[int, str]) -> None:
     now = utcnow()
+    by_delay: dict[float, list[int]] = {}
     for message in sent:
+        by_delay.setdefault(redrive_delay(message.queue), []).append(message.id)
+    for delay, ids in by_delay.items():
         # Not guarded on confirmed_at: a fast worker may have confirmed the row already,
         # and it must still read as published (a confirmed row is never re-driven).
         db.session.execute(sa.update(OutboxMessage).where(
-            OutboxMessage.id == message.id).values(
+            OutboxMessage.id.in_(ids)).values(
             published_at=now, attempts=OutboxMessage.attempts + 1,
-            redrive_after=now + timedelta(seconds=redrive_delay(message.queue))))
+            redrive_after=now + timedelta(seconds=delay)))
     for message_id, error in failed.items():
         # A re-drive that found the broker away is not counted: only messages actually
         # published count towards OUTBOX_MAX_PUBLISHES.
@@ -159,6 +208,17 @@ def confirm(message_id: int) -> None:
         OutboxMessage.id == message_id, OutboxMessage.confirmed_at.is_(None))
         .values(confirmed_at=utcnow()))
     db.session.commit()
+
+
+def confirm_with_work(message_id: int | None) -> None:
+    """Close the row in the caller's transaction, so the work and its confirmation
+    commit together or not at all (and the worker spends no transaction of its own on
+    it). The task then sets ``request.<CONFIRMED_IN_WORK>`` and the worker's own confirm
+    (workers/outbox_signals.py) is skipped. None (a task not sent by the outbox): nothing."""
+    if message_id is not None:
+        db.session.execute(sa.update(OutboxMessage).where(
+            OutboxMessage.id == message_id, OutboxMessage.confirmed_at.is_(None))
+            .values(confirmed_at=utcnow()))
 
 
 def tries_of(message_id: int) -> int:

@@ -52,7 +52,7 @@ def on_public_event(petition: Petition, event: Event, title: str) -> None:
         body = render_template("emails/people_event.txt", petition=petition, event=event,
                                title=title, url=employer_url(petition), admin=admin)
         notifications.create(admin, petition, f"people:{event.id}", KIND, subject, body,
-                             event)
+                             event, fresh=True)  # the event was just written
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:

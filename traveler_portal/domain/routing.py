@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from .. import tasks
 from ..extensions import db
@@ -44,7 +45,8 @@ def matching_rules(country, port_code: str, category_code: str, on: date,
     an authority takes only petitions decided at a port (the category's channel)."""
     wanted = (sa.or_(RoutingRule.authority.is_(None), RoutingRule.authority == "port")
               if authority == "port" else RoutingRule.authority == authority)
-    rules = db.session.scalars(sa.select(RoutingRule).where(
+    rules = db.session.scalars(sa.select(RoutingRule).options(
+        joinedload(RoutingRule.queue)).where(  # the chosen rule's queue, in one statement
         RoutingRule.country == country, wanted,
         sa.or_(RoutingRule.port_code.is_(None), RoutingRule.port_code == port_code),
         sa.or_(RoutingRule.category_code.is_(None), RoutingRule.category_code == category_code),
@@ -97,14 +99,25 @@ def add_business_days(start: date, days: int) -> date:
     return current
 
 
+ROUTING_LOADS = (joinedload(Petition.category, innerjoin=True),
+                 joinedload(Petition.port, innerjoin=True),
+                 joinedload(Petition.traveler, innerjoin=True))
+
+
 @uow.atomic
-def route(petition_id: int, today: date | None = None) -> bool:
-    """Route one submitted petition. Returns False (changing nothing) if it is not
+def route(petition_id: int, today: date | None = None, message_id: int | None = None) -> bool:
+    """Route one submitted petition. Returns False (leaving the petition as it is) if it is not
     waiting for routing any more: running it twice is harmless. Rules are read now, so a
-    rule change applies to new routings only; routed petitions keep their queue."""
-    petition = db.session.scalars(sa.select(Petition).where(Petition.id == petition_id)
-                                  .with_for_update()).first()
+    rule change applies to new routings only; routed petitions keep their queue.
+    ``message_id``: the outbox row that asked for it, confirmed in this transaction (either
+    way: nothing is left to do for it)."""
+    # One statement: the petition, locked, with what routing and the traveler's
+    # notification read of it (its category, port and traveler; reference rows and the
+    # account are read, not locked).
+    petition = db.session.scalars(sa.select(Petition).options(*ROUTING_LOADS).where(
+        Petition.id == petition_id).with_for_update(of=Petition)).first()
     if petition is None or petition.status != Status.SUBMITTED:
+        outbox.confirm_with_work(message_id)
         return False
     today = today or utcnow().date()
     with force_locale("en"):  # recorded in English, read in each reader's language
@@ -114,6 +127,7 @@ def route(petition_id: int, today: date | None = None) -> bool:
     petition.priority = priority_for(petition.travel_date, today)
     petition.due_date = add_business_days(today, choice.queue.sla_business_days)
     workflow.apply(petition, "route")
+    outbox.confirm_with_work(message_id)
     log.info("routed petition id=%s queue=%s priority=%s", petition_id, choice.queue.code,
              petition.priority)
     return True

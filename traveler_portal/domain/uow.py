@@ -45,7 +45,9 @@ def _unit(keep=None):
     depth = session.info.get(DEPTH_KEY, 0)
     session.info[DEPTH_KEY] = depth + 1
     try:
-        if depth:
+        if depth and _untouched(session):
+            yield from _first_unit(session)
+        elif depth:
             yield from _savepoint(session)
         else:
             try:
@@ -59,6 +61,30 @@ def _unit(keep=None):
                 rollback()
     finally:
         session.info[DEPTH_KEY] = depth
+
+
+def _untouched(session) -> bool:
+    """Nothing has happened in the boundary's transaction yet: no statement, no change."""
+    return not (session().in_transaction() or session.new or session.dirty or session.deleted)
+
+
+def _first_unit(session):
+    """A unit the boundary runs before touching the database itself (a task calling its
+    service): there is nothing of the boundary's for it to keep apart, so it needs no
+    savepoint (SAVEPOINT and RELEASE: two round trips per task). If it fails, the whole
+    transaction, which holds only its work, is rolled back, as the savepoint would have
+    been; if it succeeds, it is flushed and read back fresh, as a released savepoint is."""
+    pending = session.info.setdefault(outbox.PENDING_KEY, [])
+    mark, undo_mark = len(pending), len(session.info.setdefault(UNDO_KEY, []))
+    try:
+        yield
+        session.flush()
+    except BaseException:
+        session.rollback()
+        del pending[mark:]  # the messages of the work undone are not sent either
+        _run_undo(session, undo_mark)
+        raise
+    session.expire_all()
 
 
 def _savepoint(session):
@@ -114,7 +140,9 @@ def commit() -> None:
     few tasks that must end a transaction midway (before a slow network call)."""
     session = db.session
     session.flush()
-    pending = [m.id for m in session.info.pop(outbox.PENDING_KEY, [])]
+    # Read from the rows in memory before the commit expires them: the relay publishes
+    # them without reading them back.
+    pending = outbox.committed(session.info.pop(outbox.PENDING_KEY, []))
     try:
         session.commit()
     except Exception:
@@ -126,13 +154,13 @@ def commit() -> None:
     if has_request_context():
         after_this_request(_relay_after_response(pending))
     else:
-        outbox.relay(pending)
+        outbox.relay_committed(pending)
 
 
-def _relay_after_response(pending: list[int]):
+def _relay_after_response(pending: list[outbox.Committed]):
     def relay(response):
         try:
-            outbox.relay(pending)
+            outbox.relay_committed(pending)
         except Exception:  # noqa: BLE001 - the rows are committed; the sweeper sends them
             log.exception("outbox relay after the response failed; the sweep will retry")
             db.session.rollback()
