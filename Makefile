@@ -47,23 +47,30 @@ browser: ## Make sure Debian's Chromium is installed (the browser tests drive it
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Debian's Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# The test targets run the suite in TEST_WORKERS processes (pytest-xdist; each has its own
+# database, Redis database and live servers: tests/conftest.py); each takes an even share
+# and a worker done early takes over tests a busy one has not started (--dist worksteal).
+# TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
+PYTEST := python -m pytest $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist worksteal)
+
 test: install browser ## Run the whole suite: unit, integration (real worker and broker) and browser
-	python -m pytest
+	$(PYTEST)
 
 test-unit: install ## Only the fast tests (no live processes)
-	python -m pytest tests/unit
+	$(PYTEST) tests/unit
 
 test-integration: install ## Only the live-stack tests
-	python -m pytest tests/integration
+	$(PYTEST) tests/integration
 
 test-faults: install ## Only the fault-injection tests (workers killed, Redis wiped, two beats...)
-	python -m pytest -m faults
+	$(PYTEST) -m faults
 
 test-browser: install browser ## Only the Playwright journeys in Chromium
-	python -m pytest tests/browser
+	$(PYTEST) tests/browser
 
 security: install ## Only the security checks: bandit and the fuzz tests (all also run in `make test`)
-	python -m pytest tests/unit/test_static_security.py tests/unit/test_fuzz_api.py tests/unit/test_fuzz_forms.py
+	$(PYTEST) tests/unit/test_static_security.py tests/unit/test_fuzz_api.py tests/unit/test_fuzz_forms.py
 
 wrk: ## Make sure wrk is installed (make bench drives the web servers with it)
 	@command -v wrk >/dev/null || { \

@@ -84,13 +84,29 @@ def app(database_url, test_dirs):
     return app
 
 
+# One statement tells which case tables hold rows (most tests fill a few of them).
+_FILLED = sa.text("SELECT " + ", ".join(f"(SELECT 1 FROM {table} LIMIT 1)"
+                                        for table in CASE_TABLES))
+
+
+def empty_case_tables():
+    """Inside an app context: delete every row of the case tables that have any, children
+    first (PostgreSQL: in one round trip)."""
+    filled = [table for table, row in zip(CASE_TABLES, db.session.execute(_FILLED).one(),
+                                          strict=True) if row]
+    deletes = [f"DELETE FROM {table}" for table in filled]
+    if deletes and db.engine.dialect.name == "postgresql":
+        deletes = ["; ".join(deletes)]
+    for statement in deletes:
+        db.session.execute(sa.text(statement))
+    db.session.commit()
+
+
 @pytest.fixture(autouse=True)
 def _empty_case_tables(request, app):
     """Each test starts with reference data only."""
     with app.app_context():
-        for table in CASE_TABLES:
-            db.session.execute(sa.text(f"DELETE FROM {table}"))
-        db.session.commit()
+        empty_case_tables()
     lockout.forget_in_memory()  # failed sign-ins counted by an earlier test
     yield
 

@@ -3,14 +3,12 @@ per test on its own broker and database; see stack.py."""
 import os
 
 import pytest
-import sqlalchemy as sa
 
-from tests.conftest import CASE_TABLES
+from tests.conftest import empty_case_tables
 from tests.dbsetup import fresh_database
 from tests.faults.stack import Redis, Stack, fault_database_url
 from tests.live import BIN
 from traveler_portal import create_app
-from traveler_portal.extensions import db
 
 
 @pytest.fixture(scope="session")
@@ -21,8 +19,8 @@ def fault_redis(test_dirs):
 
 
 @pytest.fixture(scope="session")
-def fault_app(test_dirs, fault_redis):
-    url = fault_database_url(test_dirs)
+def fault_app(test_dirs, fault_redis, database_url):
+    url = fault_database_url(test_dirs, database_url)
     (test_dirs / "fault-uploads").mkdir(exist_ok=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": fault_redis.url,
                       "UPLOAD_DIR": str(test_dirs / "fault-uploads"),
@@ -52,9 +50,7 @@ def fault_env(fault_app, fault_redis, test_dirs, smtp_server):
 @pytest.fixture
 def stack(fault_app, fault_redis, fault_env, test_dirs):
     with fault_app.app_context():
-        for table in CASE_TABLES:
-            db.session.execute(sa.text(f"DELETE FROM {table}"))
-        db.session.commit()
+        empty_case_tables()
     if not fault_redis.answers():
         fault_redis.start()
     fault_redis.client().flushall()

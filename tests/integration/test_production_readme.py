@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from config import PRODUCTION_REQUIRED, _normalise_db_url
+from tests.conftest import worker_broker_url
 from tests.live import BIN, ROOT, Process, free_port, wait_for
 from traveler_portal import embedded_broker
 from traveler_portal.extensions import db
@@ -56,13 +57,13 @@ def _base_env() -> dict:
 
 
 @pytest.fixture
-def readme_database(test_dirs):
-    """An empty database of its own: PostgreSQL next to the test database, else SQLite."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+def readme_database(test_dirs, database_url):
+    """An empty database of its own: PostgreSQL next to the test database (under
+    pytest-xdist, the worker's own), else SQLite."""
+    if not os.environ.get("TEST_DATABASE_URL"):
         yield f"sqlite:///{test_dirs / 'readme.sqlite3'}"
         return
-    base = make_url(_normalise_db_url(url))
+    base = make_url(_normalise_db_url(database_url))
     name = f"{base.database}_readme"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -78,8 +79,8 @@ def readme_database(test_dirs):
 @pytest.fixture
 def readme_broker(test_dirs):
     """Redis at TEST_BROKER_URL, else an embedded redis-server of its own."""
-    if os.environ.get("TEST_BROKER_URL"):
-        yield os.environ["TEST_BROKER_URL"]
+    if os.environ.get("TEST_BROKER_URL"):  # under pytest-xdist, the worker's own database
+        yield worker_broker_url(os.environ["TEST_BROKER_URL"])
         return
     socket_dir = Path(tempfile.mkdtemp(prefix="portal-readme-"))
     server = embedded_broker.start(socket_dir / "redis.sock", socket_dir / "redis")
