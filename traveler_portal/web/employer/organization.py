@@ -171,7 +171,8 @@ def _employees_page(invite_form=None, status=200):
         first_url=url_for(".employees", q=query or None) if after else None,
         pending=invitations.pending(current_user, "traveler"),
         invite_form=invite_form or InviteForm(formdata=None), action=ActionForm(),
-        invitation_state=invitations.state, can_edit=organizations.is_org_admin(current_user)), status
+        invitation_state=invitations.state,
+        can_edit=organizations.is_org_admin(current_user)), status
 
 
 @bp.get("/organization/employees")
