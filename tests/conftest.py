@@ -20,14 +20,13 @@ from traveler_portal.extensions import db  # noqa: E402
 
 pytest_plugins = ["tests.live"]
 
-CASE_TABLES = ["arrivals", "processing_times", "organization_figures",
-               "audit_entries", "queue_officers",
+CASE_TABLES = ["arrivals", "processing_times", "audit_entries", "queue_officers",
                "invitations", "employee_imports",
                "webhook_deliveries", "webhook_endpoints", "api_keys", "notices",
                "evidence_items", "notifications", "events", "decisions", "documents",
                "outbox", "petitions", "traveler_profiles", "api_tokens", "recovery_codes",
                "second_factors", "users",
-               "organizations"]
+               "organization_figures", "organizations"]
 
 
 @pytest.fixture(scope="session")

@@ -64,8 +64,8 @@ class Organization:
 
 
 PAGES = ["/employer/", "/employer/?sort=travel&desc=1", "/employer/?sort=validity",
-         "/employer/?sort=status&desc=1",
-         "/employer/?sort=receipt", "/employer/?status=in_review&country=US",
+         "/employer/?sort=status&desc=1", "/employer/?sort=receipt",
+         "/employer/?status=in_review&country=US",
          "/employer/organization/employees", "/employer/organization/employees?q=worker",
          "/api/v1/petitions?limit=100", "/api/v1/petitions?limit=100&status=approved",
          "/api/v1/organization/travelers?limit=100",
