@@ -46,7 +46,11 @@ QUEUE = {"name": "code", "in": "path", "required": True, "schema": {"type": "str
 PAGE = [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                      "maximum": 100, "default": 25}},
         {"name": "cursor", "in": "query", "schema": {"type": "string"}}]
-LANGUAGE = {"$ref": "#/components/parameters/AcceptLanguage"}
+LANGUAGE = {"name": "Accept-Language", "in": "header", "required": False,
+            "schema": {"type": "string"}, "example": "fr-CA",
+            "description": "en or fr: the language of messages and titles in the answer "
+                           "(default: the caller's stated language, else English). The "
+                           "answer's Content-Language names it."}
 NULLABLE_STR = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date"}
 TS = {"type": ["string", "null"], "format": "date-time"}
@@ -352,12 +356,6 @@ def document() -> dict:
                         **webhook_docs.SCHEMAS, **filing.SCHEMAS, **filing.answers_schemas()},
             "responses": {f"E{status}": {"description": code, "content": {
                 JSON: {"schema": _ref("Error")}}} for status, code in ERRORS.items()},
-            "parameters": {"AcceptLanguage": {
-                "name": "Accept-Language", "in": "header", "required": False,
-                "schema": {"type": "string"}, "example": "fr-CA",
-                "description": "en or fr: the language of messages and titles in the "
-                               "answer (default: the caller's stated language, else "
-                               "English). The answer's Content-Language names it."}},
         },
     }
 
