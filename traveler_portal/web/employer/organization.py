@@ -95,17 +95,24 @@ def people():
 def invite_colleague():
     """Invite a colleague by email with a role (owners)."""
     organizations.require_owner(current_user)
+    return _invite("colleague", ".people", _people_page)
+
+
+def _invite(kind: str, back: str, page):
+    """Send the invitation the form asks for and go ``back``; the ``page`` with the form's
+    errors otherwise. A colleague's invitation carries a role, a traveler's none."""
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            invitation = invitations.invite(current_user, "colleague", form.email.data,
-                                            form.name.data, form.org_role.data)
+            invitation = invitations.invite(
+                current_user, kind, form.email.data, form.name.data,
+                form.org_role.data if kind == "colleague" else None)
         except ValidationFailed as exc:
             apply_errors(form, exc, fallback="email")
         else:
             flash(_("An invitation was sent to %(email)s.", email=invitation.email), "success")
-            return redirect(url_for(".people"))
-    return _people_page(invite_form=form, status=422)
+            return redirect(url_for(back))
+    return page(invite_form=form, status=422)
 
 
 @bp.post("/organization/people/<int:user_id>/role")
@@ -187,17 +194,7 @@ def employees():
 def invite_employee():
     """Invite a traveler (an employee) by email (owners and admins)."""
     organizations.require_org_admin(current_user)
-    form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            invitation = invitations.invite(current_user, "traveler", form.email.data,
-                                            form.name.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc, fallback="email")
-        else:
-            flash(_("An invitation was sent to %(email)s.", email=invitation.email), "success")
-            return redirect(url_for(".employees"))
-    return _employees_page(invite_form=form, status=422)
+    return _invite("traveler", ".employees", _employees_page)
 
 
 @bp.get("/organization/employees/<int:user_id>/unlink")
