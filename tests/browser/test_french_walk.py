@@ -20,7 +20,8 @@ ARTIFACTS = HERE.parent.parent / "test-artifacts"
 SERIOUS = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`);
+    .map(v => `${v.id} (${v.impact}): ` +
+              v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
 }"""
 
 
@@ -89,7 +90,8 @@ def test_every_page_of_every_role_in_french_passes_axe(app, live_server, french_
             if role == "traveler" and url.endswith(scenario.receipts["evidence"]):
                 ARTIFACTS.mkdir(exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / "fr-traveler-status.png"), full_page=True)
-            if role == "officer" and url.endswith(f"/officer/cases/{scenario.receipts['in_review']}"):
+            in_review = f"/officer/cases/{scenario.receipts['in_review']}"
+            if role == "officer" and url.endswith(in_review):
                 ARTIFACTS.mkdir(exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / "fr-officer-case.png"), full_page=True)
         _sign_out(page)
