@@ -88,17 +88,24 @@ _FILLED = sa.text("SELECT " + ", ".join(f"(SELECT 1 FROM {table} LIMIT 1)"
                                         for table in CASE_TABLES))
 
 
-def empty_case_tables():
+def empty_case_tables(attempts: int = 5):
     """Inside an app context: delete every row of the case tables that have any, children
-    first (PostgreSQL: in one round trip)."""
+    first (PostgreSQL: in one round trip). The live workers may still be finishing the
+    previous test's tasks on these rows: a deadlock PostgreSQL breaks is tried again."""
     filled = [table for table, row in zip(CASE_TABLES, db.session.execute(_FILLED).one(),
                                           strict=True) if row]
     deletes = [f"DELETE FROM {table}" for table in filled]
     if deletes and db.engine.dialect.name == "postgresql":
         deletes = ["; ".join(deletes)]
-    for statement in deletes:
-        db.session.execute(sa.text(statement))
-    db.session.commit()
+    try:
+        for statement in deletes:
+            db.session.execute(sa.text(statement))
+        db.session.commit()
+    except sa.exc.OperationalError as exc:
+        db.session.rollback()
+        if attempts <= 1 or getattr(exc.orig, "sqlstate", None) != "40P01":  # deadlock
+            raise
+        empty_case_tables(attempts - 1)
 
 
 @pytest.fixture(autouse=True)

@@ -68,6 +68,9 @@ def _check(page, url) -> list[str]:
     return problems
 
 
+# Every page of every role through axe: about a minute alone on two cores, several when
+# other workers share them; the time limit counts the live stack's start in its setup too.
+@pytest.mark.timeout(900)
 def test_every_page_of_every_role_in_french_passes_axe(app, live_server, french_page):
     page, base = french_page, live_server.url
     scenario = build(app)
