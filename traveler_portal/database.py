@@ -93,6 +93,14 @@ def needs_transaction(statement: str) -> bool:
     return not _PLAIN_SELECT.match(statement) or bool(_LOCKS_OR_WRITES.search(statement))
 
 
+def begins_transaction(autocommit: bool, isolation_level: str | None, statement: str) -> bool:
+    """Whether ``statement`` on a connection now in autocommit starts a transaction: yes
+    when it needs one, unless the caller asked for autocommit itself
+    (``isolation_level="AUTOCOMMIT"``: ANALYZE, CREATE DATABASE... must not run in a
+    transaction nobody commits)."""
+    return autocommit and isolation_level != "AUTOCOMMIT" and needs_transaction(statement)
+
+
 def begin_transactions_at_first_write(engine: Engine) -> None:
     """PostgreSQL (psycopg): a checked-out connection runs in autocommit until a statement
     needs a transaction, which then begins (psycopg sends BEGIN before that statement)."""
@@ -111,5 +119,6 @@ def begin_transactions_at_first_write(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _begin_before_writing(conn, _cursor, statement, _parameters, _context, _many):
         dbapi_connection = conn.connection.dbapi_connection
-        if dbapi_connection.autocommit and needs_transaction(statement):
+        if begins_transaction(dbapi_connection.autocommit,
+                              conn.get_execution_options().get("isolation_level"), statement):
             dbapi_connection.autocommit = False

@@ -42,3 +42,23 @@ def test_a_pooled_connection_is_pinged_only_after_sitting_idle(monkeypatch):
     use()                 # idle 6 s: pinged first
     assert pings == [1]
     engine.dispose()
+
+
+def test_a_connection_asked_for_autocommit_stays_in_autocommit(app):
+    # Lazily begun transactions never wrap a statement whose caller asked for autocommit
+    # (an ANALYZE wrapped in a transaction nobody commits is silently lost).
+    assert database.begins_transaction(True, None, "UPDATE petitions SET version = 2")
+    assert not database.begins_transaction(True, "AUTOCOMMIT", "ANALYZE")
+    assert not database.begins_transaction(True, None, "SELECT 1")
+    assert not database.begins_transaction(False, None, "UPDATE petitions SET version = 2")
+    from traveler_portal.extensions import db  # noqa: PLC0415
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return  # the lazy begin is PostgreSQL's (psycopg); the CI runs this part there
+    with app.app_context(), db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(sa.text("CREATE TABLE autocommit_probe (id integer)"))
+    with app.app_context(), db.engine.connect() as conn:  # kept: it was not rolled back
+        assert conn.execute(sa.text("SELECT count(*) FROM autocommit_probe")).scalar() == 0
+        conn.execute(sa.text("DROP TABLE autocommit_probe"))
+        conn.commit()
