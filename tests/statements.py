@@ -18,3 +18,10 @@ def counted(engine):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+def queries(statements: list[str]) -> list[str]:
+    """The statements without transaction control (BEGIN, COMMIT, ROLLBACK: SQLite's
+    explicit BEGIN IMMEDIATE is no query of the code under test)."""
+    return [s for s in statements
+            if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))]

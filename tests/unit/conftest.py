@@ -17,6 +17,14 @@ from traveler_portal.models import Petition, User
 API = "/api/v1"
 
 
+@pytest.fixture
+def task_class(app, monkeypatch):
+    """The workers' base task class, its tasks run on the test database (in process)."""
+    import workers.base as base  # noqa: PLC0415 - builds the workers' Celery app
+    monkeypatch.setattr(base, "flask_app", app)
+    return base.PortalTask
+
+
 def assert_error(response, status: int, code: str | None = None) -> dict:
     """The contract's error shape: JSON ``{"error": {"code", "message"}}``."""
     assert response.status_code == status, (response.status_code, response.data[:500])

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.statements import counted
 from tests.unit.conftest import assert_error
 
 
@@ -146,7 +147,6 @@ def test_a_longer_page_costs_no_more_queries(api, seed, app, role):
     """Statuses, queue positions, estimates and notices are loaded for the whole page at
     once: a page of 12 queued petitions takes as many queries as a page of 3 (an officer's
     page also records its case views)."""
-    from sqlalchemy import event
 
     from traveler_portal.extensions import db
     reader = api("employer", organization="Counted Ltd.") if role == "employer" \
@@ -154,19 +154,12 @@ def test_a_longer_page_costs_no_more_queries(api, seed, app, role):
     traveler = seed.user("traveler", organization="Counted Ltd.")
     for _ in range(12):
         seed.queued(traveler)
-    statements = []
     with app.app_context():
         engine = db.engine
 
-    def counted(limit):
-        statements.clear()
-        assert reader.get(f"/petitions?limit={limit}").status_code == 200
+    def cost(limit):
+        with counted(engine) as statements:
+            assert reader.get(f"/petitions?limit={limit}").status_code == 200
         return len(statements)
 
-    def listener(*_args):
-        statements.append(1)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert counted(3) == counted(12)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    assert cost(3) == cost(12)

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from tests import factories
+from tests.statements import counted
 from tests.unit.test_status import queued
 from tests.unit.test_web_auth import csrf_token, sign_in
 from traveler_portal.domain import accounts, adjudication
@@ -62,15 +62,8 @@ class World:
 
 
 def _count(engine, call):
-    statements = []
-
-    def listener(*_args):
-        statements.append(1)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with counted(engine) as statements:
         response = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     return response, len(statements)
 
 

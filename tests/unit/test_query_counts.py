@@ -2,9 +2,9 @@
 the rows: each page is counted with 3 rows of everything it lists, then again with 12;
 the two counts must be equal (a per-row query shows up as +9)."""
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from tests import factories
+from tests.statements import counted
 from tests.unit.test_status import decide_directly, queued
 from tests.unit.test_web_auth import sign_in
 from traveler_portal.domain import accounts, adjudication
@@ -80,21 +80,12 @@ def test_every_list_page_and_the_case_view_cost_as_many_statements_at_12_rows_as
         assert sign_in(clients[role], getattr(world, role)).status_code == 302
     tokens = {"traveler": world.traveler_token, "employer": world.employer_token,
               "officer": world.officer_token}
-    statements = []
-
-    def listener(*_args):
-        statements.append(1)
-
     def count(role, path):
         headers = {"Authorization": f"Bearer {tokens[role]}"} if path.startswith("/api") else {}
         client = app.test_client() if headers else clients[role]
         assert client.get(path, headers=headers).status_code == 200, path  # warm
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with counted(engine) as statements:
             response = client.get(path, headers=headers)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         assert response.status_code == 200, path
         return len(statements)
 

@@ -6,9 +6,9 @@ import contextlib
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from tests import factories
+from tests.statements import counted, queries
 from traveler_portal.domain import outbox, routing, uow
 from traveler_portal.domain.errors import ValidationFailed
 from traveler_portal.extensions import db
@@ -17,17 +17,11 @@ from traveler_portal.models import Organization, OutboxMessage, Petition, Routin
 
 @contextlib.contextmanager
 def statements():
+    """The queries sent in the block (no transaction control), filled when it ends."""
     seen = []
-
-    def record(conn, cursor, statement, *_):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
-            seen.append(statement)  # SQLite's explicit BEGIN is no statement of ours
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counted(db.engine) as everything:
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    seen.extend(queries(everything))
 
 
 def _route_row(petition_id) -> OutboxMessage:
@@ -143,13 +137,6 @@ def _add_then_refuse(name):
     db.session.add(Organization(name=name))
     db.session.flush()
     raise ValidationFailed("refused", {"name": "refused"})
-
-
-@pytest.fixture
-def task_class(app, monkeypatch):
-    import workers.base as base  # noqa: PLC0415 - builds the workers' Celery app
-    monkeypatch.setattr(base, "flask_app", app)  # the tasks run on the test database
-    return base.PortalTask
 
 
 def test_a_task_s_first_service_needs_no_savepoint_and_still_fails_alone(app, task_class):

@@ -8,9 +8,9 @@ request sends no BEGIN and no COMMIT either: traveler_portal/database.py.)"""
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from tests import factories
+from tests.statements import counted, queries
 from tests.unit.test_status import queued
 from tests.unit.test_web_auth import sign_in
 from traveler_portal.domain import accounts
@@ -54,19 +54,10 @@ def _counted(app, client, path, headers=None):
     with app.app_context():
         engine = db.engine
     assert client.get(path, headers=headers).status_code == 200, path  # warm
-    statements = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        if not statement.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE: no query
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with counted(engine) as statements:
         response = client.get(path, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200, path
-    return len(statements), response
+    return len(queries(statements)), response
 
 
 def test_the_status_call_and_page_cost_the_same_few_statements_with_30_rows_as_with_1(

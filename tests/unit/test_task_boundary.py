@@ -26,13 +26,6 @@ def _names():
     return set(db.session.scalars(sa.select(Organization.name)))
 
 
-@pytest.fixture
-def task_class(app, monkeypatch):
-    import workers.base as base  # noqa: PLC0415 - builds the workers' Celery app
-    monkeypatch.setattr(base, "flask_app", app)  # the tasks run on the test database
-    return base.PortalTask
-
-
 def test_two_services_in_a_task_are_kept_together(app, task_class):
     class Both(task_class):
         name = "test.both"
