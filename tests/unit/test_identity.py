@@ -206,3 +206,22 @@ def test_seed_demo_travelers_have_identities_and_their_petitions_file(app):
         assert len(statuses) == 4
         again = app.test_cli_runner().invoke(args=["seed-demo"])
         assert again.exit_code == 0 and "already exist" in again.output
+
+
+def test_the_identity_shown_on_a_refused_decision_page_is_audited(api, app, seed):
+    """A refused form's page is rolled back with its request, but it showed the identity
+    panel: that read is recorded all the same, and the refused decision is not."""
+    from tests.unit.test_web_auth import csrf_token
+    traveler, officer = api("traveler"), api("officer", country="US")
+    receipt = seed.queued(traveler.email)
+    assert officer.post("/queues/US-BLAINE/claim").status_code == 200
+    web = app.test_client()
+    sign_in(web, officer.email)
+    path = f"/officer/cases/{receipt}"
+    token = csrf_token(web, path)  # opening the case: case.view and identity.view
+    before = audit_actions(app, receipt)
+    refused = web.post(f"{path}/decision", data={"csrf_token": token, "outcome": "denied",
+                                                 "message": ""})
+    assert refused.status_code == 422 and 'id="identity"' in refused.get_data(as_text=True)
+    assert audit_actions(app, receipt)[len(before):] == [(officer.email, "identity.view")]
+    assert seed.petition(receipt)["status"] == "in_review"

@@ -16,6 +16,7 @@ from ...domain import adjudication, audit, casework, identity, reference, validi
 from ...forms.base import BaseForm, options
 from ...forms.decision import DecisionForm
 from ...models import Category, Decision, Event, EvidenceItem, Petition, Status, User
+from ..support.transactions import kept_even_if_refused
 
 
 class NoteForm(BaseForm):
@@ -110,7 +111,8 @@ def _reasons(final, codes) -> dict:
 def render_case(petition: Petition, status: int = 200, decision_form=None, note_form=None,
                 refer_form=None, record_view: bool = False):
     """The case page; ``record_view``: this is the officer opening the case, audited as
-    ``case.view`` and ``identity.view`` (in one statement, after the page is built)."""
+    ``case.view``. Every render shows the identity panel, audited as ``identity.view`` (in
+    one statement with the case view, after the page is built), a refused form's too."""
     mine = petition.status == Status.IN_REVIEW and \
         petition.assigned_officer_id == current_user.id
     codes = reference.reason_codes()
@@ -125,7 +127,7 @@ def render_case(petition: Petition, status: int = 200, decision_form=None, note_
     earlier = casework.earlier_petitions(current_user, petition,
                                          limit=identity.EARLIER_DECISIONS_FROM)
     panel = identity.panel(current_user, petition, str(get_locale() or "en"),
-                           earlier=earlier[0], record=not record_view)
+                           earlier=earlier[0], record=False)
     chosen = valid_until = None
     if decision_form is not None:
         chosen = chosen_outcome(decision_form)
@@ -139,7 +141,14 @@ def render_case(petition: Petition, status: int = 200, decision_form=None, note_
         outcome=chosen, validity_default=default,
         validity_difference=validity.difference(valid_until, default.requested),
         **case_context(petition, refer_form, conflict=status == 409, earlier=earlier))
-    if record_view:
-        audit.staff_reads(current_user, petition, [("case.view", {}),
-                                                   ("identity.view", panel["audit"])])
+    reads = [("case.view", {})] if record_view else []
+    reads.append(("identity.view", panel["audit"]))
+    officer, shown = current_user._get_current_object(), petition
+
+    def record():
+        audit.staff_reads(officer, shown, reads)
+    if status < 400:
+        record()  # with the request's own work
+    else:
+        kept_even_if_refused(record)  # the request's work is rolled back; the read is not
     return page, status
