@@ -66,6 +66,30 @@ def test_employees_are_searchable_paginated_and_unlinked_after_a_confirmation(ap
         assert db.session.get(User, target).organization_id is None
 
 
+def test_the_employees_page_lists_the_newest_pending_invitations_and_finds_the_others(app):
+    """An import that invited thousands leaves them pending: the page counts them all,
+    lists the newest few, and its search finds any other by email."""
+    from traveler_portal.domain import invitations
+    owner, _travelers = org_with_travelers(app, 1)
+    shown = invitations.PENDING_SHOWN
+    with app.app_context():
+        actor = db.session.scalars(sa.select(User).where(User.email == owner)).one()
+        for i in range(shown + 5):
+            invitations.invite(actor, "traveler", f"invitee{i:03d}@example.org")
+        db.session.commit()
+    client = app.test_client()
+    assert sign_in(client, owner).status_code == 302
+    page = text(client.get("/employer/organization/employees"))
+    assert f"Pending invitations ({shown + 5})" in page
+    assert f"The {shown} most recent are listed" in page
+    assert page.count("the invitation to invitee") == shown
+    assert f"invitee{shown + 4:03d}@example.org" in page  # the newest
+    assert "invitee000@example.org" not in page  # the oldest: found by a search
+    found = text(client.get("/employer/organization/employees?q=invitee000"))
+    assert "Pending invitations matching “invitee000” (1)" in found
+    assert "invitee000@example.org" in found and "most recent are listed" not in found
+
+
 def test_the_dashboard_puts_the_table_first_with_filters_as_tags(app):
     owner, travelers = org_with_travelers(app, 1)
     with app.app_context():

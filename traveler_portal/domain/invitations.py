@@ -38,6 +38,8 @@ from .errors import DomainError, Forbidden, NotFound, ValidationFailed
 SEND_TASK, QUEUE = tasks.SEND_INVITATION.name, tasks.SEND_INVITATION.queue
 SALT = "organization-invitation"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The open invitations a page lists (the newest; a search finds the others).
+PENDING_SHOWN = 50
 
 
 class InvitationGone(DomainError):
@@ -162,13 +164,21 @@ def invite(actor: User, kind: str, email: str, name: str = "", org_role: str | N
     return invitation
 
 
-def pending(actor: User, kind: str) -> list[Invitation]:
+def pending(actor: User, kind: str, query: str = "",
+            limit: int = PENDING_SHOWN) -> tuple[list[Invitation], int]:
+    """The organization's open invitations of ``kind`` (optionally only those whose email
+    or name contains ``query``), the ``limit`` newest, and how many there are in all: in
+    one statement, so an import that invited thousands makes neither a long page nor a
+    slow one."""
     organizations.require_member(actor)
-    rows = db.session.scalars(sa.select(Invitation).where(
-        Invitation.organization_id == actor.organization_id, Invitation.kind == kind,
-        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-        .order_by(Invitation.created_at.desc(), Invitation.id.desc())).all()
-    return rows
+    where = [Invitation.organization_id == actor.organization_id, Invitation.kind == kind,
+             Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)]
+    if query.strip():
+        where.append(organizations.containing(query, Invitation.email, Invitation.name))
+    rows = db.session.execute(
+        sa.select(Invitation, sa.func.count().over().label("total")).where(*where)
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(limit)).all()
+    return [row.Invitation for row in rows], (rows[0].total if rows else 0)
 
 
 @uow.atomic

@@ -182,6 +182,14 @@ EMPLOYEES_PER_PAGE = 25
 BY_NAME = keyset.Order(keyset.Key(User.name, parse=str), keyset.Key(User.id))
 
 
+def containing(query: str, *columns):
+    """Rows where any of ``columns`` contains ``query`` (the search box's words, case
+    apart; ``%`` and ``_`` are matched as typed)."""
+    words = query.strip()[:200].lower()
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return sa.or_(*(sa.func.lower(column).like(pattern, escape="\\") for column in columns))
+
+
 def employees_page(actor: User, query: str = "", after: str = "",
                    per_page: int = EMPLOYEES_PER_PAGE) -> tuple[list[User], int, str | None]:
     """One keyset page of the organization's travelers by name, after the cursor ``after``
@@ -190,12 +198,8 @@ def employees_page(actor: User, query: str = "", after: str = "",
     cursor of the next page (None at the end)."""
     require_member(actor)
     where = [User.organization_id == actor.organization_id, User.role == Role.TRAVELER]
-    query = (query or "").strip()[:200]
-    if query:
-        pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%") \
-            .replace("_", "\\_") + "%"
-        where.append(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"),
-                            sa.func.lower(User.email).like(pattern, escape="\\")))
+    if (query or "").strip():
+        where.append(containing(query, User.name, User.email))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*where))
     rows, last = keyset.fetch(sa.select(User).where(*where), BY_NAME,
                               BY_NAME.load_or_none(after), per_page,

@@ -77,7 +77,7 @@ def organization():
 def _people_page(invite_form=None, status=200):
     return render_template(
         "employer/organization/people.html", people=organizations.colleagues(current_user),
-        pending=invitations.pending(current_user, "colleague"),
+        pending=invitations.pending(current_user, "colleague")[0],
         invite_form=invite_form or InviteForm(formdata=None), role_labels=ROLE_LABELS,
         action=ActionForm(), invitation_state=invitations.state,
         is_owner=current_user.org_role == "owner"), status
@@ -161,12 +161,14 @@ def revoke_invitation(invitation_id):
 # --- Employees ------------------------------------------------------------------------
 
 def _employees_page(invite_form=None, status=200):
-    """Searchable (``?q=``) and paginated by keyset (``?after=``, the cursor of the last
-    row shown; ``?page=`` only numbers the page): an import of thousands of employees
-    makes neither one endless page nor a slow one."""
+    """Searchable (``?q=``: the travelers and the pending invitations) and paginated by
+    keyset (``?after=``, the cursor of the last row shown; ``?page=`` only numbers the
+    page); the newest pending invitations only, with their count: an import of thousands
+    of employees makes neither one endless page nor a slow one."""
     query = request.args.get("q", "").strip()
     after = request.args.get("after", "")
     people, total, next_cursor = organizations.employees_page(current_user, query, after)
+    pending, pending_total = invitations.pending(current_user, "traveler", query)
     pages = max(1, -(-total // organizations.EMPLOYEES_PER_PAGE))
     page = request.args.get("page", "1")
     page = min(int(page), pages) if page.isdigit() and int(page) > 0 and after else 1
@@ -176,7 +178,7 @@ def _employees_page(invite_form=None, status=200):
         next_url=url_for(".employees", q=query or None, after=next_cursor, page=page + 1)
         if next_cursor else None,
         first_url=url_for(".employees", q=query or None) if after else None,
-        pending=invitations.pending(current_user, "traveler"),
+        pending=pending, pending_total=pending_total,
         invite_form=invite_form or InviteForm(formdata=None), action=ActionForm(),
         invitation_state=invitations.state,
         can_edit=organizations.is_org_admin(current_user)), status
