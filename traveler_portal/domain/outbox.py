@@ -3,8 +3,8 @@ and keep the row open until the task confirms the side effect is done.
 
 ``enqueue`` adds a row to the caller's transaction. ``uow.commit`` calls ``relay`` for the
 rows it just committed. Each message goes out with the Celery task id
-``outbox-<row id>-<random>``; the worker confirms the row when the task succeeds
-(``confirm``; workers/outbox_signals.py), or postpones it when the task asks to be tried
+``outbox-<row id>-<random>``; the task confirms the row in its own transaction when it
+succeeds (``confirm_with_work``; workers/base.py), or postpones it when the task asks to be tried
 again later (``postpone``: the retry waits in the database, not in Redis). ``sweep`` (a
 beat task) publishes rows never published, and publishes again every open row whose
 ``redrive_after`` has passed: a message lost with a dead worker or a wiped Redis comes
@@ -30,8 +30,6 @@ PENDING_KEY = "outbox_pending"
 # What a task returns when its row must stay open (another run holds the work, or the
 # retry was postponed): the worker does not confirm the row.
 NOT_DONE = "not-done"
-# Set on a task's request when its work confirmed its row itself (confirm_with_work).
-CONFIRMED_IN_WORK = "outbox_confirmed_in_work"
 _TASK_ID = re.compile(r"^outbox-(\d+)-[0-9a-f]+$")
 
 
@@ -213,8 +211,8 @@ def confirm(message_id: int) -> None:
 def confirm_with_work(message_id: int | None) -> None:
     """Close the row in the caller's transaction, so the work and its confirmation
     commit together or not at all (and the worker spends no transaction of its own on
-    it). The task then sets ``request.<CONFIRMED_IN_WORK>`` and the worker's own confirm
-    (workers/outbox_signals.py) is skipped. None (a task not sent by the outbox): nothing."""
+    it): every task's boundary does this when the task succeeds (workers/base.py). None
+    (a task not sent by the outbox): nothing."""
     if message_id is not None:
         db.session.execute(sa.update(OutboxMessage).where(
             OutboxMessage.id == message_id, OutboxMessage.confirmed_at.is_(None))
