@@ -114,7 +114,7 @@ def test_routing_costs_as_many_statements_among_many_rules_people_and_petitions(
             RoutingRule.id.in_(added_ids)))
         db.session.commit()
     assert len(among_many) == len(alone)
-    # The petition locked with its category, port and traveler; the rule with its queue;
+    # The petition locked with its category and port; the rule with its queue;
     # the status change and its event; the event's fan-out row (the traveler's
     # notification, the organization's people and webhooks are that task's); the row that
     # asked confirmed; the fan-out's relay recorded (the broker is away here: its error).

@@ -100,8 +100,7 @@ def add_business_days(start: date, days: int) -> date:
 
 
 ROUTING_LOADS = (joinedload(Petition.category, innerjoin=True),
-                 joinedload(Petition.port, innerjoin=True),
-                 joinedload(Petition.traveler, innerjoin=True))
+                 joinedload(Petition.port, innerjoin=True))
 
 
 @uow.atomic
@@ -109,9 +108,8 @@ def route(petition_id: int, today: date | None = None) -> bool:
     """Route one submitted petition. Returns False (leaving the petition as it is) if it is not
     waiting for routing any more: running it twice is harmless. Rules are read now, so a
     rule change applies to new routings only; routed petitions keep their queue."""
-    # One statement: the petition, locked, with what routing and the traveler's
-    # notification read of it (its category, port and traveler; reference rows and the
-    # account are read, not locked).
+    # One statement: the petition, locked, with what routing reads of it (its category
+    # and port, read, not locked); the notifications are the event's fan-out task's.
     petition = db.session.scalars(sa.select(Petition).options(*ROUTING_LOADS).where(
         Petition.id == petition_id).with_for_update(of=Petition)).first()
     if petition is None or petition.status != Status.SUBMITTED:
