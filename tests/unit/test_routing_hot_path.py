@@ -139,23 +139,50 @@ def test_a_transaction_s_rows_are_published_without_being_read_back_routing_firs
         outbox.enqueue(routing.ROUTE_TASK, [3], "routing.US")
         with statements() as seen:
             pass
-    # Sent after the commit, routing first; recorded in one statement per re-drive delay.
+    # Sent after the commit, routing first; committed as published (enqueue).
     assert sent[0] == "routing.US" and sorted(sent[1:]) == ["notifications", "webhooks"]
     rows = db.session.scalars(sa.select(OutboxMessage)).all()
     assert all(r.published_at is not None and r.attempts == 1 for r in rows)
     assert not any(s.lstrip().upper().startswith("SELECT") for s in seen)
 
 
-def test_the_relay_reads_nothing_back_and_records_each_delay_once(ctx, relaying, monkeypatch):
-    monkeypatch.setattr(outbox, "publish_task", lambda *args, **kwargs: None)
-    with uow.atomic():
-        for n in range(5):
-            outbox.enqueue("notifications.send_email", [n], "notifications")
-        db.session.flush()
-        pending = outbox.committed(db.session.info[outbox.PENDING_KEY])
+def test_the_relay_sends_no_statement_unless_the_broker_refuses(ctx, relaying, monkeypatch):
+    def committed(count):
+        """Rows of a committed transaction (its own relay, after the commit, sends
+        nowhere), for the relay under test to publish again."""
+        monkeypatch.setattr(outbox, "publish_task", lambda *args, **kwargs: None)
+        with uow.atomic():
+            for n in range(count):
+                outbox.enqueue("notifications.send_email", [n], "notifications")
+            db.session.flush()
+            return outbox.committed(db.session.info[outbox.PENDING_KEY])
+
+    def broker_taking(most):
+        taken = []
+
+        def publish(name, args, queue, task_id=None):
+            if len(taken) == most:
+                raise OSError("the broker went away")
+            taken.append(args[0])
+        monkeypatch.setattr(outbox, "publish_task", publish)
+
+    pending = committed(2)
+    broker_taking(5)
     with statements() as seen:
-        assert outbox.relay_committed(pending) == 5
+        assert outbox.relay_committed(pending) == 2
+    assert seen == []  # committed as published: nothing to write after the commit
+    # The broker takes two, then refuses: the rest are unpublished again, in one
+    # statement, for the sweep (and not counted as published).
+    pending = committed(5)
+    broker_taking(2)
+    with statements() as seen:
+        assert outbox.relay_committed(pending) == 2
     assert [s.split()[0].upper() for s in seen] == ["UPDATE"]
+    rows = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.id.in_([m.id for m in pending])).order_by(OutboxMessage.id)).all()
+    assert [(r.published_at is not None, r.attempts) for r in rows] == \
+        [(True, 1)] * 2 + [(False, 0)] * 3
+    assert outbox.unpublished_count() == 3
 
 
 @uow.atomic
