@@ -91,7 +91,9 @@ _FILLED = sa.text("SELECT " + ", ".join(f"(SELECT 1 FROM {table} LIMIT 1)"
 def empty_case_tables(attempts: int = 5):
     """Inside an app context: delete every row of the case tables that have any, children
     first (PostgreSQL: in one round trip). The live workers may still be finishing the
-    previous test's tasks on these rows: a deadlock PostgreSQL breaks is tried again."""
+    previous test's tasks on these rows: a deadlock PostgreSQL breaks, or a row a worker
+    added meanwhile (an event's fan-out writes notifications after the event), is tried
+    again."""
     filled = [table for table, row in zip(CASE_TABLES, db.session.execute(_FILLED).one(),
                                           strict=True) if row]
     deletes = [f"DELETE FROM {table}" for table in filled]
@@ -101,9 +103,10 @@ def empty_case_tables(attempts: int = 5):
         for statement in deletes:
             db.session.execute(sa.text(statement))
         db.session.commit()
-    except sa.exc.OperationalError as exc:
+    except (sa.exc.OperationalError, sa.exc.IntegrityError) as exc:
         db.session.rollback()
-        if attempts <= 1 or getattr(exc.orig, "sqlstate", None) != "40P01":  # deadlock
+        # 40P01: a deadlock; 23503: a row referencing one being deleted, added meanwhile.
+        if attempts <= 1 or getattr(exc.orig, "sqlstate", None) not in ("40P01", "23503"):
             raise
         empty_case_tables(attempts - 1)
 

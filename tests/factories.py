@@ -8,17 +8,22 @@ from datetime import timedelta
 from io import BytesIO
 
 import pyotp
+import sqlalchemy as sa
 
 from traveler_portal.domain import (
     accounts,
     documents,
+    outbox,
     petitions,
     profiles,
+    public_events,
     reference,
     second_factor,
+    uow,
 )
 from traveler_portal.domain.petitions import DraftInput
-from traveler_portal.models import Role
+from traveler_portal.extensions import db
+from traveler_portal.models import OutboxMessage, Role
 from traveler_portal.models.users import utcnow
 
 PASSWORD = "correct horse battery staple"
@@ -196,3 +201,17 @@ def submitted(traveler, **kwargs):
         if required.required:
             upload(traveler, petition, required.kind)
     return petitions.submit(traveler, petition.receipt_number)
+
+
+def fan_out_events() -> int:
+    """Inside an app context: the fan-out of every public event still waiting for it
+    (notifications, people updates, webhook deliveries), run in process as its task on
+    the notifications queue would (unit tests have no worker); returns how many ran."""
+    rows = db.session.execute(sa.select(OutboxMessage.id, OutboxMessage.args).where(
+        OutboxMessage.task_name == public_events.FAN_OUT_TASK,
+        OutboxMessage.confirmed_at.is_(None)).order_by(OutboxMessage.id)).all()
+    for message_id, args in rows:
+        with uow.atomic():
+            public_events.fan_out(*args)
+            outbox.confirm_with_work(message_id)
+    return len(rows)

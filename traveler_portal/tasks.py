@@ -14,6 +14,8 @@ class TaskName:
 # Published through the outbox, one per side effect.
 ROUTE = TaskName("petitions.route", "routing")
 SEND_EMAIL = TaskName("notifications.send_email", "notifications")
+# A public case event's notification, people updates and webhooks (domain/public_events).
+FAN_OUT_EVENT = TaskName("events.fan_out", "notifications")
 SEND_INVITATION = TaskName("organizations.send_invitation", "notifications")
 SEND_PASSWORD_RESET = TaskName("accounts.send_password_reset", "notifications")
 SEND_SECURITY_NOTICE = TaskName("accounts.send_security_notice", "notifications")

@@ -14,11 +14,6 @@ celery.conf.include = ["workers.routing", "workers.sweeps", "workers.notificatio
                        "workers.webhooks", "workers.schedules", "workers.organizations",
                        "workers.employers", "workers.accounts", "workers.publishing"]
 
-# A task sent by the outbox closes its row when it succeeds (workers/outbox_signals.py).
-from workers import outbox_signals  # noqa: E402 - needs the app above
-
-outbox_signals.connect(flask_app)
-
 
 @worker_process_init.connect
 def _fresh_connections(**_):

@@ -4,6 +4,12 @@ the backoff between tries and what happens after the last one are declared per t
 (``retry_on``, ``max_retries``, ``backoff``, ``attempt_failed``, ``gave_up``) and carried
 out here once.
 
+A task the outbox sent (task id ``outbox-<row>-…``) closes its row in its own
+transaction when it succeeds (``outbox.confirm_with_work``), unless it returned
+``outbox.NOT_DONE`` (another run holds the work, or the retry waits in the row): the work
+and its confirmation commit together or not at all, and a task that dies mid-way never
+confirms, so the outbox sweep sends it again.
+
 A retry of a task the outbox sent waits in its outbox row (workers/retrying.py), so a
 wiped Redis loses no retry and no countdown outlives the visibility timeout. After the
 last try ``gave_up`` leaves a state a person can see (a failed email, a failed webhook
@@ -31,9 +37,21 @@ class PortalTask(app.Task):
         # together when it raises. A failed try is recorded in a transaction of its own.
         with flask_app.app_context():
             try:
-                return uow.boundary(self.run)(*args, **kwargs)
+                return uow.boundary(self._run_and_confirm)(*args, **kwargs)
             except self.retry_on as exc:
                 return uow.boundary(self._failed)(exc, args)
+
+    def _run_and_confirm(self, *args, **kwargs):
+        result = self.run(*args, **kwargs)
+        if result != outbox.NOT_DONE:
+            outbox.confirm_with_work(self._message_id())
+        return result
+
+    def _message_id(self) -> int | None:
+        """The outbox row that sent this run (None: sent some other way, or called
+        directly, outside any worker request)."""
+        stack = self.request_stack
+        return outbox.message_id_of(getattr(stack.top, "id", None)) if stack else None
 
     def backoff(self, tries: int) -> float:
         """Seconds before the next try after ``tries`` failures: 5 s doubling to 5 min."""

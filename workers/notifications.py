@@ -4,7 +4,7 @@ import smtplib
 from sqlalchemy.exc import OperationalError
 
 from traveler_portal import locks, tasks
-from traveler_portal.domain import notifications
+from traveler_portal.domain import notifications, public_events
 from workers.base import portal_task
 
 
@@ -20,6 +20,14 @@ def send_email(self, notification_id: int):
     is marked ``failed``, where people can see it (``flask --app wsgi outbox
     resend-failed`` sends it again)."""
     return notifications.send_email(notification_id)
+
+
+@portal_task(tasks.FAN_OUT_EVENT, retry_on=(OperationalError,), max_retries=8)
+def fan_out_event(self, event_id: int, language: str = "en") -> bool:
+    """Idempotent, keyed on the event: the traveler's notification, the employer admins'
+    people updates and the webhook deliveries of one public event, written once however
+    often the message runs (their emails and POSTs are tasks of their own)."""
+    return public_events.fan_out(event_id, language)
 
 
 @portal_task(tasks.REMINDERS)

@@ -2,7 +2,7 @@
 from sqlalchemy.exc import OperationalError
 
 from traveler_portal import tasks
-from traveler_portal.domain import outbox, routing
+from traveler_portal.domain import routing
 from workers.base import portal_task
 
 
@@ -14,7 +14,5 @@ from workers.base import portal_task
 def route_petition(self, petition_id: int) -> bool:
     """Idempotent: a petition already routed is left as it is. After the retries run out
     the petition stays ``submitted`` and the re-drive sweep tries again later. The
-    outbox row that sent it is confirmed in the routing's own transaction."""
-    routed = routing.route(petition_id, message_id=outbox.message_id_of(self.request.id))
-    setattr(self.request, outbox.CONFIRMED_IN_WORK, True)
-    return routed
+    outbox row that sent it is confirmed in the routing's own transaction (workers/base)."""
+    return routing.route(petition_id)

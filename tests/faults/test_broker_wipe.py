@@ -1,6 +1,6 @@
-"""Redis restarted empty while emails and webhook deliveries wait in it: every one is
-still delivered, once (their outbox rows stay open until the task confirms them, and the
-sweep publishes them again)."""
+"""Redis restarted empty while the case events' fan-out (which writes their emails and
+webhook deliveries) waits in it: every email and delivery still arrives, once (the outbox
+rows stay open until the task confirms them, and the sweep publishes them again)."""
 import pytest
 import sqlalchemy as sa
 
@@ -8,7 +8,7 @@ from tests import factories
 from tests.faults.stack import now
 from tests.integration.test_webhooks import Receiver
 from tests.live import wait_for
-from traveler_portal.domain import integrations
+from traveler_portal.domain import integrations, public_events
 from traveler_portal.extensions import db
 from traveler_portal.models import (
     Notification,
@@ -44,8 +44,8 @@ def test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none(
         with fault_app.app_context():
             for i in range(PETITIONS):
                 factories.submitted(traveler, days_ahead=20 + i)
-        # Routed, and every email and delivery published to Redis, where no worker takes
-        # them (none consumes "notifications" or "webhooks" yet).
+        # Routed, and each event's fan-out published to Redis, where no worker takes it
+        # (none consumes "notifications" or "webhooks" yet).
         wait_for(lambda: scalar(fault_app, sa.select(sa.func.count()).select_from(Petition)
                                 .where(Petition.status == Status.QUEUED)) == PETITIONS,
                  60, "routing")
@@ -55,10 +55,14 @@ def test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none(
         wait_for(lambda: scalar(fault_app, waiting) == 0, 30, "the messages in Redis")
         queued = fault_redis.client().llen("notifications") + \
             fault_redis.client().llen("webhooks")  # deliveries have their own queue
-        emails = scalar(fault_app, sa.select(sa.func.count()).select_from(Notification)
-                        .where(Notification.email_state == "pending"))
-        deliveries = scalar(fault_app, sa.select(sa.func.count()).select_from(WebhookDelivery))
-        assert queued >= emails + deliveries > 0
+        fan_outs = scalar(fault_app, sa.select(sa.func.count()).select_from(OutboxMessage)
+                          .where(OutboxMessage.task_name == public_events.FAN_OUT_TASK))
+        assert queued >= fan_outs == 2 * PETITIONS  # each submission and routing
+        # Nothing of the fan-out is written yet; then, per event, the traveler's email and
+        # one delivery to the endpoint.
+        assert scalar(fault_app, sa.select(sa.func.count()).select_from(Notification)) == 0
+        assert scalar(fault_app, sa.select(sa.func.count()).select_from(WebhookDelivery)) == 0
+        emails = deliveries = fan_outs
         assert len(smtp_server.to(address)) == 0 and receiver.requests == []
 
         fault_redis.wipe()
@@ -78,8 +82,9 @@ def test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none(
         wait_for(lambda: scalar(fault_app, sa.select(sa.func.count()).select_from(OutboxMessage)
                                 .where(OutboxMessage.confirmed_at.is_(None))) == 0,
                  60, "every outbox row confirmed")
-        print(f"\nRedis wipe: {queued} queued message(s) lost ({emails} emails, {deliveries} "
-              f"webhook deliveries); all delivered {recovery:.1f} s after the wipe")
+        print(f"\nRedis wipe: {queued} queued message(s) lost (the fan-out of {fan_outs} "
+              f"events: {emails} emails, {deliveries} webhook deliveries); all delivered "
+              f"{recovery:.1f} s after the wipe")
         subjects = [m["Subject"] for m in smtp_server.to(address)]
         assert len(subjects) == emails and len(set(subjects)) == len(subjects)
         event_ids = [r[0]["X-Portal-Event-Id"] for r in receiver.requests if r[2] == 200]

@@ -153,6 +153,7 @@ def test_an_admin_chooses_emails_about_their_people_immediate_or_daily(app):
         traveler = db.session.scalars(sa.select(User).where(User.email == travelers[0])).one()
         petition = factories.submitted(traveler)  # a public event: "Case was received"
         db.session.commit()
+        factories.fan_out_events()  # its task, as the notifications worker runs it
         boss = db.session.scalars(sa.select(User).where(User.email == owner)).one()
         sent = db.session.scalars(sa.select(Notification).where(
             Notification.user_id == boss.id)).all()

@@ -204,6 +204,7 @@ def test_a_webhook_names_the_event_in_both_languages_whoever_caused_it(app, make
     traveler = make.user("traveler", organization=org_name)
     with app.test_request_context("/", headers={"Accept-Language": "fr"}), force_locale("fr"):
         make.submitted(traveler)  # submitted by someone reading French
+    make.fan_out_events()
     payload = db.session.scalars(sa.select(WebhookDelivery)).first().payload
     assert payload["data"]["title"] == payload["data"]["titles"]["en"]
     assert payload["data"]["titles"]["en"] != payload["data"]["titles"]["fr"]

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from babel.dates import format_date
 
+from tests import factories
 from traveler_portal.domain import profiles
 from traveler_portal.extensions import db
 from traveler_portal.models import Notification, User
@@ -25,6 +26,7 @@ def _prefers(app, email: str, lang: str) -> None:
 
 def _email_of(app, email: str, kind: str) -> Notification:
     with app.app_context():
+        factories.fan_out_events()  # the events' task, as the notifications worker runs it
         return db.session.scalars(sa.select(Notification).join(User).where(
             User.email == email, Notification.kind == kind)
             .order_by(Notification.id.desc())).first()

@@ -4,16 +4,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import (
     AdjudicationQueue,
-    Category,
     Decision,
     Outcome,
     Petition,
-    Port,
     ReasonCode,
     Status,
     User,
@@ -92,7 +89,8 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
     over each other's locked row instead of both taking it, and the outer ``status`` test
     refuses a row another claimer took meanwhile. SQLite: every transaction begins
     IMMEDIATE (see ``database.py``), so claimers run one after another. The event, its
-    notifications and the audit entry follow in the same transaction.
+    fan-out's outbox row and the audit entry follow in the same transaction (the
+    notifications themselves are the fan-out task's: public_events).
     """
     _require_agency(user)
     now = utcnow()
@@ -116,25 +114,10 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
     if petition is None:
         get_queue(user, queue_code)  # an unknown queue is a 404, an empty one is None
         return None
-    _load_what_the_messages_read(petition)
     workflow.applied(petition, "claim", Status.QUEUED, user, at=now)
     audit.record(user, "case.claim", "petition", petition.receipt_number, petition,
                  queue=queue_code)
     return petition
-
-
-def _load_what_the_messages_read(petition: Petition) -> None:
-    """The traveler (with their profile), the category and the port that the claim's
-    notification reads, in one statement instead of one lazy load each."""
-    row = db.session.execute(
-        sa.select(User, Category, Port).select_from(User)
-        .outerjoin(Category, Category.id == petition.category_id)
-        .outerjoin(Port, Port.id == petition.port_id)
-        .where(User.id == petition.traveler_id)
-        .options(sa.orm.joinedload(User.profile))).first()
-    if row is not None:
-        for name, value in zip(("traveler", "category", "port"), row, strict=True):
-            set_committed_value(petition, name, value)
 
 
 def _claimed_by(user: User, receipt_number: str) -> Petition:

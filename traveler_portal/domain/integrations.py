@@ -190,7 +190,7 @@ def send_test_event(user: User, endpoint_id: int) -> None:
 
 
 def on_public_event(petition, event, title) -> None:
-    """Called by the state machine, in its transaction, for every public transition.
+    """Called by the fan-out of every public transition (public_events), in its task.
     ``title`` (lazy) is sent in both languages, whoever caused the event: ``title`` in
     English (stable for machines) and ``titles`` by language."""
     if not petition.organization_id:

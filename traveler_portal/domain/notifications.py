@@ -2,8 +2,9 @@
 
 Every public case event notifies the traveler: a row in ``notifications`` (the in-app
 list) and, unless the traveler opted out of that kind, an email sent by a Celery task
-through the outbox. The unique ``(user, dedup_key)`` and the row lock in
-:func:`send_email` make sure an event is never emailed twice, however often the task runs.
+through the outbox (both written by the event's fan-out task: public_events). The unique
+``(user, dedup_key)`` and the row lock in :func:`send_email` make sure an event is never
+emailed twice, however often the task runs.
 """
 import logging
 from datetime import timedelta
@@ -71,8 +72,8 @@ def notify_staff(user, petition: Petition, dedup_key: str, subject: str,
 
 
 def on_public_event(petition: Petition, event, title) -> None:
-    """Called by the state machine, in its transaction, for every public transition.
-    ``title`` is the transition's lazy title: the message is written in the traveler's
+    """Called by a public event's fan-out (public_events; arrivals in their own
+    transaction). ``title`` is the transition's lazy title: the message is written in the traveler's
     language, not in the language of whoever caused the event."""
     db.session.flush()  # the event's id is the deduplication key
     kind = KIND_BY_ACTION.get(event.action, "status")

@@ -1,15 +1,17 @@
 """The transactional outbox: commit the message with the change, publish after commit,
 and keep the row open until the task confirms the side effect is done.
 
-``enqueue`` adds a row to the caller's transaction. ``uow.commit`` calls ``relay`` for the
-rows it just committed. Each message goes out with the Celery task id
-``outbox-<row id>-<random>``; the worker confirms the row when the task succeeds
-(``confirm``; workers/outbox_signals.py), or postpones it when the task asks to be tried
-again later (``postpone``: the retry waits in the database, not in Redis). ``sweep`` (a
-beat task) publishes rows never published, and publishes again every open row whose
-``redrive_after`` has passed: a message lost with a dead worker or a wiped Redis comes
-back after its queue's re-drive delay. A message may therefore run twice: every task is
-idempotent (and claims its row before a side effect), so that is safe; losing one is not.
+``enqueue`` adds a row to the caller's transaction, already marked published (the common
+case costs no write after the commit). ``uow.commit`` calls ``relay_committed`` for the
+rows it just committed, and marks unpublished again those the broker did not take. Each
+message goes out with the Celery task id ``outbox-<row id>-<random>``; the task confirms
+the row in its own transaction when it succeeds (``confirm_with_work``; workers/base.py),
+or postpones it when the task asks to be tried again later (``postpone``: the retry waits
+in the database, not in Redis). ``sweep`` (a beat task) publishes rows never published,
+and publishes again every open row whose ``redrive_after`` has passed: a message lost
+with a dead worker or a wiped Redis comes back after its queue's re-drive delay. A
+message may therefore run twice: every task is idempotent (and claims its row before a
+side effect), so that is safe; losing one is not.
 """
 import logging
 import re
@@ -30,14 +32,21 @@ PENDING_KEY = "outbox_pending"
 # What a task returns when its row must stay open (another run holds the work, or the
 # retry was postponed): the worker does not confirm the row.
 NOT_DONE = "not-done"
-# Set on a task's request when its work confirmed its row itself (confirm_with_work).
-CONFIRMED_IN_WORK = "outbox_confirmed_in_work"
 _TASK_ID = re.compile(r"^outbox-(\d+)-[0-9a-f]+$")
 
 
 def enqueue(task_name: str, args: list, queue: str) -> OutboxMessage:
+    now = utcnow()
     message = OutboxMessage(task_name=task_name, args=list(args), queue=queue,
-                            created_at=utcnow())
+                            created_at=now)
+    if not current_app.config.get("OUTBOX_RELAY_DEFERRED"):
+        # Written as published, since the relay publishes it right after the commit: the
+        # relay then needs no transaction of its own (``relay_committed``). If publishing
+        # fails, the relay clears this again and the sweep publishes it; if the process
+        # dies between the commit and the publish, the row comes back after its queue's
+        # re-drive delay, as a message the broker lost does.
+        message.published_at, message.attempts = now, 1
+        message.redrive_after = now + timedelta(seconds=redrive_delay(queue))
     # What the relay sends, kept outside the mapped state: a savepoint released inside the
     # transaction expires every row, and reading them back would cost a query each.
     message.relay_copy = (task_name, list(args), queue)
@@ -113,17 +122,38 @@ def relay(message_ids: list[int], redrive: bool = False) -> int:
 
 def relay_committed(messages: list[Committed]) -> int:
     """Publish the rows the caller's transaction has just committed (``uow.commit``): the
-    hot path of every submission and routing. Nothing is read back: the rows are new, so
-    none was published or confirmed yet (a sweep takes only rows older than a few
-    seconds, and a second copy of a message is harmless anyway). After publishing, one
-    statement records them all and one commit ends it."""
+    hot path of every submission and routing. Nothing is read back and, when all goes
+    out, nothing is written: the rows were committed as published (``enqueue``). Those
+    the broker did not take are written back as unpublished, in one statement, for the
+    sweep."""
     if not messages or current_app.config.get("OUTBOX_RELAY_DEFERRED"):
         return 0  # deferred (seed-demo before the broker runs): the sweep publishes them
     if db.session().in_transaction():
         db.session.commit()  # nothing of the caller's is open: on SQLite, free the lock
     # A submission's routing goes out before its "received" email: the petition waits on
     # it, and the messages are independent of each other.
-    return _publish(sorted(messages, key=lambda m: not m.queue.startswith("routing")))
+    ordered = sorted(messages, key=lambda m: not m.queue.startswith("routing"))
+    for sent, message in enumerate(ordered):
+        try:
+            publish_task(message.task_name, message.args, message.queue,
+                         task_id_for(message.id))
+        except (BrokerError, OSError) as exc:
+            log.warning("broker unreachable, %s message(s) kept for the outbox sweep: "
+                        "id=%s task=%s (%s)", len(ordered) - sent, message.id,
+                        message.task_name, exc)
+            _unpublished([m.id for m in ordered[sent:]], str(exc)[:500])
+            return sent  # the broker is away; the sweeper will send the rest
+    return len(ordered)
+
+
+def _unpublished(message_ids: list[int], error: str) -> None:
+    """Rows committed as published that the broker did not take: never published after
+    all (not counted towards OUTBOX_MAX_PUBLISHES), for the sweep to send."""
+    db.session.execute(sa.update(OutboxMessage).where(
+        OutboxMessage.id.in_(message_ids), OutboxMessage.confirmed_at.is_(None)).values(
+        published_at=None, redrive_after=None, last_error=error,
+        attempts=OutboxMessage.attempts - 1))
+    db.session.commit()
 
 
 def _publish(messages: list[Committed]) -> int:
@@ -213,8 +243,8 @@ def confirm(message_id: int) -> None:
 def confirm_with_work(message_id: int | None) -> None:
     """Close the row in the caller's transaction, so the work and its confirmation
     commit together or not at all (and the worker spends no transaction of its own on
-    it). The task then sets ``request.<CONFIRMED_IN_WORK>`` and the worker's own confirm
-    (workers/outbox_signals.py) is skipped. None (a task not sent by the outbox): nothing."""
+    it): every task's boundary does this when the task succeeds (workers/base.py). None
+    (a task not sent by the outbox): nothing."""
     if message_id is not None:
         db.session.execute(sa.update(OutboxMessage).where(
             OutboxMessage.id == message_id, OutboxMessage.confirmed_at.is_(None))

@@ -43,7 +43,8 @@ def employer_url(petition: Petition) -> str:
 
 
 def on_public_event(petition: Petition, event: Event, title: str) -> None:
-    """Called with the traveler's notification, in the transition's transaction."""
+    """Called with the traveler's notification, in the same transaction (the event's
+    fan-out: public_events)."""
     if not petition.organization_id:
         return
     for admin in _admins(petition.organization_id, "immediate"):

@@ -100,24 +100,19 @@ def add_business_days(start: date, days: int) -> date:
 
 
 ROUTING_LOADS = (joinedload(Petition.category, innerjoin=True),
-                 joinedload(Petition.port, innerjoin=True),
-                 joinedload(Petition.traveler, innerjoin=True))
+                 joinedload(Petition.port, innerjoin=True))
 
 
 @uow.atomic
-def route(petition_id: int, today: date | None = None, message_id: int | None = None) -> bool:
+def route(petition_id: int, today: date | None = None) -> bool:
     """Route one submitted petition. Returns False (leaving the petition as it is) if it is not
     waiting for routing any more: running it twice is harmless. Rules are read now, so a
-    rule change applies to new routings only; routed petitions keep their queue.
-    ``message_id``: the outbox row that asked for it, confirmed in this transaction (either
-    way: nothing is left to do for it)."""
-    # One statement: the petition, locked, with what routing and the traveler's
-    # notification read of it (its category, port and traveler; reference rows and the
-    # account are read, not locked).
+    rule change applies to new routings only; routed petitions keep their queue."""
+    # One statement: the petition, locked, with what routing reads of it (its category
+    # and port, read, not locked); the notifications are the event's fan-out task's.
     petition = db.session.scalars(sa.select(Petition).options(*ROUTING_LOADS).where(
         Petition.id == petition_id).with_for_update(of=Petition)).first()
     if petition is None or petition.status != Status.SUBMITTED:
-        outbox.confirm_with_work(message_id)
         return False
     today = today or utcnow().date()
     with force_locale("en"):  # recorded in English, read in each reader's language
@@ -127,7 +122,6 @@ def route(petition_id: int, today: date | None = None, message_id: int | None = 
     petition.priority = priority_for(petition.travel_date, today)
     petition.due_date = add_business_days(today, choice.queue.sla_business_days)
     workflow.apply(petition, "route")
-    outbox.confirm_with_work(message_id)
     log.info("routed petition id=%s queue=%s priority=%s", petition_id, choice.queue.code,
              petition.priority)
     return True

@@ -2,7 +2,8 @@
 
 Callers load the petition with a row lock (see ``access.lock_petition``), call
 :func:`apply`, and commit through ``uow.commit``. Every transition appends an event to the
-case history; public events make up the traveler's timeline.
+case history; public events make up the traveler's timeline, and their notifications,
+people updates and webhooks follow from a task of their own (public_events).
 """
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import Event, Petition, Status
 from ..models.users import utcnow
-from . import arrival_words, integrations, notifications, people_updates
+from . import arrival_words, public_events
 from .errors import Conflict
 
 S = Status
@@ -167,8 +168,9 @@ def take_first(candidate, action: str, **values) -> Petition | None:
 
 def applied(petition, action: str, from_status: Status, actor=None, message: str = "",
             at=None) -> Event:
-    """The event and the public side effects of a transition already written in SQL
-    (``take_first``: the status check is its ``WHERE``)."""
+    """The event of a transition already written in SQL (``take_first``: the status
+    check is its ``WHERE``); a public one's fan-out (emails, people updates, webhooks)
+    is queued with it and written by its own task (public_events)."""
     transition = TRANSITIONS[action]
     event = Event(petition_id=petition.id, at=at or utcnow(),
                   actor_id=actor.id if actor else None, action=action,
@@ -176,9 +178,7 @@ def applied(petition, action: str, from_status: Status, actor=None, message: str
                   public=transition.public, message=message or "")
     db.session.add(event)
     if transition.public:
-        notifications.on_public_event(petition, event, transition.title)  # their language
-        people_updates.on_public_event(petition, event, str(transition.title))
-        integrations.on_public_event(petition, event, transition.title)  # en and fr
+        public_events.announce(event)
     return event
 
 
