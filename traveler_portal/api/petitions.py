@@ -164,7 +164,19 @@ def get_petition(receipt_number):
             for p in identity.earlier_decisions(g.api_user, petition)]
     response = jsonify(data)  # before the commit, which expires what was loaded
     audit.staff_read(g.api_user, "case.view", "petition", receipt_number, petition, via="api")
-    return response
+    return conditional(response)
+
+
+def conditional(response):
+    """An ETag (a hash of the body the caller was just shown), and 304 Not Modified with
+    no body when the caller's If-None-Match names it: a client polling many petitions
+    downloads and parses only what changed. Hashed from the body, not from the petition's
+    version: the body also moves without a new version (the place in the queue, the
+    estimate, a document, a notice, an arrival, the caller's language), and a 304 must
+    never hide such a change. Only a 200 the caller may read gets one: a petition it may
+    not see is a 404 before this, whatever it sends."""
+    response.add_etag()  # (Cache-Control stays no-store: web/support/headers.py)
+    return response.make_conditional(request)
 
 
 @bp.get("/petitions")
