@@ -41,12 +41,16 @@ NEWEST_FIRST = keyset.Order(keyset.Key(Petition.id, descending=True))
 # What the detail's JSON reads: the one-row relations (and the traveler's profile, and
 # the place in the queue) in the petition's query, the lists in one query each (instead
 # of lazy loads and queries one after another).
-DETAIL_OPTIONS = (joinedload(Petition.category), joinedload(Petition.port),
-                  joinedload(Petition.traveler).joinedload(User.profile),
-                  joinedload(Petition.organization),
-                  joinedload(Petition.queue), selectinload(Petition.documents),
-                  selectinload(Petition.decisions), selectinload(Petition.events),
-                  status_info.WITH_POSITION)
+# (The petition read by its receipt number takes its lists as plain statements,
+# access.list_query; the claim's answer, refreshing a petition already loaded, selectinload.)
+DETAIL_JOINED = (joinedload(Petition.category), joinedload(Petition.port),
+                 joinedload(Petition.traveler).joinedload(User.profile),
+                 joinedload(Petition.organization),
+                 joinedload(Petition.queue), status_info.WITH_POSITION)
+DETAIL_LISTS = {name: access.list_query(getattr(Petition, name))
+                for name in ("documents", "decisions", "events")}
+DETAIL_OPTIONS = DETAIL_JOINED + tuple(selectinload(getattr(Petition, name))
+                                       for name in DETAIL_LISTS)
 
 
 def _petition_json(p: Petition):
@@ -153,7 +157,8 @@ def submit_petition(receipt_number):
 @api_auth()
 def get_petition(receipt_number):
     """One petition the caller may see."""
-    petition = access.get_petition(g.api_user, receipt_number, options=DETAIL_OPTIONS)
+    petition = access.get_petition(g.api_user, receipt_number, options=DETAIL_JOINED,
+                                   lists=DETAIL_LISTS)
     data = serializers.petition(petition, g.api_user)
     if data.get("identity") and g.api_user.is_agency:  # the officer's identity panel
         data["identity"]["earlier_decisions"] = [
@@ -164,7 +169,19 @@ def get_petition(receipt_number):
             for p in identity.earlier_decisions(g.api_user, petition)]
     response = jsonify(data)  # before the commit, which expires what was loaded
     audit.staff_read(g.api_user, "case.view", "petition", receipt_number, petition, via="api")
-    return response
+    return conditional(response)
+
+
+def conditional(response):
+    """An ETag (a hash of the body the caller was just shown), and 304 Not Modified with
+    no body when the caller's If-None-Match names it: a client polling many petitions
+    downloads and parses only what changed. Hashed from the body, not from the petition's
+    version: the body also moves without a new version (the place in the queue, the
+    estimate, a document, a notice, an arrival, the caller's language), and a 304 must
+    never hide such a change. Only a 200 the caller may read gets one: a petition it may
+    not see is a 404 before this, whatever it sends."""
+    response.add_etag()  # (Cache-Control stays no-store: web/support/headers.py)
+    return response.make_conditional(request)
 
 
 @bp.get("/petitions")

@@ -316,7 +316,7 @@ def of_petition(petition: Petition) -> list[Arrival]:
     """The petition's arrivals, oldest first. Recording one always writes its timeline
     step (``_event``), so a petition whose events are loaded and hold no arrival step has
     none: no statement is spent asking (the status page and the API's petition)."""
-    events = sa.inspect(petition).attrs.events.loaded_value
+    events = sa.inspect(petition).dict.get("events")  # (None: not loaded)
     if isinstance(events, list) and not any(e.action == arrival_words.ACTION for e in events):
         return []
     return petition.arrivals

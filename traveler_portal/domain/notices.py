@@ -320,7 +320,7 @@ def for_petition(petition: Petition) -> list[Notice]:
     """The petition's notices, oldest first; a denial awaiting (or returned by) a
     supervisor has none yet, for anyone. A notice belongs to a decision: a petition whose
     decisions are loaded and none has none (no statement spent asking)."""
-    loaded = sa.inspect(petition).attrs.decisions.loaded_value
+    loaded = sa.inspect(petition).dict.get("decisions")  # (None: not loaded)
     if isinstance(loaded, list) and not loaded:
         return []
     return db.session.scalars(_visible(sa.select(Notice)).where(

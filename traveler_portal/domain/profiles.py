@@ -82,7 +82,7 @@ def get(user: User) -> TravelerProfile | None:
     """The person's profile: the one loaded with the account when its query asked for it
     (``joinedload(...User.profile)``), else read now."""
     state = sa.inspect(user, raiseerr=False)
-    loaded = state.attrs.profile.loaded_value if state is not None else None
+    loaded = state.dict.get("profile") if state is not None else None
     if isinstance(loaded, TravelerProfile):
         return loaded
     return db.session.scalars(sa.select(TravelerProfile)

@@ -25,7 +25,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased, with_expression
-from sqlalchemy.orm.base import NO_VALUE
 
 from ..extensions import db
 from ..models import Petition, Status
@@ -81,17 +80,31 @@ def _whole_days(value: float) -> int:
     return math.ceil(round(value, 6))
 
 
+def sample_stats(durations: list[float]) -> tuple[int, int, int] | None:
+    """Median, 80th percentile (whole days) and size of a sample of decision durations;
+    ``None`` below two cases. The 80th percentile is the 8th decile, inclusive method
+    (never above the slowest)."""
+    if len(durations) < 2:
+        return None
+    return (_whole_days(statistics.median(durations)),
+            _whole_days(statistics.quantiles(durations, n=10, method="inclusive")[7]),
+            len(durations))
+
+
+def from_stats(stats, start: date, travel_date: date | None, minimum: int) -> Estimate | None:
+    """The estimate from ``sample_stats``; ``None`` below ``minimum`` cases."""
+    if stats is None or stats[2] < max(minimum, 2):
+        return None
+    median, p80, size = stats
+    expected_by = start + timedelta(days=median)
+    return Estimate(median, p80, size, expected_by,
+                    bool(travel_date and expected_by > travel_date))
+
+
 def summarise(durations: list[float], start: date, travel_date: date | None,
               minimum: int) -> Estimate | None:
-    """The estimate from decision durations in days; ``None`` below ``minimum`` cases.
-    The 80th percentile is the 8th decile, inclusive method (never above the slowest)."""
-    if len(durations) < max(minimum, 2):
-        return None
-    median = _whole_days(statistics.median(durations))
-    p80 = _whole_days(statistics.quantiles(durations, n=10, method="inclusive")[7])
-    expected_by = start + timedelta(days=median)
-    return Estimate(median, p80, len(durations), expected_by,
-                    bool(travel_date and expected_by > travel_date))
+    """The estimate from decision durations in days; ``None`` below ``minimum`` cases."""
+    return from_stats(sample_stats(durations), start, travel_date, minimum)
 
 
 _DURATIONS = (
@@ -114,19 +127,22 @@ def decided_durations(queue_id: int, category_id: int, limit: int) -> list[float
             for submitted, decided in rows]
 
 
-def _cached_durations(queue_id: int, category_id: int, limit: int) -> list[float]:
-    """``decided_durations``, kept ESTIMATE_CACHE_SECONDS in this process (per app): the
-    sample is the queue's last ``limit`` decisions, so a decision made meanwhile moves a
-    median over up to 500 cases by a fraction of a day at most, while reading and
-    converting those rows was a third of a status call. 0 reads them on every call."""
+def _cached_stats(queue_id: int, category_id: int, limit: int):
+    """``sample_stats`` of ``decided_durations``, kept ESTIMATE_CACHE_SECONDS in this
+    process (per app): the sample is the queue's last ``limit`` decisions, so a decision
+    made meanwhile moves a median over up to 500 cases by a fraction of a day at most,
+    while reading and converting those rows was a third of a status call (and the median
+    and percentile of 500 values, recomputed per call, a tenth). 0 reads them on every
+    call."""
     ttl = float(current_app.config.get("ESTIMATE_CACHE_SECONDS", 0))
     if ttl <= 0:
-        return decided_durations(queue_id, category_id, limit)
+        return sample_stats(decided_durations(queue_id, category_id, limit))
     cache = current_app.extensions.setdefault("status_durations", {})
     key, now = (queue_id, category_id, limit), time.monotonic()
     found = cache.get(key)
     if found is None or found[0] <= now:
-        found = cache[key] = (now + ttl, decided_durations(queue_id, category_id, limit))
+        found = cache[key] = (now + ttl,
+                              sample_stats(decided_durations(queue_id, category_id, limit)))
     return found[1]
 
 
@@ -149,7 +165,7 @@ def queue_for(petition, today: date):
 def estimate(petition, today: date | None = None, queue=None,
              cache: dict | None = None) -> Estimate | None:
     """The estimate for an open petition (``None`` when closed or too little data).
-    ``cache`` shares the durations of one (queue, category) between petitions."""
+    ``cache`` shares the sample of one (queue, category) between petitions."""
     if petition.status not in OPEN:
         return None
     today = today or utcnow().date()
@@ -160,9 +176,9 @@ def estimate(petition, today: date | None = None, queue=None,
     key = (queue.id, petition.category_id)
     cache = {} if cache is None else cache
     if key not in cache:
-        cache[key] = _cached_durations(queue.id, petition.category_id, limit)
+        cache[key] = _cached_stats(queue.id, petition.category_id, limit)
     start = petition.submitted_at.date() if petition.submitted_at else today
-    return summarise(cache[key], start, petition.travel_date, minimum)
+    return from_stats(cache[key], start, petition.travel_date, minimum)
 
 
 def _ahead_count(p, ahead):
@@ -197,9 +213,11 @@ WITH_POSITION = with_expression(Petition.queue_ahead, sa.case(
 
 
 def _loaded_ahead(petition):
-    """The count ahead read with the petition (WITH_POSITION), or NO_VALUE."""
+    """The count ahead read with the petition (WITH_POSITION), else None. (The state's
+    ``dict``, not ``attrs``: that builds an AttributeState for each of the model's ~50
+    attributes on every petition it is first asked of.)"""
     state = sa.inspect(petition, raiseerr=False)
-    return state.attrs.queue_ahead.loaded_value if state is not None else NO_VALUE
+    return state.dict.get("queue_ahead") if state is not None else None
 
 
 def queue_positions(petitions) -> dict[int, int]:

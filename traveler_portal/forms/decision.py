@@ -1,5 +1,6 @@
 """The officer's decision (approve, deny, request evidence), from the case page and the
 API alike."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -37,14 +38,16 @@ class DecisionForm(BaseForm):
                                               else codes)])
 
     def set_kind_choices(self, petition):
-        """The category's document kinds, saying which are already on file."""
+        """The category's document kinds, saying which are already on file. The labels
+        are translated here, once (the form is shown in this request's language): as lazy
+        strings the 5 rows' selects translated each of them again per row."""
         on_file = {d.kind for d in petition.documents}
-        choices = [("", _l("Any document (no particular kind)"))]
+        choices = [("", _("Any document (no particular kind)"))]
         for r in petition.category.required_documents:
-            label = _l("%(name)s (already on file)", name=r.name) if r.kind in on_file \
+            label = _("%(name)s (already on file)", name=r.name) if r.kind in on_file \
                 else r.name
             choices.append((r.kind, label))
-        choices.append((ANY_KIND, _l("Other document")))
+        choices.append((ANY_KIND, _("Other document")))
         for n in range(1, EVIDENCE_ROWS + 1):
             self[f"item{n}_kind"].choices = options(choices)
 

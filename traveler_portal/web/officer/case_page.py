@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ...domain import adjudication, audit, casework, identity, reference, validity
+from ...domain import access, adjudication, audit, casework, identity, reference, validity
 from ...forms.base import BaseForm, options
 from ...forms.decision import DecisionForm
 from ...models import Category, Decision, Event, EvidenceItem, Petition, Status, User
@@ -86,18 +86,22 @@ def case_context(petition, refer_form=None, conflict=False, earlier=None) -> dic
 
 
 # What the case page shows of the petition, read with it in a fixed number of statements
-# (one joined row, then one per collection), never one lazy load per row.
+# (one joined row, then one per collection), never one lazy load per row. The petition's
+# own lists are plain statements (access.list_query says why), each with the people it
+# names joined into its rows.
 CASE_OPTIONS = (
     joinedload(Petition.category).selectinload(Category.required_documents),
     joinedload(Petition.port), joinedload(Petition.queue), joinedload(Petition.organization),
     joinedload(Petition.assigned_officer),
     joinedload(Petition.traveler).joinedload(User.profile),
-    selectinload(Petition.documents),
-    selectinload(Petition.decisions).options(
-        selectinload(Decision.officer), selectinload(Decision.reviewed_by),
-        selectinload(Decision.items).selectinload(EvidenceItem.response_document)),
-    selectinload(Petition.events).selectinload(Event.actor),
 )
+CASE_LISTS = {
+    "documents": access.list_query(Petition.documents),
+    "decisions": access.list_query(
+        Petition.decisions, joinedload(Decision.officer), joinedload(Decision.reviewed_by),
+        selectinload(Decision.items).joinedload(EvidenceItem.response_document)),
+    "events": access.list_query(Petition.events, joinedload(Event.actor)),
+}
 
 
 def _reasons(final, codes) -> dict:

@@ -14,7 +14,7 @@ from ...forms.base import apply_errors
 from ..support.downloads import stream_document
 from ..support.permissions import roles_required
 from .blueprint import AGENCY, bp
-from .case_page import CASE_OPTIONS, NoteForm, render_case
+from .case_page import CASE_LISTS, CASE_OPTIONS, NoteForm, render_case
 
 
 @bp.get("/cases")
@@ -30,7 +30,8 @@ def my_cases():
 @roles_required(*AGENCY)
 def case(receipt_number):
     """Everything about one petition, and the decision form when it is claimed."""
-    petition = access.get_petition(current_user, receipt_number, options=CASE_OPTIONS)
+    petition = access.get_petition(current_user, receipt_number, options=CASE_OPTIONS,
+                                   lists=CASE_LISTS)
     return render_case(petition, record_view=True)  # audited: case.view, identity.view
 
 

@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
@@ -23,11 +23,12 @@ from .blueprint import bp
 
 # What the petition page reads: the one-row relations joined into the petition's query,
 # the lists in one query each (instead of a lazy load per relation as the page renders).
+# (The petition's own lists as plain statements: access.list_query says why.)
 PAGE_OPTIONS = (joinedload(Petition.category).selectinload(Category.required_documents),
                 joinedload(Petition.port), joinedload(Petition.queue),
-                joinedload(Petition.organization), selectinload(Petition.decisions),
-                selectinload(Petition.events), selectinload(Petition.documents),
-                WITH_POSITION)
+                joinedload(Petition.organization), WITH_POSITION)
+PAGE_LISTS = {name: access.list_query(getattr(Petition, name))
+              for name in ("decisions", "events", "documents")}
 
 
 class WithdrawForm(BaseForm):
@@ -68,7 +69,8 @@ def new_petition():
 def petition(receipt_number):
     """One petition: status, timeline, decision, documents and what to do next. A draft
     is finished in the guided filing, which opens on its review."""
-    petition = access.get_petition(current_user, receipt_number, options=PAGE_OPTIONS)
+    petition = access.get_petition(current_user, receipt_number, options=PAGE_OPTIONS,
+                                   lists=PAGE_LISTS)
     if petition.status == Status.DRAFT:
         return redirect(url_for("traveler.review", receipt_number=petition.receipt_number))
     return _render_petition(petition)
