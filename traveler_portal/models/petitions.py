@@ -46,8 +46,9 @@ def petition_indexes():
         _partial("ix_petitions_queue_travel", "queue_id", "travel_date", "id",
                  where="status = 'queued'"),
         # the decision estimate: the most recent decided cases of a queue and category
+        # (migration 0020: with the id, the sample's exact order, ties included)
         _partial("ix_petitions_decided_sample", "queue_id", "category_id", "decided_at",
-                 where=DECIDED),
+                 "id", where=DECIDED),
         # an officer's cases and the supervisor's workload per officer
         _partial("ix_petitions_assigned", "assigned_officer_id", "status",
                  where="assigned_officer_id IS NOT NULL"),
