@@ -1,11 +1,11 @@
 """Bulk loader: grow the petitions of a benchmark database to a target count in minutes.
 
 PostgreSQL: one ``INSERT … SELECT … FROM generate_series`` per step (from 100,000 to a
-million rows: 2.5-3 minutes on two shared, busy cores, most of it keeping the petitions'
-indexes; then ANALYZE and the beat tasks' tables), copying a template petition the product itself filed, with its
-number, status, dates and priority varied per row; approvals get their decision row the
-same way. SQLite: the same rows as multi-row inserts of 5,000. Only for the disposable
-databases ``bench.safety`` accepts.
+million rows: 2.5-3.5 minutes on two shared, busy cores, most of it keeping the
+petitions' indexes; then ANALYZE and the beat tasks' tables), copying a template petition
+the product itself filed, with its number, status, dates and priority varied per row;
+approvals get their decision row the same way. SQLite: the same rows as multi-row inserts
+of 5,000. Only for the disposable databases ``bench.safety`` accepts.
 
 The mix: half decided (approved, decided 1-60 days after submission: the estimate's
 sample), the rest waiting in the template's queue with spread priorities, due and travel
