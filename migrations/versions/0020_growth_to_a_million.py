@@ -7,7 +7,7 @@ Create Date: 2026-12-01 09:00:00
 ``queue_figures``: one row per queue (waiting cases, the oldest of them, breaches, cases
 on hold), rewritten every minute by a beat task so the officer's overview counts nothing
 per view. ``queue_checkpoints``: a beat task numbers each queue's waiting cases in claim order and
-keeps the first of every (priority, due date) group, every 500th and an end marker, so a
+keeps the first of every (priority, due date) group, every 100th and an end marker, so a
 list of petitions counts each one's place from the nearest checkpoint instead of from
 the head of the queue. ``ix_petitions_decided_sample`` gains the id: the estimate's
 sample is ordered by (decided_at, id) and read newest first, and a tie on decided_at
@@ -61,7 +61,7 @@ def upgrade():
         sa.Column('queue_id', sa.Integer(), nullable=False),
         sa.Column('place', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('priority', sa.Integer(), nullable=False),
-        sa.Column('due_date', sa.Date(), nullable=True),
+        sa.Column('due_date', sa.Date(), nullable=False),
         sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('petition_id', sa.Integer(), nullable=False),
         sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),

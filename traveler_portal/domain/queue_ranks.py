@@ -21,6 +21,8 @@ What the checkpoints' places do not see is what left the queue or arrived ahead 
 since the last numbering (at most a minute of claims and arrivals); the count inside the
 group is live.
 """
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
@@ -30,19 +32,18 @@ from ..models.users import utcnow
 from . import uow
 from .adjudication import CLAIM_ORDER
 
-EVERY = 500  # a checkpoint every EVERY cases: the longest count a place needs
+EVERY = 100  # a checkpoint every EVERY cases: the longest count a place needs
 END_PRIORITY = -(2 ** 31)  # the end marker's priority: after every case (priority DESC)
+NO_DUE = date(9999, 12, 31)  # a checkpoint's due date when the case has none (sorts last)
 
 
 def _before(a, b):
     """``a`` (a petition or a checkpoint) comes before ``b`` in the claim order."""
     a_id, b_id = (x.petition_id if hasattr(x, "petition_id") else x.id for x in (a, b))
-    a_due, b_due = a.due_date, b.due_date
-    due_before = sa.or_(sa.and_(a_due.is_not(None), b_due.is_(None)), a_due < b_due)
-    due_same = sa.or_(a_due == b_due, sa.and_(a_due.is_(None), b_due.is_(None)))
+    a_due, b_due = (sa.func.coalesce(x.due_date, NO_DUE) for x in (a, b))  # no date: last
     return sa.or_(a.priority > b.priority, sa.and_(a.priority == b.priority, sa.or_(
-        due_before, sa.and_(due_same, sa.tuple_(a.submitted_at, a_id)
-                            < sa.tuple_(b.submitted_at, b_id)))))
+        a_due < b_due, sa.and_(a_due == b_due, sa.tuple_(a.submitted_at, a_id)
+                               < sa.tuple_(b.submitted_at, b_id)))))
 
 
 def _in_group(q, p, after=None):
@@ -68,7 +69,7 @@ def _statement():
     # C: the last checkpoint of p's group at or before p (ix_queue_checkpoints_key)
     last = (sa.select(c).where(
         c.queue_id == p.queue_id, c.priority == p.priority,
-        sa.or_(c.due_date == p.due_date, sa.and_(c.due_date.is_(None), p.due_date.is_(None))),
+        c.due_date == sa.func.coalesce(p.due_date, NO_DUE),
         sa.tuple_(c.submitted_at, c.petition_id) <= sa.tuple_(p.submitted_at, p.id))
         .order_by(c.submitted_at.desc(), c.petition_id.desc()).limit(1).correlate(p))
 
@@ -116,10 +117,10 @@ def recompute() -> int:
     ))).all()
     now = utcnow()
     checkpoints = [{"queue_id": r.queue_id, "place": r.place, "priority": r.priority,
-                    "due_date": r.due_date, "submitted_at": r.submitted_at,
+                    "due_date": r.due_date or NO_DUE, "submitted_at": r.submitted_at,
                     "petition_id": r.id, "computed_at": now} for r in rows]
     checkpoints += [{"queue_id": r.queue_id, "place": r.total + 1, "priority": END_PRIORITY,
-                     "due_date": None, "submitted_at": None, "petition_id": 0,
+                     "due_date": NO_DUE, "submitted_at": None, "petition_id": 0,
                      "computed_at": now} for r in rows if r.place == r.total]
     db.session.execute(sa.delete(QueueCheckpoint))
     if checkpoints:

@@ -24,7 +24,7 @@ class QueueCheckpoint(db.Model):
     queue_id: Mapped[int] = mapped_column(sa.ForeignKey("queues.id"), primary_key=True)
     place: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     priority: Mapped[int]
-    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    due_date: Mapped[date] = mapped_column(sa.Date)  # 9999-12-31: none (sorts last)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     petition_id: Mapped[int]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
