@@ -78,7 +78,7 @@ wrk: ## Make sure wrk is installed (make bench drives the web servers with it)
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; fi; }
 
-bench: install wrk ## One table of ratios to ceilings -> bench/results/ (BENCH_DATABASE_URL is WIPED: must end in _bench or be empty; BENCH_MILLION=1 adds 1M rows)
+bench: install wrk ## One table of ratios to ceilings -> bench/results/ (BENCH_DATABASE_URL is WIPED: must end in _bench or be empty; growth at 1k, 100k and 1M rows, BENCH_SIZES=1000,100000 for a quick run)
 	python -m bench.ratios
 
 bench-detail: install ## The older detailed figures: concurrent claims, pages' server times

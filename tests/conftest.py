@@ -26,7 +26,8 @@ CASE_TABLES = ["arrivals", "processing_times", "audit_entries", "queue_officers"
                "evidence_items", "notifications", "events", "decisions", "documents",
                "outbox", "petitions", "traveler_profiles", "api_tokens", "recovery_codes",
                "second_factors", "users",
-               "organization_figures", "organizations"]
+               "organization_figures", "organizations", "queue_checkpoints",
+               "queue_figures"]
 
 
 @pytest.fixture(scope="session")

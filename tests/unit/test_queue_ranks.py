@@ -27,3 +27,69 @@ def test_a_pages_places_equal_each_petitions_own_count(make):
     assert sorted(page[p.id] for p in petitions[:6]) == [1, 2, 3, 4, 5, 6]
     assert sorted(page[p.id] for p in petitions[6:]) == [1, 2]
     assert queue_ranks.places([]) == {}
+
+
+def _fresh(petitions):
+    db.session.expire_all()
+    return [db.session.get(Petition, p.id) for p in petitions]
+
+
+def _set(petition, **values):
+    db.session.execute(sa.update(Petition).where(Petition.id == petition.id).values(**values))
+    db.session.commit()
+
+
+def test_places_counted_from_the_numbered_checkpoints_equal_each_count(make, monkeypatch):
+    """Once the beat task has numbered the queues (a checkpoint every 2 cases here, and the
+    first of each priority and due date), a page's places are counted from the nearest
+    checkpoint and are still each petition's own count."""
+    monkeypatch.setattr(queue_ranks, "EVERY", 2)
+    traveler = make.user("traveler")
+    blaine = [queued(traveler, days_ahead=days) for days in (90, 5, 40, 40, 60, 12, 40, 40)]
+    derby = [queued(traveler, port="DERBY-LINE", days_ahead=days) for days in (30, 8)]
+    due = blaine[2].due_date
+    for p in blaine[2:8]:  # one group of six (same priority and due date)
+        _set(p, due_date=due)
+    _set(blaine[4], due_date=None)  # a group without a due date, sorted last
+    _set(blaine[1], priority=blaine[1].priority + 1)  # a group of its own, first
+    assert queue_ranks.recompute() > 0
+    db.session.commit()
+    petitions = _fresh(blaine + derby)
+    page = status.queue_positions(petitions)
+    assert page == {p.id: status.queue_position(p) for p in petitions}
+    assert sorted(page[p.id] for p in petitions[:8]) == list(range(1, 9))
+    assert sorted(page[p.id] for p in petitions[8:]) == [1, 2]
+
+
+def test_cases_queued_after_the_numbering_get_their_place(make):
+    """A case that arrives after the last numbering, in a group the numbering never saw
+    (a new due date) or before the first numbered case of its group, gets its own count;
+    the cases it went ahead of keep their numbered place until the next numbering."""
+    traveler = make.user("traveler")
+    early = [queued(traveler, days_ahead=days) for days in (40, 20, 60)]
+    day = early[0].due_date
+    for n, p in enumerate(early):  # one priority, three due dates, in that order
+        _set(p, priority=0, due_date=day + timedelta(days=n))
+    queue_ranks.recompute()
+    db.session.commit()
+
+    last = queued(traveler, days_ahead=15)
+    _set(last, priority=0, due_date=day + timedelta(days=400))  # after every group
+    petitions = _fresh(early + [last])
+    assert status.queue_positions(petitions) == {
+        p.id: status.queue_position(p) for p in petitions}
+    assert status.queue_positions(petitions)[last.id] == 4
+
+    ahead = queued(traveler, days_ahead=25)
+    _set(ahead, priority=0, due_date=early[1].due_date,
+         submitted_at=early[1].submitted_at - timedelta(hours=1))  # before early[1]
+    petitions = _fresh(early + [last, ahead])
+    page = status.queue_positions(petitions)
+    assert page[ahead.id] == status.queue_position(petitions[-1]) == 2
+    assert page[early[2].id] == 3  # as numbered; counted alone it is now 4
+    queue_ranks.recompute()  # the next numbering (beat, every minute)
+    db.session.commit()
+    petitions = _fresh(early + [last, ahead])
+    page = status.queue_positions(petitions)
+    assert page == {p.id: status.queue_position(p) for p in petitions}
+    assert sorted(page.values()) == [1, 2, 3, 4, 5]

@@ -228,7 +228,9 @@ def _latest_approval_ending(visible, lower: date, upper: date):
                        sa.or_(later.valid_until > Decision.valid_until,
                               sa.and_(later.valid_until == Decision.valid_until,
                                       later.id > Decision.id))))
-            .order_by(Decision.valid_until, Petition.id))
+            # the petition's id as the decision holds it: the index's exact order
+            # (ix_decisions_approved_valid_until), so the first rows end the scan
+            .order_by(Decision.valid_until, Decision.petition_id))
 
 
 def panels(user: User, today: date, limit: int = PANEL_LIMIT, totals: bool = True) -> Panels:

@@ -9,6 +9,7 @@ from .organizations import EmployeeImport, Invitation
 from .outbox import OutboxMessage
 from .petitions import Decision, Document, Event, EvidenceItem, Petition
 from .profiles import TravelerProfile
+from .queue_figures import QueueCheckpoint, QueueFigures
 from .reference import (
                         AdjudicationQueue,
                         Category,
@@ -24,7 +25,8 @@ __all__ = [
     "AdjudicationQueue", "ApiKey", "ApiToken", "Arrival", "AuditEntry", "Category", "Country",
     "Decision", "Document", "EmployeeImport", "Event", "EvidenceItem", "Invitation", "Notice",
     "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port",
-    "ProcessingTime", "ReasonCode", "RecoveryCode", "SecondFactor",
+    "ProcessingTime", "QueueCheckpoint", "QueueFigures", "ReasonCode", "RecoveryCode",
+    "SecondFactor",
     "RequiredDocument", "Role", "RoutingRule", "Status", "TravelerProfile", "User",
     "WebhookDelivery", "WebhookEndpoint",
 ]

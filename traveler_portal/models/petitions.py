@@ -25,6 +25,7 @@ ROUTING_REASONS = (
 
 AGENCY_OPEN = "status IN ('queued', 'in_review', 'on_hold', 'denial_pending')"
 DECIDED = "status IN ('approved', 'denied', 'expired')"
+UNDECIDED = "status NOT IN ('approved', 'denied', 'expired', 'withdrawn')"  # workflow.CLOSED
 
 
 def _partial(name, *columns, where):
@@ -46,8 +47,9 @@ def petition_indexes():
         _partial("ix_petitions_queue_travel", "queue_id", "travel_date", "id",
                  where="status = 'queued'"),
         # the decision estimate: the most recent decided cases of a queue and category
+        # (migration 0020: with the id, the sample's exact order, ties included)
         _partial("ix_petitions_decided_sample", "queue_id", "category_id", "decided_at",
-                 where=DECIDED),
+                 "id", where=DECIDED),
         # an officer's cases and the supervisor's workload per officer
         _partial("ix_petitions_assigned", "assigned_officer_id", "status",
                  where="assigned_officer_id IS NOT NULL"),
@@ -61,6 +63,10 @@ def petition_indexes():
         sa.Index("ix_petitions_org_receipt", "organization_id", "receipt_number", "id"),
         sa.Index("ix_petitions_org_status_travel", "organization_id", "status",
                  "travel_date", "id"),
+        # migration 0020: the dashboard's upcoming travel without a decision, soonest
+        # first, without reading past the decided petitions travelling in the window
+        _partial("ix_petitions_org_undecided_travel", "organization_id", "travel_date", "id",
+                 where=UNDECIDED),
     )
 
 
@@ -204,10 +210,11 @@ class Decision(db.Model):
     """One officer action that ends a review: approval, denial or request for evidence."""
     __tablename__ = "decisions"
     # The supervisor's decisions per day read only the last 30 days; the employer's
-    # approvals expiring soon read the approvals ending soon (migration 0012).
+    # approvals expiring soon read the approvals ending soon (migration 0012), in their
+    # order: end date, then petition (migration 0020).
     __table_args__ = (check_in("review_state", REVIEW_STATES),
                       sa.Index("ix_decisions_decided_at", "decided_at"),
-                      sa.Index("ix_decisions_approved_valid_until", "valid_until",
+                      sa.Index("ix_decisions_approved_valid_until", "valid_until", "petition_id",
                                postgresql_where=sa.text("outcome = 'approved'"),
                                sqlite_where=sa.text("outcome = 'approved'")))
     id: Mapped[int] = mapped_column(primary_key=True)
