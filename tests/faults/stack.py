@@ -16,12 +16,12 @@ from config import Config
 from tests.live import BIN, ROOT, Process, free_port, wait_for
 from traveler_portal import celery_app, embedded_broker
 
-# The fault tests run production's recovery delays divided by SCALE: each waits a third as
+# The fault tests run production's recovery delays divided by SCALE: each waits half as
 # long for the same recovery, and its time bounds are divided alike (``scaled``).
 # tests/unit/test_recovery_promises.py checks that production's own figures keep the
 # promises (e.g. a routing message lost with its worker is published again within a
 # minute), so the fault tests prove the mechanism and the unit test the figures.
-SCALE = 3
+SCALE = 2
 
 
 def scaled(seconds: float) -> float:
