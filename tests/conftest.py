@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from config import _normalise_db_url  # noqa: E402
-from tests import factories  # noqa: E402
+from tests import factories, ordering  # noqa: E402
 from tests.dbsetup import fresh_database  # noqa: E402
 from traveler_portal import create_app  # noqa: E402
 from traveler_portal.domain import lockout  # noqa: E402
@@ -28,6 +28,13 @@ CASE_TABLES = ["arrivals", "processing_times", "audit_entries", "queue_officers"
                "second_factors", "users",
                "organization_figures", "organizations", "queue_checkpoints",
                "queue_figures"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, the long tests first, spread over the workers (tests/ordering.py)."""
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    if workers > 1:
+        items[:] = ordering.longest_first(items, workers)
 
 
 @pytest.fixture(scope="session")

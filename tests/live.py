@@ -21,10 +21,13 @@ from types import SimpleNamespace
 import pytest
 import redis
 import requests
+import sqlalchemy as sa
 
 from tests import factories
 from traveler_portal import embedded_broker
 from traveler_portal.celery_app import WORKER_QUEUES
+from traveler_portal.extensions import db
+from traveler_portal.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -48,6 +51,22 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def outbox_settled(app, timeout: float = 30):
+    """Wait until every outbox row is confirmed (or given up): each task the product sent
+    has run to its end, and none will be published again, so nothing more comes of them.
+    A test checks "once" after this instead of sleeping a while for a stray copy."""
+    open_rows = sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.confirmed_at.is_(None), OutboxMessage.failed_at.is_(None))
+
+    def settled():
+        with app.app_context():
+            try:
+                return db.session.scalar(open_rows) == 0
+            finally:
+                db.session.rollback()
+    wait_for(settled, timeout, "every outbox message confirmed", interval=0.2)
 
 
 def run_task_again(live_server, broker_url: str, name: str, args: list, queue: str,

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import empty_case_tables
 from tests.dbsetup import fresh_database
-from tests.faults.stack import Redis, Stack, fault_database_url
+from tests.faults.stack import Redis, Stack, environment, fault_database_url, scaled_recovery
 from tests.live import BIN
 from traveler_portal import create_app
 
@@ -24,7 +24,7 @@ def fault_app(test_dirs, fault_redis, database_url):
     (test_dirs / "fault-uploads").mkdir(exist_ok=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": fault_redis.url,
                       "UPLOAD_DIR": str(test_dirs / "fault-uploads"),
-                      "BROKER_CONNECT_TIMEOUT": 2})
+                      "BROKER_CONNECT_TIMEOUT": 2, **scaled_recovery()})
     with app.app_context():
         fresh_database()
     return app
@@ -41,8 +41,7 @@ def fault_env(fault_app, fault_redis, test_dirs, smtp_server):
         "WEBHOOK_ALLOW_PRIVATE": "1", "WEBHOOK_RETRY_BASE_SECONDS": "1",
         "PII_ENCRYPTION_KEYS": ",".join(fault_app.config["PII_ENCRYPTION_KEYS"]),
         "PATH": f"{BIN}:{env.get('PATH', '')}",
-        # Everything else (visibility timeout, re-drive delays, the 5 s outbox sweep) is
-        # the production default: the recovery times measured here are production's.
+        **environment(scaled_recovery()),
     })
     return env
 

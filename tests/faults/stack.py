@@ -12,8 +12,39 @@ from pathlib import Path
 import redis
 import sqlalchemy as sa
 
+from config import Config
 from tests.live import BIN, ROOT, Process, free_port, wait_for
 from traveler_portal import celery_app, embedded_broker
+
+# The fault tests run production's recovery delays divided by SCALE: each waits half as
+# long for the same recovery, and its time bounds are divided alike (``scaled``).
+# tests/unit/test_recovery_promises.py checks that production's own figures keep the
+# promises (e.g. a routing message lost with its worker is published again within a
+# minute), so the fault tests prove the mechanism and the unit test the figures.
+SCALE = 2
+
+
+def scaled(seconds: float) -> float:
+    return seconds / SCALE
+
+
+def scaled_recovery(config=Config) -> dict:
+    """Production's recovery delays (``config``), each divided by SCALE: the outbox sweep,
+    the re-drive delay of every queue, Redis's visibility timeout and the longest retry
+    countdown kept in the broker, which it must outlast. (An SMTP or webhook call keeps its
+    production time limit: the tests' servers answer at once.) For the test process's app
+    too: a row it publishes gets its re-drive time from it."""
+    return {"OUTBOX_SWEEP_SECONDS": scaled(config.OUTBOX_SWEEP_SECONDS),
+            "OUTBOX_REDRIVE_SECONDS": {queue: scaled(seconds) for queue, seconds
+                                       in config.OUTBOX_REDRIVE_SECONDS.items()},
+            "BROKER_VISIBILITY_TIMEOUT": round(scaled(config.BROKER_VISIBILITY_TIMEOUT)),
+            "BROKER_RETRY_MAX_SECONDS": round(scaled(config.BROKER_RETRY_MAX_SECONDS))}
+
+
+def environment(settings: dict) -> dict:
+    """``settings`` as the environment variables config.py reads them from."""
+    return {name: ",".join(f"{queue}={seconds}" for queue, seconds in value.items())
+            if isinstance(value, dict) else str(value) for name, value in settings.items()}
 
 
 def fault_database_url(test_dirs: Path, database_url: str) -> str:

@@ -75,7 +75,14 @@ def test_status_changes_are_signed_retried_and_delivered_once(app, api, receiver
 
     wait_until(lambda: len({r[0]["X-Portal-Event-Id"] for r in receiver.requests
                             if r[2] == 200}) == 2, what="both events delivered")
-    time.sleep(2)  # any duplicate would have arrived by now (retries run every 1-2 s here)
+    # Both rows delivered: a delivery is sent only by the run that claims it while pending
+    # (integrations._claim), so no copy of a task, however late, sends it again.
+    def delivered():
+        with app.app_context():
+            states = db.session.scalars(sa.select(WebhookDelivery.state)).all()
+            db.session.rollback()
+            return sorted(states) == ["delivered", "delivered"]
+    wait_until(delivered, what="both deliveries recorded as delivered")
     event_ids = {r[0]["X-Portal-Event-Id"] for r in receiver.requests}
     assert len(event_ids) == 2
     for event_id in event_ids:
