@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from traveler_portal.domain import organization_figures, queue_figures, queue_ranks
+from traveler_portal.domain import organization_figures, queue_ranks
 from traveler_portal.extensions import db
 from traveler_portal.models import Decision, Petition, Status
 from traveler_portal.models.users import utcnow
@@ -48,7 +48,6 @@ def grow(template_id: int, target: int) -> int:
     db.session.commit()
     organization_figures.recompute()  # as the beat tasks keep them in production
     queue_ranks.recompute()
-    queue_figures.recompute()
     db.session.commit()  # a service never commits; the loader is its own boundary
     if db.engine.dialect.name == "postgresql":
         # Fresh statistics for the planner, as autovacuum keeps them in production: every

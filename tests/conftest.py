@@ -26,8 +26,7 @@ CASE_TABLES = ["arrivals", "processing_times", "audit_entries", "queue_officers"
                "evidence_items", "notifications", "events", "decisions", "documents",
                "outbox", "petitions", "traveler_profiles", "api_tokens", "recovery_codes",
                "second_factors", "users",
-               "organization_figures", "organizations", "queue_checkpoints",
-               "queue_figures"]
+               "organization_figures", "organizations", "queue_checkpoints"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -109,10 +109,6 @@ def celery_init_app(app) -> Celery:
             "queue-checkpoints": {"task": tasks.QUEUE_CHECKPOINTS.name,
                                   "options": {"queue": PERIODIC},
                                   "schedule": timedelta(minutes=1)},
-            # The officer's overview of the queues (domain/queue_figures.py), likewise.
-            "queue-figures": {"task": tasks.QUEUE_FIGURES.name,
-                              "options": {"queue": PERIODIC},
-                              "schedule": timedelta(minutes=1)},
             # Mondays 07:00 UTC; a second run in the same ISO week sends nothing new.
             "employer-weekly-digest": {"task": tasks.WEEKLY_DIGEST.name,
                                        "options": {"queue": PERIODIC},

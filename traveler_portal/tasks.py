@@ -37,6 +37,5 @@ DAILY_PEOPLE_UPDATES = TaskName("employers.daily_people_updates", "periodic")
 PROCESSING_TIMES = TaskName("publishing.processing_times", "periodic")
 ORGANIZATION_FIGURES = TaskName("publishing.organization_figures", "periodic")
 QUEUE_CHECKPOINTS = TaskName("publishing.queue_checkpoints", "periodic")
-QUEUE_FIGURES = TaskName("publishing.queue_figures", "periodic")
 
 ALL = tuple(v for v in list(globals().values()) if isinstance(v, TaskName))

@@ -1,14 +1,9 @@
 """Published figures (celery beat, queue "periodic"): the processing times page's table
 and each organization's dashboard figures, recomputed from live data so no page view
-scans the petitions or counts the people; the queues' figures on the officer's overview,
-and their checkpoints, from which a list of petitions counts each one's place."""
+scans the petitions or counts the people; and the queues' checkpoints, from which a list
+of petitions counts each one's place in its queue."""
 from traveler_portal import locks, tasks
-from traveler_portal.domain import (
-    organization_figures,
-    processing_times,
-    queue_figures,
-    queue_ranks,
-)
+from traveler_portal.domain import organization_figures, processing_times, queue_ranks
 from workers.base import portal_task
 
 
@@ -30,8 +25,3 @@ def recompute_queue_checkpoints(self):
     """Every queue's waiting cases numbered in claim order (domain/queue_ranks.py)."""
     return locks.run_exclusively(tasks.QUEUE_CHECKPOINTS.name, queue_ranks.recompute)
 
-
-@portal_task(tasks.QUEUE_FIGURES)
-def recompute_queue_figures(self):
-    """Every queue's waiting cases, oldest, breaches and holds (domain/queue_figures.py)."""
-    return locks.run_exclusively(tasks.QUEUE_FIGURES.name, queue_figures.recompute)

@@ -1,12 +1,10 @@
-"""queue figures and checkpoints: the officer's overview and a list's places in a queue read what a beat task counted (issue 16)
+"""queue checkpoints and growth indexes: a list's places in a queue read from what a beat task numbered; the employer dashboard's panels and the estimate's sample read by index (issue 16)
 
 Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-01 09:00:00
 
-``queue_figures``: one row per queue (waiting cases, the oldest of them, breaches, cases
-on hold), rewritten every minute by a beat task so the officer's overview counts nothing
-per view. ``queue_checkpoints``: a beat task numbers each queue's waiting cases in claim order and
+``queue_checkpoints``: a beat task numbers each queue's waiting cases in claim order and
 keeps the first of every (priority, due date) group, every 100th and an end marker, so a
 list of petitions counts each one's place from the nearest checkpoint instead of from
 the head of the queue. ``ix_petitions_decided_sample`` gains the id: the estimate's
@@ -45,18 +43,6 @@ def _approvals_index(columns):
 
 def upgrade():
     op.create_table(
-        'queue_figures',
-        sa.Column('queue_id', sa.Integer(), nullable=False),
-        sa.Column('waiting', sa.Integer(), nullable=False),
-        sa.Column('oldest_submitted_at', sa.DateTime(timezone=True), nullable=True),
-        sa.Column('breaches', sa.Integer(), nullable=False),
-        sa.Column('on_hold', sa.Integer(), nullable=False),
-        sa.Column('on_day', sa.Date(), nullable=False),
-        sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(['queue_id'], ['queues.id'],
-                                name=op.f('fk_queue_figures_queue_id_queues')),
-        sa.PrimaryKeyConstraint('queue_id', name=op.f('pk_queue_figures')))
-    op.create_table(
         'queue_checkpoints',
         sa.Column('queue_id', sa.Integer(), nullable=False),
         sa.Column('place', sa.Integer(), autoincrement=False, nullable=False),
@@ -85,4 +71,3 @@ def downgrade():
     _sample_index(["queue_id", "category_id", "decided_at"])
     op.drop_index("ix_queue_checkpoints_key", table_name="queue_checkpoints")
     op.drop_table('queue_checkpoints')
-    op.drop_table('queue_figures')

@@ -24,6 +24,7 @@ COMMITTERS = {
     "domain/integrations.py": "a webhook delivery ends its transaction before the HTTP call",
     "domain/retention.py": "the draft purge: one transaction per draft, its files after",
     "domain/lockout.py": "the owner's lockout notice is kept though the sign-in fails",
+    "database.py": "a new connection's own setting (SET jit = off), before the pool lends it",
 }
 ROLLBACKS_IN_VIEWS = {"web/support/errors.py", "web/support/transactions.py",
                       "api/errors.py"}

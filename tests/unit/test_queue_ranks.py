@@ -93,3 +93,22 @@ def test_cases_queued_after_the_numbering_get_their_place(make):
     page = status.queue_positions(petitions)
     assert page == {p.id: status.queue_position(p) for p in petitions}
     assert sorted(page.values()) == [1, 2, 3, 4, 5]
+
+
+def test_checkpoints_the_beat_stopped_renewing_are_not_used(make):
+    """Numbered more than TRUSTED_FOR ago (the beat stopped), the checkpoints would miss
+    every claim since: places are counted from the head of the queue again."""
+    from traveler_portal.models import QueueCheckpoint, Status
+    from traveler_portal.models.users import utcnow
+    traveler = make.user("traveler")
+    cases = [queued(traveler, days_ahead=days) for days in (40, 20, 60)]
+    queue_ranks.recompute()
+    db.session.commit()
+    first = min(_fresh(cases), key=status.queue_position)
+    _set(first, status=Status.WITHDRAWN)  # left the queue after the numbering
+    rest = [p for p in _fresh(cases) if p.id != first.id]
+    assert sorted(status.queue_positions(rest).values()) == [2, 3]  # numbered a moment ago
+    db.session.execute(sa.update(QueueCheckpoint).values(
+        computed_at=utcnow() - queue_ranks.TRUSTED_FOR - timedelta(seconds=1)))
+    db.session.commit()
+    assert sorted(status.queue_positions(_fresh(rest)).values()) == [1, 2]  # counted live

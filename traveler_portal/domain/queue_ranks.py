@@ -14,14 +14,15 @@ nearest checkpoint before it in its own group, a range of the claim-order index
 - none (the group is new since the last numbering, or the petition sorts before its
   first case): the first checkpoint G after the petition has every case of the earlier
   groups before it, so place = G's place + the cases of the group before the petition;
-- no checkpoint at all for the queue (never numbered yet: a new queue, the tests): counted
-  from the head of the queue, as before.
+- no checkpoint at all for the queue (never numbered yet: a new queue, the tests), or
+  only checkpoints older than ``TRUSTED_FOR`` (the beat stopped): counted from the head
+  of the queue, as before: slow on a long queue, but never further off than a few minutes.
 
 What the checkpoints' places do not see is what left the queue or arrived ahead of them
 since the last numbering (at most a minute of claims and arrivals); the count inside the
 group is live.
 """
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -35,6 +36,7 @@ from .adjudication import CLAIM_ORDER
 EVERY = 100  # a checkpoint every EVERY cases: the longest count a place needs
 END_PRIORITY = -(2 ** 31)  # the end marker's priority: after every case (priority DESC)
 NO_DUE = date(9999, 12, 31)  # a checkpoint's due date when the case has none (sorts last)
+TRUSTED_FOR = timedelta(minutes=5)  # checkpoints older than this are not used (beat stopped)
 
 
 def _before(a, b):
@@ -67,8 +69,9 @@ def _statement():
     running it on a small queue)."""
     p, q, c = aliased(Petition), aliased(Petition), aliased(QueueCheckpoint)
     # C: the last checkpoint of p's group at or before p (ix_queue_checkpoints_key)
+    fresh = c.computed_at >= sa.bindparam("fresh_since")
     last = (sa.select(c).where(
-        c.queue_id == p.queue_id, c.priority == p.priority,
+        fresh, c.queue_id == p.queue_id, c.priority == p.priority,
         c.due_date == sa.func.coalesce(p.due_date, NO_DUE),
         sa.tuple_(c.submitted_at, c.petition_id) <= sa.tuple_(p.submitted_at, p.id))
         .order_by(c.submitted_at.desc(), c.petition_id.desc()).limit(1).correlate(p))
@@ -78,7 +81,7 @@ def _statement():
     from_last = of_last(c.place) + _in_group(q, p, (of_last(c.submitted_at),
                                                     of_last(c.petition_id)))
     # G: the first checkpoint after p
-    following = (sa.select(c.place).where(c.queue_id == p.queue_id, _before(p, c))
+    following = (sa.select(c.place).where(fresh, c.queue_id == p.queue_id, _before(p, c))
                  .order_by(c.place).limit(1).correlate(p).scalar_subquery())
     from_following = following + _in_group(q, p)
     from_head = (sa.select(sa.func.count()).select_from(q)
@@ -96,7 +99,8 @@ def places(ids: list[int]) -> dict[int, int]:
     """{petition id: place in its queue, 1 first} of the queued petitions among ``ids``."""
     if not ids:
         return {}
-    return dict(db.session.execute(_PLACES, {"ids": ids}).all())
+    return dict(db.session.execute(_PLACES, {"ids": ids,
+                                             "fresh_since": utcnow() - TRUSTED_FOR}).all())
 
 
 @uow.atomic

@@ -9,7 +9,7 @@ from .organizations import EmployeeImport, Invitation
 from .outbox import OutboxMessage
 from .petitions import Decision, Document, Event, EvidenceItem, Petition
 from .profiles import TravelerProfile
-from .queue_figures import QueueCheckpoint, QueueFigures
+from .queue_checkpoints import QueueCheckpoint
 from .reference import (
                         AdjudicationQueue,
                         Category,
@@ -25,7 +25,7 @@ __all__ = [
     "AdjudicationQueue", "ApiKey", "ApiToken", "Arrival", "AuditEntry", "Category", "Country",
     "Decision", "Document", "EmployeeImport", "Event", "EvidenceItem", "Invitation", "Notice",
     "Notification", "Organization", "Outcome", "OutboxMessage", "Petition", "Port",
-    "ProcessingTime", "QueueCheckpoint", "QueueFigures", "ReasonCode", "RecoveryCode",
+    "ProcessingTime", "QueueCheckpoint", "ReasonCode", "RecoveryCode",
     "SecondFactor",
     "RequiredDocument", "Role", "RoutingRule", "Status", "TravelerProfile", "User",
     "WebhookDelivery", "WebhookEndpoint",

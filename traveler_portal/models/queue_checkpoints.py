@@ -1,5 +1,5 @@
-"""What beat tasks count of the queues so that no page view counts a whole queue (issue
-16): their figures for the officer's overview, and checkpoints of their claim order."""
+"""Checkpoints of the queues' claim order, numbered by a beat task so that no list counts
+a place from the head of a long queue (issue 16)."""
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -29,16 +29,3 @@ class QueueCheckpoint(db.Model):
     petition_id: Mapped[int]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-
-class QueueFigures(db.Model):
-    """A queue's figures on the officer's overview as a beat task last counted them
-    (``queue_figures.recompute``, every minute): one small row read by key instead of
-    half a million waiting cases counted per view. No personal data."""
-    __tablename__ = "queue_figures"
-    queue_id: Mapped[int] = mapped_column(sa.ForeignKey("queues.id"), primary_key=True)
-    waiting: Mapped[int]  # queued
-    oldest_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # of those
-    breaches: Mapped[int]  # open (the agency's clock runs) and past due on ``on_day``
-    on_hold: Mapped[int]
-    on_day: Mapped[date] = mapped_column(sa.Date)  # the day ``breaches`` was counted for
-    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
