@@ -105,7 +105,11 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
                      evidence_return.claimable_by(user, now),
                      access.visible_filter(user))  # never another country's
               .order_by(*CLAIM_ORDER).limit(1)
-              .with_for_update(skip_locked=True).scalar_subquery())
+              # FOR NO KEY UPDATE, as the UPDATE itself takes: claimers still exclude
+              # each other, but a row merely referenced by another transaction (the
+              # fan-out inserting a notification for it: a KEY SHARE lock) is not
+              # skipped as if taken
+              .with_for_update(skip_locked=True, key_share=True).scalar_subquery())
     petition = workflow.take_first(chosen, "claim", assigned_officer_id=user.id,
                                    claimed_at=now, updated_at=now,
                                    # a claim, by anyone, ends an evidence return's
