@@ -41,7 +41,8 @@ def test_a_row_stays_open_until_confirmed_and_a_retry_waits_in_it(ctx):
     assert message.tries == 1 and message.last_error == "SMTPServerDisconnected()"
     assert message.redrive_after > utcnow() + timedelta(seconds=290)
     assert outbox.tries_of(message_id) == 1
-    outbox.confirm(message_id)
+    outbox.confirm_with_work(message_id)
+    db.session.commit()
     assert outbox.backlog() == (0, None)
     outbox.postpone(message_id, 5, "late")  # a copy's late failure cannot reopen it
     assert db.session.get(OutboxMessage, message_id).tries == 1

@@ -236,11 +236,7 @@ def list_invitations():
             raise ApiError(422, "validation_failed", _("Unknown kind."),
                            {"kind": _("Use traveler or colleague.")})
         kinds = (kind,)
-    # The rows invitations.pending() lists, both kinds, newest first.
-    query = sa.select(Invitation).where(
-        Invitation.organization_id == g.api_user.organization_id,
-        Invitation.kind.in_(kinds), Invitation.accepted_at.is_(None),
-        Invitation.revoked_at.is_(None))
+    query = sa.select(Invitation).where(invitations.open_in(g.api_user.organization_id, kinds))
     rows, last = keyset.fetch(query, NEWEST_INVITATION_FIRST, after, limit,
                               key_of=lambda i: (i.id,), scalars=True)
     return jsonify(items=[_invitation_json(i) for i in rows],

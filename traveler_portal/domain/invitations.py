@@ -164,6 +164,13 @@ def invite(actor: User, kind: str, email: str, name: str = "", org_role: str | N
     return invitation
 
 
+def open_in(organization_id: int, kinds) -> sa.ColumnElement[bool]:
+    """An organization's invitations of ``kinds`` neither accepted nor withdrawn (open or
+    expired): what its pages and its API list."""
+    return sa.and_(Invitation.organization_id == organization_id, Invitation.kind.in_(kinds),
+                   Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+
+
 def pending(actor: User, kind: str, query: str = "",
             limit: int = PENDING_SHOWN) -> tuple[list[Invitation], int]:
     """The organization's open invitations of ``kind`` (optionally only those whose email
@@ -171,8 +178,7 @@ def pending(actor: User, kind: str, query: str = "",
     one statement, so an import that invited thousands makes neither a long page nor a
     slow one."""
     organizations.require_member(actor)
-    where = [Invitation.organization_id == actor.organization_id, Invitation.kind == kind,
-             Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)]
+    where = [open_in(actor.organization_id, (kind,))]
     if query.strip():
         where.append(organizations.containing(query, Invitation.email, Invitation.name))
     rows = db.session.execute(

@@ -232,14 +232,6 @@ def _give_up_endless(now) -> None:
                   result.rowcount, limit)
 
 
-def confirm(message_id: int) -> None:
-    """The task finished its side effect (or found nothing left to do): close the row."""
-    db.session.execute(sa.update(OutboxMessage).where(
-        OutboxMessage.id == message_id, OutboxMessage.confirmed_at.is_(None))
-        .values(confirmed_at=utcnow()))
-    db.session.commit()
-
-
 def confirm_with_work(message_id: int | None) -> None:
     """Close the row in the caller's transaction, so the work and its confirmation
     commit together or not at all (and the worker spends no transaction of its own on
