@@ -53,10 +53,16 @@ def test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none(
             OutboxMessage.queue.in_(("notifications", "webhooks")),
             OutboxMessage.published_at.is_(None))
         wait_for(lambda: scalar(fault_app, waiting) == 0, 30, "the messages in Redis")
-        queued = fault_redis.client().llen("notifications") + \
-            fault_redis.client().llen("webhooks")  # deliveries have their own queue
         fan_outs = scalar(fault_app, sa.select(sa.func.count()).select_from(OutboxMessage)
                           .where(OutboxMessage.task_name == public_events.FAN_OUT_TASK))
+
+        def in_redis():  # deliveries have their own queue
+            return fault_redis.client().llen("notifications") + \
+                fault_redis.client().llen("webhooks")
+        # A row is committed as published and sent just after its commit: the last few
+        # may reach Redis a moment after the database says so.
+        wait_for(lambda: in_redis() >= fan_outs, 30, "the fan-out messages in Redis")
+        queued = in_redis()
         assert queued >= fan_outs == 2 * PETITIONS  # each submission and routing
         # Nothing of the fan-out is written yet; then, per event, the traveler's email and
         # one delivery to the endpoint.
