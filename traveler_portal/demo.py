@@ -111,6 +111,12 @@ def _draft(traveler, category, port, days_ahead, job_title):
         requested_end=travel + timedelta(days=150), job=JOB, details=ANSWERS[category]))
 
 
+def _file(traveler, petition) -> None:
+    """Attest and submit, as the traveler does at the guided filing's last step."""
+    db.session.refresh(petition)
+    petitions.attest_and_submit(traveler, petition.receipt_number, petition.version)
+
+
 def _attach(traveler, petition, *kinds):
     for kind in kinds:
         documents.add(traveler, petition, kind, BytesIO(_blank_pdf()), f"{kind}.pdf")
@@ -123,7 +129,7 @@ def _petitions(traveler) -> list[str]:
     lines = [_approved(traveler)]
     queued = _draft(traveler, "TN", "BLAINE", 12, "Robotics engineer")
     _attach(traveler, queued, "passport", "employer_letter", "credentials")
-    petitions.submit(traveler, queued.receipt_number)
+    _file(traveler, queued)
     # Routed here as well as by the worker, so the officer's queue has it even before a
     # worker runs (routing twice changes nothing).
     routing.route(queued.id)
@@ -131,7 +137,7 @@ def _petitions(traveler) -> list[str]:
 
     received = _draft(traveler, "B1", "YVR-PRECLEARANCE", 40, "Field service technician")
     _attach(traveler, received, "passport", "employer_letter")
-    petitions.submit(traveler, received.receipt_number)
+    _file(traveler, received)
     lines.append(f"petition {received.receipt_number}: B-1 via Vancouver preclearance, "
                  "submitted (the worker routes it)")
 
@@ -156,7 +162,7 @@ def _approved(traveler) -> str:
         User.email == "officer.us@cbp.example")).one()
     approved = _draft(traveler, "TN", "BLAINE", 5, "Robotics engineer")
     _attach(traveler, approved, "passport", "employer_letter", "credentials")
-    petitions.submit(traveler, approved.receipt_number)
+    _file(traveler, approved)
     routing.route(approved.id)
     claimed = adjudication.claim_next(officer, db.session.get(Petition, approved.id).queue.code)
     adjudication.decide(officer, claimed.receipt_number, DecisionInput(

@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from traveler_portal.extensions import db
-from traveler_portal.models import OutboxMessage, User
+from traveler_portal.models import OutboxMessage, Petition, User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,3 +61,16 @@ def test_make_run_seeds_only_the_embedded_default():
                                     CELERY_BROKER_URL="redis://redis.example/0")
     assert "seed-demo" in production  # the line saying why nothing is seeded
     assert "flask --app wsgi seed-demo" not in production
+
+
+def test_every_submitted_demo_petition_was_attested_as_a_traveler_files_it(app):
+    """The officer's case view shows when the traveler attested: a demo case submitted
+    without the guided filing's attestation showed "Attested –" on a first `make run`."""
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    app.config.pop("OUTBOX_RELAY_DEFERRED", None)
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        submitted = db.session.execute(sa.select(Petition.receipt_number, Petition.attested_at)
+                                       .where(Petition.submitted_at.is_not(None))).all()
+    assert len(submitted) == 3
+    assert [receipt for receipt, attested in submitted if attested is None] == []
