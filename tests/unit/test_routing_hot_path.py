@@ -308,3 +308,18 @@ def test_a_task_s_first_service_needs_no_savepoint_and_still_fails_alone(app, ta
         names = set(db.session.scalars(sa.select(Organization.name)))
     assert {"Only Service Ltd.", "Kept After Ltd."} <= names
     assert "Undone First Ltd." not in names
+
+
+def test_a_routing_that_does_not_wait_for_the_disk_is_written_whole(ctx, app, route_task,
+                                                                    monkeypatch):
+    """ROUTING_WAITS_FOR_DISK=0 (PostgreSQL: synchronous_commit off for the routing's
+    transaction only): the same writes, and the next transaction waits for the disk again."""
+    monkeypatch.setitem(app.config, "ROUTING_WAITS_FOR_DISK", False)
+    petition = factories.submitted(factories.user("traveler"))
+    petition_id, message_id = petition.id, _route_row(petition.id).id
+    db.session.commit()
+    assert route_task(petition_id, message_id)
+    assert db.session.get(Petition, petition_id).status == Status.QUEUED
+    assert db.session.get(OutboxMessage, message_id).confirmed_at is not None
+    if db.engine.dialect.name == "postgresql":
+        assert db.session.scalar(sa.text("SHOW synchronous_commit")) == "on"
