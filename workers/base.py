@@ -42,9 +42,15 @@ class PortalTask(app.Task):
                 return uow.boundary(self._failed)(exc, args)
 
     def _run_and_confirm(self, *args, **kwargs):
-        result = self.run(*args, **kwargs)
+        # The row is offered to the task first: a service writing its change in one
+        # statement closes it there (routing), saving the round trip below.
+        outbox.offer_confirmation(self._message_id())
+        try:
+            result = self.run(*args, **kwargs)
+        finally:
+            message_id = outbox.take_confirmation()
         if result != outbox.NOT_DONE:
-            outbox.confirm_with_work(self._message_id())
+            outbox.confirm_with_work(message_id)
         return result
 
     def _message_id(self) -> int | None:

@@ -29,24 +29,30 @@ from ..models.users import utcnow
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "outbox_pending"
+CONFIRM_KEY = "outbox_confirm"
 # What a task returns when its row must stay open (another run holds the work, or the
 # retry was postponed): the worker does not confirm the row.
 NOT_DONE = "not-done"
 _TASK_ID = re.compile(r"^outbox-(\d+)-[0-9a-f]+$")
 
 
-def enqueue(task_name: str, args: list, queue: str) -> OutboxMessage:
-    now = utcnow()
-    message = OutboxMessage(task_name=task_name, args=list(args), queue=queue,
-                            created_at=now)
+def row_values(task_name: str, queue: str, now) -> dict:
+    """A new row's columns but its arguments (``enqueue``; a service writing its row in
+    SQL with the change, ``workflow.apply_in_sql``)."""
+    values = {"task_name": task_name, "queue": queue, "created_at": now}
     if not current_app.config.get("OUTBOX_RELAY_DEFERRED"):
         # Written as published, since the relay publishes it right after the commit: the
         # relay then needs no transaction of its own (``relay_committed``). If publishing
         # fails, the relay clears this again and the sweep publishes it; if the process
         # dies between the commit and the publish, the row comes back after its queue's
         # re-drive delay, as a message the broker lost does.
-        message.published_at, message.attempts = now, 1
-        message.redrive_after = now + timedelta(seconds=redrive_delay(queue))
+        values.update(published_at=now, attempts=1,
+                      redrive_after=now + timedelta(seconds=redrive_delay(queue)))
+    return values
+
+
+def enqueue(task_name: str, args: list, queue: str) -> OutboxMessage:
+    message = OutboxMessage(args=list(args), **row_values(task_name, queue, utcnow()))
     # What the relay sends, kept outside the mapped state: a savepoint released inside the
     # transaction expires every row, and reading them back would cost a query each.
     message.relay_copy = (task_name, list(args), queue)
@@ -95,6 +101,9 @@ def committed(messages: list[OutboxMessage]) -> list[Committed]:
     from the identity map, without a query even when the rows were expired)."""
     out = []
     for m in messages:
+        if isinstance(m, Committed):  # written in SQL (``pending``): known already
+            out.append(m)
+            continue
         copy = getattr(m, "relay_copy", None) or (m.task_name, list(m.args), m.queue)
         out.append(Committed(sa.inspect(m).identity[0], *copy))
     return out
@@ -230,6 +239,26 @@ def _give_up_endless(now) -> None:
         log.error("outbox: %s message(s) published %s times and never confirmed, marked "
                   "failed (see the worker log; `outbox resend-failed` sends them again)",
                   result.rowcount, limit)
+
+
+def pending(message: Committed) -> None:
+    """A row the caller wrote in SQL in its transaction: published after the commit, as
+    ``enqueue``'s rows are."""
+    db.session.info.setdefault(PENDING_KEY, []).append(message)
+
+
+def offer_confirmation(message_id: int | None) -> None:
+    """The task's boundary (workers/base.py), before the task runs: the row that sent it,
+    for a service that writes its change in one statement to close it in that statement
+    (``take_confirmation``) instead of the boundary's own UPDATE after it."""
+    db.session.info[CONFIRM_KEY] = message_id
+
+
+def take_confirmation() -> int | None:
+    """The row to close with the caller's change (None: none, or already taken). The
+    caller must then close it whatever the outcome, as the boundary would have: only a
+    task returning ``NOT_DONE`` leaves its row open, and such a task takes nothing."""
+    return db.session.info.pop(CONFIRM_KEY, None)
 
 
 def confirm_with_work(message_id: int | None) -> None:

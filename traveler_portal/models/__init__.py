@@ -17,6 +17,7 @@ from .reference import (
                         ReasonCode,
                         RequiredDocument,
                         RoutingRule,
+                        routing_version,
 )
 from .second_factor import RecoveryCode, SecondFactor
 from .users import ApiToken, Organization, User
@@ -28,5 +29,6 @@ __all__ = [
     "ProcessingTime", "QueueCheckpoint", "ReasonCode", "RecoveryCode",
     "SecondFactor",
     "RequiredDocument", "Role", "RoutingRule", "Status", "TravelerProfile", "User",
+    "routing_version",
     "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -123,6 +123,16 @@ class RoutingRule(db.Model):
     queue: Mapped[AdjudicationQueue] = relationship()
 
 
+# One row whose number the database raises on every change to ``routing_rules`` and
+# ``queues`` (triggers, migration 0022): a worker keeps the rules in memory and reads them
+# again when the number moved (domain/routing.py).
+routing_version = sa.Table(
+    "routing_version", db.metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+
 class ReasonCode(db.Model):
     __tablename__ = "reason_codes"
     id: Mapped[int] = mapped_column(primary_key=True)
