@@ -1,4 +1,5 @@
 """Officers' work: queues, atomic claims, releases, notes and decisions."""
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -15,6 +16,7 @@ from ..models import (
     Status,
     User,
 )
+from ..models.types import UTCDateTime
 from ..models.users import utcnow
 from . import access, audit, evidence, evidence_return, notices, uow, versions, workflow
 from .errors import Conflict, Forbidden, ValidationFailed
@@ -79,6 +81,42 @@ def get_queue(user: User, code: str) -> AdjudicationQueue:
         _("No such queue."))
 
 
+class _Claimer:
+    """Who claims, as bind parameters (typed by the columns they are compared with): the
+    claim statement is built once, since building and keying the expression cost more
+    than running it."""
+    id = sa.bindparam("officer_id")
+    country = sa.bindparam("country")
+
+
+@functools.cache
+def _claim_statement():
+    claimer, now = _Claimer(), sa.bindparam("now", type_=UTCDateTime)
+    queue_id = sa.select(AdjudicationQueue.id).where(
+        AdjudicationQueue.code == sa.bindparam("queue_code"),
+        AdjudicationQueue.country == claimer.country).scalar_subquery()
+    # Priority, then the earliest due date, then age: the first entry of the partial
+    # index ix_petitions_claim_order (queued rows only), whatever the queue's size.
+    chosen = (sa.select(Petition.id)
+              .where(Petition.queue_id == queue_id, Petition.status == Status.QUEUED,
+                     # not an answered case kept for the officer who asked
+                     evidence_return.claimable_by(claimer, now),
+                     # never another country's: access.visible_filter for agency staff
+                     # (a queued case is never a draft)
+                     Petition.destination_country == claimer.country)
+              .order_by(*CLAIM_ORDER).limit(1)
+              # FOR NO KEY UPDATE, as the UPDATE itself takes: claimers still exclude
+              # each other, but a row merely referenced by another transaction (the
+              # fan-out inserting a notification for it: a KEY SHARE lock) is not
+              # skipped as if taken
+              .with_for_update(skip_locked=True, key_share=True).scalar_subquery())
+    return workflow.take_first_statement(chosen, "claim", assigned_officer_id=claimer.id,
+                                         claimed_at=now, updated_at=now,
+                                         # a claim, by anyone, ends an evidence return's
+                                         # reservation
+                                         reserved_officer_id=None, reserved_until=None)
+
+
 @uow.atomic
 def claim_next(user: User, queue_code: str) -> Petition | None:
     """Give ``user`` the queue's next petition: highest priority, then earliest due date,
@@ -94,27 +132,8 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
     """
     _require_agency(user)
     now = utcnow()
-    queue_id = sa.select(AdjudicationQueue.id).where(
-        AdjudicationQueue.code == queue_code,
-        AdjudicationQueue.country == user.country).scalar_subquery()
-    # Priority, then the earliest due date, then age: the first entry of the partial
-    # index ix_petitions_claim_order (queued rows only), whatever the queue's size.
-    chosen = (sa.select(Petition.id)
-              .where(Petition.queue_id == queue_id, Petition.status == Status.QUEUED,
-                     # not an answered case kept for the officer who asked
-                     evidence_return.claimable_by(user, now),
-                     access.visible_filter(user))  # never another country's
-              .order_by(*CLAIM_ORDER).limit(1)
-              # FOR NO KEY UPDATE, as the UPDATE itself takes: claimers still exclude
-              # each other, but a row merely referenced by another transaction (the
-              # fan-out inserting a notification for it: a KEY SHARE lock) is not
-              # skipped as if taken
-              .with_for_update(skip_locked=True, key_share=True).scalar_subquery())
-    petition = workflow.take_first(chosen, "claim", assigned_officer_id=user.id,
-                                   claimed_at=now, updated_at=now,
-                                   # a claim, by anyone, ends an evidence return's
-                                   # reservation
-                                   reserved_officer_id=None, reserved_until=None)
+    petition = workflow.run_take_first(_claim_statement(), {
+        "queue_code": queue_code, "country": user.country, "officer_id": user.id, "now": now})
     if petition is None:
         get_queue(user, queue_code)  # an unknown queue is a 404, an empty one is None
         return None

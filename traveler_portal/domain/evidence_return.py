@@ -39,7 +39,7 @@ def release(petition: Petition) -> None:
 
 def claimable_by(user: User, now: datetime | None = None):
     """SQL filter: the queued cases ``user`` may claim (not kept for somebody else)."""
-    now = now or utcnow()
+    now = utcnow() if now is None else now  # or a bind parameter (claim_next)
     return sa.or_(Petition.reserved_officer_id.is_(None),
                   Petition.reserved_officer_id == user.id,
                   Petition.reserved_until <= now)

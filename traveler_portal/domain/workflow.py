@@ -158,13 +158,23 @@ def take_first(candidate, action: str, **values) -> Petition | None:
     status = <the action's source> … RETURNING`` (``candidate``: a scalar subquery of one
     id, e.g. ``… LIMIT 1 FOR UPDATE SKIP LOCKED``), with the other columns in ``values``.
     The petition (None when none qualifies); the caller then records ``applied``."""
+    return run_take_first(take_first_statement(candidate, action, **values))
+
+
+def take_first_statement(candidate, action: str, **values):
+    """``take_first``'s statement, for a caller that builds it once with bind parameters
+    for what varies per call (a hot path: building and keying the expression cost more
+    than running it) and runs it with ``run_take_first(statement, params)``."""
     transition = TRANSITIONS[action]
     (source,) = transition.sources  # one source: the event's from_status
-    return db.session.scalars(
-        sa.update(Petition).where(Petition.id == candidate, Petition.status == source)
-        .values(status=transition.target, version=Petition.version + 1, **values)
-        .returning(Petition)
-        .execution_options(synchronize_session=False, populate_existing=True)).first()
+    return (sa.update(Petition).where(Petition.id == candidate, Petition.status == source)
+            .values(status=transition.target, version=Petition.version + 1, **values)
+            .returning(Petition)
+            .execution_options(synchronize_session=False, populate_existing=True))
+
+
+def run_take_first(statement, params: dict | None = None) -> Petition | None:
+    return db.session.scalars(statement, params).first()
 
 
 def applied(petition, action: str, from_status: Status, actor=None, message: str = "",

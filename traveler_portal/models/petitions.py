@@ -73,11 +73,6 @@ def petition_indexes():
 class Petition(db.Model):
     __tablename__ = "petitions"
     __table_args__ = (
-        # The claim query reads only queued rows of one queue: a partial index keeps it
-        # fast however many decided cases pile up behind it.
-        sa.Index("ix_petitions_claimable", "queue_id", "priority", "submitted_at",
-                 postgresql_where=sa.text("status = 'queued'"),
-                 sqlite_where=sa.text("status = 'queued'")),
         sa.Index("ix_petitions_country_status", "destination_country", "status"),
         # Migration 0012: one index per hot query, each matching its filter and sort.
         *petition_indexes(),
@@ -111,9 +106,11 @@ class Petition(db.Model):
     hold_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # Checklist items the officer ticked (keys from the category's checklist).
     checklist: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
-    traveler_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    organization_id: Mapped[str | None] = mapped_column(sa.ForeignKey("organizations.id"),
-                                                        index=True)
+    # Looked up by ix_petitions_traveler_newest and ix_petitions_org_newest (each the
+    # column, then id); an index of the column alone was one more for every claim to
+    # update (migration 0021).
+    traveler_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    organization_id: Mapped[str | None] = mapped_column(sa.ForeignKey("organizations.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     queue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("queues.id"))
     # Recorded in English (domain/routing.py, casework.refer); ``routing_reason`` reads it
