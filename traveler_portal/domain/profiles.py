@@ -7,6 +7,7 @@ masked. Country names come from CLDR (the maintained ``babel`` package), not a h
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from babel import Locale
@@ -29,13 +30,20 @@ MASK = "••••"
 
 def countries(locale: str = "en") -> list[tuple[str, str]]:
     """(ISO 3166 alpha-2 code, name in ``locale``), by name; US and Canada first."""
-    names = Locale.parse(locale or "en").territories
+    return list(_countries(locale or "en"))
+
+
+@cache
+def _countries(locale: str) -> tuple[tuple[str, str], ...]:
+    # CLDR's names never change while the process runs: sorted once per language (the
+    # case page's identity panel sorted ~250 names on every request).
+    names = Locale.parse(locale).territories
     rows = sorted(((code, name) for code, name in names.items()
                    if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES),
                   key=lambda row: row[1])
     first = [r for r in rows if r[0] in ("US", "CA")]
     first.sort(key=lambda r: r[0] != "US")
-    return first + [r for r in rows if r[0] not in ("US", "CA")]
+    return tuple(first + [r for r in rows if r[0] not in ("US", "CA")])
 
 
 def country_codes() -> set[str]:
