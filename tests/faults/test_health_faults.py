@@ -24,8 +24,9 @@ def failed_lines(output):
 
 
 def test_readiness_and_doctor_name_what_is_stopped(fault_app, fault_redis, stack):
-    worker = stack.worker()
+    worker = stack.worker(wait=False)
     url = stack.web()
+    stack.ready(worker)
     status, body = readyz(url)
     assert status == 200 and body["status"] == "ok", body
     assert body["checks"]["migrations"]["ok"]  # details: this caller is on loopback
