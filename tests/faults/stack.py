@@ -150,14 +150,16 @@ class Stack:
         wait_until_ready({f"{p.name} to be ready": p.ready_check for p in processes})
         return processes[0]
 
-    def web(self, env: dict | None = None) -> str:
+    def web(self, env: dict | None = None, wait: bool = True):
+        """gunicorn on a free port: its URL; with ``wait=False`` the Process at once (its
+        ``url`` set; ``ready`` waits for it to answer /healthz)."""
         port = free_port()
         process = self._start("gunicorn", [str(BIN / "gunicorn"), "--bind",
                                            f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
                               env)
-        url = f"http://127.0.0.1:{port}"
-        wait_until_ready({"gunicorn to answer": answers(process, f"{url}/healthz")})
-        return url
+        process.url = f"http://127.0.0.1:{port}"
+        process.ready_check = answers(process, f"{process.url}/healthz")
+        return self.ready(process).url if wait else process
 
     def flask(self, *args, env: dict | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT,

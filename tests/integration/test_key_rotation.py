@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 
 from tests import factories
 from tests.integration.web_helpers import Web
-from tests.live import BIN, ROOT, Process, free_port, wait_for
+from tests.live import BIN, ROOT, Process, free_port, stop_together, wait_for
 from traveler_portal import embedded_broker
 from traveler_portal.domain import profiles
 from traveler_portal.extensions import db
@@ -129,8 +129,7 @@ def test_the_documented_rotation_is_safe_end_to_end(app, live_env, own_broker, t
         assert "encrypted with a key this server does not have" in stale.text
         assert "went wrong" not in stale.text
     finally:
-        for server in servers:
-            server.stop()
+        stop_together(servers)
 
 
 def _answers(server) -> bool:
