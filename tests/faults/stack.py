@@ -164,7 +164,7 @@ class Stack:
     def flask(self, *args, env: dict | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT,
                               env={**self.env, **(env or {})}, capture_output=True,
-                              text=True, timeout=60, check=False)
+                              text=True, timeout=120, check=False)
 
     @staticmethod
     def kill(process: Process):
