@@ -6,6 +6,7 @@
 - ``gunicorn wsgi:app`` serving HTTP on a free loopback port;
 all on the same database as the ``app`` fixture. Nothing is mocked and nothing is eager.
 """
+import contextlib
 import os
 import re
 import signal
@@ -96,15 +97,70 @@ class Process:
     def alive(self) -> bool:
         return self.popen.poll() is None
 
-    def stop(self, sig=signal.SIGTERM, timeout: float = 15):
+    def tell(self, sig=signal.SIGTERM):
+        """Send ``sig`` to the whole process group (the main process and its children)."""
         if self.alive():
-            os.killpg(self.popen.pid, sig)
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 15):
+        self.tell(sig)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
         self._fh.close()
+
+
+def stop_together(processes, timeout: float = 15):
+    """Stop ``processes`` at once: each is told first, then each waited for (their shutdowns
+    overlap instead of adding up)."""
+    for process in processes:
+        process.tell()
+    for process in processes:
+        process.stop(timeout=timeout)
+
+
+def wait_until_ready(checks: dict, timeout: float = 60):
+    """Wait for processes started together: ``checks`` maps what each is to a predicate
+    that is true once it is ready (and raises when it died)."""
+    pending = dict(checks)
+
+    def all_ready():
+        for what, ready in list(pending.items()):
+            if ready():
+                del pending[what]
+        return not pending
+    try:
+        wait_for(all_ready, timeout, "the live processes", interval=0.1)
+    except AssertionError:
+        raise AssertionError(f"timed out after {timeout} s waiting for "
+                             f"{', '.join(pending)}") from None
+
+
+def logged(process: Process, line: str):
+    """A readiness check: ``process`` printed ``line`` (an AssertionError with its output
+    if it died first)."""
+    def ready():
+        if line in process.output():
+            return True
+        if not process.alive():
+            raise AssertionError(f"{process.name} stopped:\n{process.output()[-3000:]}")
+        return False
+    return ready
+
+
+def answers(process: Process, url: str):
+    """A readiness check: ``process`` (gunicorn) answers ``url`` with 200."""
+    def ready():
+        if not process.alive():
+            raise AssertionError(f"{process.name} stopped:\n{process.output()[-3000:]}")
+        try:
+            return requests.get(url, timeout=5).status_code == 200
+        except requests.RequestException:  # not listening yet, or workers still booting
+            return False
+    return ready
 
 
 @pytest.fixture(scope="session")
@@ -179,68 +235,39 @@ def live_env(app, database_url, broker_url, test_dirs, smtp_server):
     return env
 
 
-def _celery_worker(name: str, live_env, test_dirs):
+def _celery_worker(name: str, live_env, test_dirs) -> Process:
     """A worker consuming the queues the Procfile gives ``name`` (celery_app.WORKER_QUEUES)."""
     queues = ",".join(WORKER_QUEUES[name])
-    worker = Process(f"celery-{name}", [str(BIN / "celery"), "-A", "workers", "worker",
-                                        "--loglevel=info", "--concurrency=2",
-                                        f"--queues={queues}", f"--hostname=test-{name}@%h"],
-                     live_env, test_dirs)
-    try:
-        wait_for(lambda: " ready." in worker.output() or not worker.alive(), 60,
-                 f"the Celery {name} to be ready")
-        assert worker.alive(), worker.output()
-        yield worker
-    finally:
-        worker.stop()
+    return Process(f"celery-{name}", [str(BIN / "celery"), "-A", "workers", "worker",
+                                      "--loglevel=info", "--concurrency=2",
+                                      f"--queues={queues}", f"--hostname=test-{name}@%h"],
+                   live_env, test_dirs)
 
 
 @pytest.fixture(scope="session")
-def celery_worker(live_env, test_dirs):
-    yield from _celery_worker("worker", live_env, test_dirs)
-
-
-@pytest.fixture(scope="session")
-def webhook_worker(live_env, test_dirs):
-    """Webhook deliveries have their own worker, as in the Procfile."""
-    yield from _celery_worker("webhooks", live_env, test_dirs)
-
-
-@pytest.fixture(scope="session")
-def celery_beat(live_env, test_dirs):
+def live_server(live_env, test_dirs):
+    """The two workers (the main queues; webhook deliveries on their own, as in the
+    Procfile), beat and gunicorn, started at once and waited for together: each takes
+    seconds of imports, which overlap instead of adding up."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    worker = _celery_worker("worker", live_env, test_dirs)
+    webhooks = _celery_worker("webhooks", live_env, test_dirs)
     beat = Process("celery-beat", [str(BIN / "celery"), "-A", "workers", "beat",
                                    "--loglevel=info", "--schedule",
                                    str(test_dirs / "celerybeat-schedule")], live_env, test_dirs)
-    try:
-        wait_for(lambda: "beat: Starting" in beat.output() or not beat.alive(), 60,
-                 "celery beat to start")
-        assert beat.alive(), beat.output()
-        yield beat
-    finally:
-        beat.stop()
-
-
-@pytest.fixture(scope="session")
-def live_server(live_env, celery_worker, webhook_worker, celery_beat, test_dirs):
-    port = free_port()
     server = Process("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                                   "--workers", "2", "--threads", "4", "wsgi:app"],
                      live_env, test_dirs)
-    url = f"http://127.0.0.1:{port}"
-
-    def up():
-        if not server.alive():
-            raise AssertionError(server.output())
-        try:
-            return requests.get(f"{url}/healthz", timeout=5).status_code == 200
-        except requests.RequestException:  # not listening yet, or workers still booting
-            return False
     try:
-        wait_for(up, 60, "gunicorn to serve /healthz")
-        yield SimpleNamespace(url=url, worker=celery_worker, beat=celery_beat, web=server,
-                              webhooks=webhook_worker)
+        wait_until_ready({"the Celery worker to be ready": logged(worker, " ready."),
+                          "the Celery webhooks worker to be ready": logged(webhooks, " ready."),
+                          "celery beat to start": logged(beat, "beat: Starting"),
+                          "gunicorn to serve /healthz": answers(server, f"{url}/healthz")})
+        yield SimpleNamespace(url=url, worker=worker, beat=beat, web=server,
+                              webhooks=webhooks)
     finally:
-        server.stop()
+        stop_together([server, beat, webhooks, worker])
 
 
 @pytest.fixture

@@ -4,9 +4,13 @@ while rotating would lock one of them out of the data.
 Every web process (on its requests) and every Celery worker process (on its tasks)
 announces the fingerprints of its ``PII_ENCRYPTION_KEYS`` in the broker's Redis, under a
 key that expires after ``PII_KEYRING_TTL_SECONDS`` unless announced again (at most once a
-minute per process): a stopped process drops out by itself. Announcing never fails a
-request or a task. Only fingerprints (SHA-256 prefixes) are stored, never keys.
+minute per process). A process that shuts down cleanly (gunicorn's graceful stop, a Celery
+warm shutdown) withdraws its announcement as it exits, so the operator who has just stopped
+the old-key processes can rotate at once; one killed outright drops out when its key
+expires. Announcing and withdrawing never fail a request or a task. Only fingerprints
+(SHA-256 prefixes) are stored, never keys.
 """
+import atexit
 import json
 import logging
 import os
@@ -21,7 +25,7 @@ from .models.crypto import fingerprint
 
 log = logging.getLogger(__name__)
 PREFIX = "portal:pii-keyring:"
-_announced = {"at": None}
+_announced = {"at": None, "name": None, "url": None, "timeout": None}
 
 
 class RotationRefused(Exception):
@@ -45,12 +49,37 @@ def announce(role: str) -> None:
     if _announced["at"] is not None and now - _announced["at"] < min(60, ttl / 3):
         return
     _announced["at"] = now
-    name = f"{PREFIX}{socket.gethostname()}:{os.getpid()}"
+    name = _name()
     value = json.dumps({"keys": own_fingerprints(), "role": role})
     try:
         _client().set(name, value, ex=max(1, int(ttl)))
     except (redis.RedisError, OSError) as exc:
         log.debug("could not announce the PII keys held: %s", exc)
+        return
+    if _announced["name"] != name:  # the first announcement of this process
+        _announced.update(name=name, url=redis_url(),
+                          timeout=current_app.config["BROKER_CONNECT_TIMEOUT"])
+        atexit.register(withdraw)
+
+
+def _name() -> str:
+    return f"{PREFIX}{socket.gethostname()}:{os.getpid()}"
+
+
+def withdraw(**_) -> None:
+    """Remove this process's announcement (at exit; also a Celery pool process's
+    ``worker_process_shutdown``, which ends without running ``atexit``). Needs no app
+    context. A forked child that inherited the handler removes nothing of its parent's."""
+    name = _announced["name"]
+    if name is None or name != _name():
+        return
+    _announced.update(at=None, name=None)
+    timeout = _announced["timeout"]
+    try:
+        redis.Redis.from_url(_announced["url"], socket_timeout=timeout,
+                             socket_connect_timeout=timeout).delete(name)
+    except (redis.RedisError, OSError) as exc:
+        log.debug("could not withdraw the PII keys held: %s", exc)
 
 
 def holders() -> dict[str, dict]:
@@ -89,7 +118,8 @@ def check_rotation_is_safe() -> None:
         raise RotationRefused(
             f"{len(lacking)} running process(es) do not hold the new key {prints[0]}: "
             f"{'; '.join(lacking)}. Deploy PII_ENCRYPTION_KEYS=NEW,OLD to them (or stop "
-            f"them) first; a stopped process drops out of this check within {ttl} s.")
+            f"them) first; a process stopped cleanly drops out of this check at once, one "
+            f"killed within {ttl} s.")
 
 
 def init_app(app) -> None:

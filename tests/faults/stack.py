@@ -13,7 +13,17 @@ import redis
 import sqlalchemy as sa
 
 from config import Config
-from tests.live import BIN, ROOT, Process, free_port, wait_for
+from tests.live import (
+    BIN,
+    ROOT,
+    Process,
+    answers,
+    free_port,
+    logged,
+    stop_together,
+    wait_for,
+    wait_until_ready,
+)
 from traveler_portal import celery_app, embedded_broker
 
 # The fault tests run production's recovery delays divided by SCALE: each waits half as
@@ -111,7 +121,10 @@ class Stack:
         self.processes.append(process)
         return process
 
-    def worker(self, queues: str | None = None, concurrency: int = 2) -> Process:
+    def worker(self, queues: str | None = None, concurrency: int = 2,
+               wait: bool = True) -> Process:
+        """A Celery worker; ``wait=False`` returns at once (``ready`` waits for several
+        started together)."""
         args = [str(BIN / "celery"), "-A", "workers", "worker", "--loglevel=info",
                 f"--concurrency={concurrency}", f"--hostname=fault{self._n + 1}@%h"]
         if queues:
@@ -120,40 +133,38 @@ class Stack:
                 names += list(celery_app.ROUTING_QUEUES)
             args += ["-Q", ",".join(names)]
         worker = self._start("worker", args)
-        wait_for(lambda: " ready." in worker.output() or not worker.alive(), 60,
-                 "a Celery worker to be ready")
-        assert worker.alive(), worker.output()
-        return worker
+        worker.ready_check = logged(worker, " ready.")
+        return self.ready(worker) if wait else worker
 
-    def beat(self) -> Process:
+    def beat(self, wait: bool = True) -> Process:
         beat = self._start("beat", [str(BIN / "celery"), "-A", "workers", "beat",
                                     "--loglevel=info", "--schedule",
                                     str(self.logdir / f"beat-{self._n + 1}.db")])
-        wait_for(lambda: "beat: Starting" in beat.output() or not beat.alive(), 60,
-                 "celery beat to start")
-        return beat
+        beat.ready_check = logged(beat, "beat: Starting")
+        return self.ready(beat) if wait else beat
 
-    def web(self, env: dict | None = None) -> str:
-        import requests  # noqa: PLC0415
+    @staticmethod
+    def ready(*processes: Process):
+        """Wait until every one of ``processes`` (started with ``wait=False``) is ready;
+        returns the first."""
+        wait_until_ready({f"{p.name} to be ready": p.ready_check for p in processes})
+        return processes[0]
+
+    def web(self, env: dict | None = None, wait: bool = True):
+        """gunicorn on a free port: its URL; with ``wait=False`` the Process at once (its
+        ``url`` set; ``ready`` waits for it to answer /healthz)."""
         port = free_port()
         process = self._start("gunicorn", [str(BIN / "gunicorn"), "--bind",
                                            f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
                               env)
-        url = f"http://127.0.0.1:{port}"
-
-        def up():
-            assert process.alive(), process.output()
-            try:
-                return requests.get(f"{url}/healthz", timeout=5).status_code == 200
-            except requests.RequestException:
-                return False
-        wait_for(up, 60, "gunicorn to answer")
-        return url
+        process.url = f"http://127.0.0.1:{port}"
+        process.ready_check = answers(process, f"{process.url}/healthz")
+        return self.ready(process).url if wait else process
 
     def flask(self, *args, env: dict | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT,
                               env={**self.env, **(env or {})}, capture_output=True,
-                              text=True, timeout=60, check=False)
+                              text=True, timeout=120, check=False)
 
     @staticmethod
     def kill(process: Process):
@@ -167,8 +178,7 @@ class Stack:
                          for p in self.processes)
 
     def stop_all(self):
-        for process in reversed(self.processes):
-            process.stop(timeout=10)
+        stop_together(list(reversed(self.processes)), timeout=10)
 
 
 def now() -> float:

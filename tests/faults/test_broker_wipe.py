@@ -39,8 +39,8 @@ def test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none(
             integrations.add_endpoint(employer, receiver.url)
             traveler = factories.user("traveler", organization="Wipe Test Ltd.")
             address = traveler.email
-        routing = stack.worker(queues="routing,periodic")
-        stack.beat()
+        routing = stack.ready(stack.worker(queues="routing,periodic", wait=False),
+                              stack.beat(wait=False))
         with fault_app.app_context():
             for i in range(PETITIONS):
                 factories.submitted(traveler, days_ahead=20 + i)

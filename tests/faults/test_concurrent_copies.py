@@ -92,16 +92,16 @@ def test_concurrent_copies_of_every_task_have_one_effect(fault_app, stack, smtp_
             watched = {traveler.email, *invited, *resetting, *imported}
         # Phase 1: routing and the import, each message four times, run concurrently.
         assert copy_open_messages(fault_app, ROUTING_AND_IMPORTS) == 5
-        stack.worker(queues="routing,imports", concurrency=3)
-        stack.worker(queues="routing,imports", concurrency=3)
+        stack.ready(stack.worker(queues="routing,imports", concurrency=3, wait=False),
+                    stack.worker(queues="routing,imports", concurrency=3, wait=False))
         wait_for(lambda: open_rows(fault_app, ROUTING_AND_IMPORTS) == 0, 50,
                  "routing and the import confirmed")
         # Phase 2: each event's fan-out (the traveler's notification and email, the
         # webhook deliveries), invitations and resets, four times each, at once.
         copied = copy_open_messages(fault_app, ("notifications",))
         assert fanned_out(fault_app) == 8  # each petition's submission and routing
-        stack.worker(queues="notifications", concurrency=3)
-        stack.worker(queues="notifications", concurrency=3)
+        stack.ready(stack.worker(queues="notifications", concurrency=3, wait=False),
+                    stack.worker(queues="notifications", concurrency=3, wait=False))
         wait_for(lambda: open_rows(fault_app, ("notifications",)) == 0, 50,
                  "every fan-out and email confirmed")
         # Phase 3: the deliveries the fan-out queued (published once, waiting for a
@@ -109,8 +109,8 @@ def test_concurrent_copies_of_every_task_have_one_effect(fault_app, stack, smtp_
         # times more.
         copied += copy_open_messages(fault_app, ("webhooks",), OutboxMessage.task_name ==
                                      notifications.SEND_TASK)
-        stack.worker(queues="notifications,webhooks", concurrency=3)
-        stack.worker(queues="notifications,webhooks", concurrency=3)
+        stack.ready(stack.worker(queues="notifications,webhooks", concurrency=3, wait=False),
+                    stack.worker(queues="notifications,webhooks", concurrency=3, wait=False))
         wait_for(lambda: open_rows(fault_app, ("notifications", "webhooks")) == 0, 50,
                  "every delivery confirmed")
 

@@ -31,8 +31,9 @@ def test_two_beats_escalate_and_remind_once_each_without_delay(fault_app, stack,
             due_date=utcnow().date() - timedelta(days=1)))
         db.session.commit()
     stack.env.update({"CASEWORK_SWEEP_SECONDS": "2", "REMINDER_SWEEP_SECONDS": "2"})
-    worker = stack.worker(concurrency=3)
-    beats = [stack.beat(), stack.beat()]
+    worker = stack.worker(concurrency=3, wait=False)
+    beats = [stack.beat(wait=False), stack.beat(wait=False)]
+    stack.ready(worker, *beats)
 
     def cycles(beat):
         return beat.output().count("Sending due task deadline-breaches")

@@ -33,8 +33,8 @@ def counts(app):
 def test_a_killed_worker_delays_routing_by_less_than_a_minute_and_doubles_nothing(
         fault_app, fault_redis, stack):
     total = 40
-    worker = stack.worker(queues="routing", concurrency=2)
-    stack.beat()
+    worker = stack.ready(stack.worker(queues="routing", concurrency=2, wait=False),
+                         stack.beat(wait=False))
     # The worker first stops dead (SIGSTOP) with the petitions published: it has popped
     # messages it will never finish, exactly as a worker killed mid-routing.
     worker_pid = worker.popen.pid

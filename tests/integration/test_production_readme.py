@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from config import PRODUCTION_REQUIRED, _normalise_db_url
 from tests.conftest import worker_broker_url
-from tests.live import BIN, ROOT, Process, free_port, wait_for
+from tests.live import BIN, ROOT, Process, free_port, stop_together, wait_for
 from traveler_portal import embedded_broker
 from traveler_portal.extensions import db
 
@@ -137,8 +137,7 @@ def test_the_readme_production_block_reaches_a_healthy_healthz(
                  "beat's schedule file under INSTANCE_PATH")
         assert not list(ROOT.glob("celerybeat-schedule*")), "beat wrote into the checkout"
     finally:
-        for process in processes:
-            process.stop()
+        stop_together(processes)
 
 
 PRODUCTION_COMMANDS = {
