@@ -3,7 +3,7 @@ the queues, so a worker may keep them in memory and see an edit at its next rout
 (issue 16)
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-01 12:00:00
 
 ``routing_version`` holds one row. Triggers on ``routing_rules`` and ``queues`` raise its
