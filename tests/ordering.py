@@ -14,8 +14,8 @@ missing here counts as short; a renamed one only loses its place in the order.
 
 LONG_TESTS = {
     "test_every_page_of_every_role_in_french_passes_axe": {
-        "traveler-1of2": 16, "traveler-2of2": 16, "officer": 13, "supervisor": 12, "employer": 11, "admin": 11,
-        "signed-out": 2},
+        "traveler-1of2": 16, "traveler-2of2": 16, "officer": 13, "supervisor": 12,
+        "employer": 11, "admin": 11, "signed-out": 2},
     "test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none": 30,
     "test_a_killed_worker_delays_routing_by_less_than_a_minute_and_doubles_nothing": 18,
     "test_forms_sent_wrong_show_the_summary_first_focused_and_linked": 30,
