@@ -9,10 +9,13 @@ import sqlalchemy as sa
 from flask import url_for
 
 from tests.french_scenario import build, user
+from tests.integration.workspace_helpers import reference_cleanup
 from tests.language_checks import english_sentences
 from tests.unit.test_web_auth import sign_in
 from traveler_portal.extensions import db
 from traveler_portal.models import AdjudicationQueue, RoutingRule
+
+assert reference_cleanup  # the fixture, imported for usefixtures
 
 # Pages that are not HTML pages for a reader, or that act rather than show.
 NOT_PAGES = {"public.language", "public.healthz", "public.accept_invitation",
@@ -173,6 +176,7 @@ def test_form_errors_read_in_french(app, client, seed):
     assert "Il y a un problème" in html and "N&#39;est pas un choix valide." in html
 
 
+@pytest.mark.usefixtures("reference_cleanup")  # the new queue: reference data is kept
 def test_an_admin_names_a_queue_in_both_languages(app, client, seed):
     from tests.unit.test_web_auth import csrf_token  # noqa: PLC0415
     assert sign_in(client, seed.user("admin")).status_code == 302
