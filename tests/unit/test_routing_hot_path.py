@@ -44,6 +44,14 @@ def _route_row(petition_id) -> OutboxMessage:
     return row
 
 
+def _submitted_with_its_row() -> tuple[int, int]:
+    """A submitted petition, committed, and the id of the outbox row that asks to route it."""
+    petition = factories.submitted(factories.user("traveler"))
+    ids = petition.id, _route_row(petition.id).id
+    db.session.commit()
+    return ids
+
+
 @pytest.fixture
 def route_task(app, task_class):
     """``route_task(petition_id, message_id)``: the worker's routing task, run in process
@@ -62,9 +70,7 @@ def route_task(app, task_class):
 
 
 def test_routing_confirms_the_row_that_asked_for_it_in_the_same_transaction(ctx, route_task):
-    petition = factories.submitted(factories.user("traveler"))
-    petition_id, message_id = petition.id, _route_row(petition.id).id
-    db.session.commit()
+    petition_id, message_id = _submitted_with_its_row()
     assert route_task(petition_id, message_id)
     assert db.session.get(Petition, petition_id).status == Status.QUEUED
     assert db.session.get(OutboxMessage, message_id).confirmed_at is not None
@@ -75,9 +81,7 @@ def test_routing_confirms_the_row_that_asked_for_it_in_the_same_transaction(ctx,
 
 def test_a_routing_that_fails_leaves_its_row_open_for_the_redrive(ctx, route_task,
                                                                   monkeypatch):
-    petition = factories.submitted(factories.user("traveler"))
-    petition_id, message_id = petition.id, _route_row(petition.id).id
-    db.session.commit()
+    petition_id, message_id = _submitted_with_its_row()
 
     def broken(*_args):
         raise RuntimeError("the rules could not be read")
@@ -315,9 +319,7 @@ def test_a_routing_that_does_not_wait_for_the_disk_is_written_whole(ctx, app, ro
     """ROUTING_WAITS_FOR_DISK=0 (PostgreSQL: synchronous_commit off for the routing's
     transaction only): the same writes, and the next transaction waits for the disk again."""
     monkeypatch.setitem(app.config, "ROUTING_WAITS_FOR_DISK", False)
-    petition = factories.submitted(factories.user("traveler"))
-    petition_id, message_id = petition.id, _route_row(petition.id).id
-    db.session.commit()
+    petition_id, message_id = _submitted_with_its_row()
     assert route_task(petition_id, message_id)
     assert db.session.get(Petition, petition_id).status == Status.QUEUED
     assert db.session.get(OutboxMessage, message_id).confirmed_at is not None

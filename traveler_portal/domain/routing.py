@@ -117,10 +117,11 @@ class QueueFacts:
 
 
 @dataclass(frozen=True)
-class RuleFacts:
-    """A routing rule as routing reads it (kept in memory: ``_rules``), with its queue and
-    the reason it gives, in English."""
-    id: int
+class RuleTerms:
+    """When a routing rule applies: its country, port, category, authority, dates and
+    position. Routing's cache (``RuleFacts``) and the admin's dry run
+    (``routing_admin.Candidate``) both match on these, here and only here."""
+    id: int | None
     country: str
     port_code: str | None
     category_code: str | None
@@ -128,17 +129,26 @@ class RuleFacts:
     position: int
     effective_from: date | None
     effective_to: date | None
-    queue: QueueFacts
-    reason: str
 
-    def matches(self, port_code: str, category_code: str, on: date, authority: str) -> bool:
-        """``matching_rules``'s conditions, on the rule in memory."""
-        return ((self.authority in (None, "port") if authority == "port"
-                 else self.authority == authority)
+    def applies(self, on: date) -> bool:
+        return (self.effective_from is None or self.effective_from <= on) and \
+            (self.effective_to is None or self.effective_to >= on)
+
+    def matches(self, port_code: str, category_code: str, on: date,
+                authority: str | None) -> bool:
+        """``matching_rules``'s conditions, on the rule in memory (no authority: "port")."""
+        return ((self.authority or "port") == (authority or "port")
                 and self.port_code in (None, port_code)
                 and self.category_code in (None, category_code)
-                and (self.effective_from is None or self.effective_from <= on)
-                and (self.effective_to is None or self.effective_to >= on))
+                and self.applies(on))
+
+
+@dataclass(frozen=True)
+class RuleFacts(RuleTerms):
+    """A routing rule as routing reads it (kept in memory: ``_rules``), with its queue and
+    the reason it gives, in English."""
+    queue: QueueFacts
+    reason: str
 
 
 @dataclass(frozen=True)

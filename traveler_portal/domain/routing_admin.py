@@ -17,6 +17,7 @@ from ..models import AdjudicationQueue, Category, Port, Role, RoutingRule, User
 from ..models.users import utcnow
 from . import audit, reference, routing, uow
 from .errors import NotFound, ValidationFailed
+from .routing import RuleTerms
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,63}$")
 MAX_SLA_DAYS = 60
@@ -46,37 +47,23 @@ class QueueInput:
 
 
 @dataclass(frozen=True)
-class Candidate:
+class Candidate(RuleTerms):
     """A rule as it would stand after a change (saved rules and the edited one alike)."""
-    id: int | None
     name: str
-    country: str
-    port_code: str | None
-    category_code: str | None
-    authority: str | None
-    position: int
-    effective_from: date | None
-    effective_to: date | None
-
-    def applies(self, on: date) -> bool:
-        return (self.effective_from is None or self.effective_from <= on) and \
-            (self.effective_to is None or self.effective_to >= on)
-
-    def matches(self, port: str, category: Category, on: date) -> bool:
-        return ((self.authority or "port") == (category.channel or "port")
-                and self.port_code in (None, port) and self.category_code in (None, category.code)
-                and self.applies(on))
 
 
 def _candidate(rule: RoutingRule) -> Candidate:
-    return Candidate(rule.id, rule.name, str(rule.country), rule.port_code, rule.category_code,
-                     rule.authority, rule.position, rule.effective_from, rule.effective_to)
+    return Candidate(id=rule.id, name=rule.name, country=str(rule.country),
+                     port_code=rule.port_code, category_code=rule.category_code,
+                     authority=rule.authority, position=rule.position,
+                     effective_from=rule.effective_from, effective_to=rule.effective_to)
 
 
 def _from_input(data: RuleInput, rule_id=None) -> Candidate:
-    return Candidate(rule_id, data.name, data.country, data.port_code or None,
-                     data.category_code or None, data.authority or None, data.position,
-                     data.effective_from, data.effective_to)
+    return Candidate(id=rule_id, name=data.name, country=data.country,
+                     port_code=data.port_code or None, category_code=data.category_code or None,
+                     authority=data.authority or None, position=data.position,
+                     effective_from=data.effective_from, effective_to=data.effective_to)
 
 
 def authorities() -> list[str]:
@@ -123,7 +110,7 @@ def _gaps(rules: list[Candidate], country: str, on: date) -> set[tuple[str, str]
     ports = db.session.scalars(sa.select(Port.code).where(
         Port.country == country, Port.active.is_(True))).all()
     return {(c.code, p) for c in categories for p in ports
-            if not any(r.matches(p, c, on) for r in rules)}
+            if not any(r.matches(p, c.code, on, c.channel) for r in rules)}
 
 
 def warnings(proposed: Candidate | None, replaces: int | None, country: str,
