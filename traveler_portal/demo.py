@@ -182,11 +182,11 @@ def seed() -> list[str]:
         user, password = _account(role, email, name, country, organization)
         traveler = user if role == Role.TRAVELER else traveler
         where = f" ({country})" if country else (f" – {organization}" if organization else "")
-        lines.append(f"  {role.value:<10} {email:<42} {password}{where}")
+        lines.append(f"  {role.value:<12} {email:<42} {password}{where}")
         if second_factor.required(user):
             # Agency accounts sign in with a second factor: a new authenticator secret
             # on every run, to add to an authenticator app (or `oathtool --totp -b`).
-            lines.append(f"  {'':<10} {'':<42} TOTP secret {second_factor.enrol_now(user)}")
+            lines.append(f"  {'':<12} {'':<42} TOTP secret {second_factor.enrol_now(user)}")
     _identity(traveler)
     lines += [f"  {line}" for line in _petitions(traveler)]
     # The public processing times page, from the decisions just made (beat recomputes it

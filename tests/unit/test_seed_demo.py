@@ -46,6 +46,12 @@ def test_seeding_before_the_broker_runs_keeps_messages_quietly(app, caplog):
     assert waiting >= 1
     assert f"{waiting} message(s) wait in the outbox" in result.output
     assert "unreachable" not in caplog.text
+    # The accounts print as a table a newcomer copies from: every email in one column,
+    # the longest role name (port_officer) included.
+    columns = {line.index("@") - len(line.split()[1].split("@")[0])
+               for line in result.output.splitlines() if "@" in line and "TOTP" not in line
+               and not line.startswith("Demo")}
+    assert len(columns) == 1, result.output
 
 
 def _make_run_commands(**env) -> str:
