@@ -74,10 +74,10 @@ def insert_from(rows, action: str, object_type: str, object_id) -> sa.Insert:
     (``workflow.take_first_statement``); ``object_id`` is an expression of ``rows``, the
     rest is bound (``bound``)."""
     c = AuditEntry.__table__.c
-    values = {name: sa.bindparam(f"a_{name}", type_=c[name].type) for name in BOUND}
-    values.update(action=sa.literal(action[:64], c.action.type),
-                  object_type=sa.literal(object_type[:32], c.object_type.type),
-                  object_id=sa.cast(object_id, c.object_id.type), petition_id=rows.c.id)
+    values = {**{name: sa.bindparam(f"a_{name}", type_=c[name].type) for name in BOUND},
+              "action": sa.literal(action[:64], c.action.type),
+              "object_type": sa.literal(object_type[:32], c.object_type.type),
+              "object_id": sa.cast(object_id, c.object_id.type), "petition_id": rows.c.id}
     return sa.insert(AuditEntry.__table__).from_select(
         list(values), sa.select(*values.values()).select_from(rows))
 
