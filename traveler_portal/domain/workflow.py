@@ -208,8 +208,6 @@ def run_take_first(taking: Taking, params: dict, actor=None, at=None) -> Petitio
     the petition taken (None when none qualifies), its event recorded by ``actor`` at
     ``at``. The fan-out row is published after the commit, as ``announce``'s is."""
     at = at or utcnow()
-    transition = TRANSITIONS[taking.action]
-    language = i18n.current_language()
     if db.engine.dialect.name != "postgresql":
         petition = db.session.scalars(taking.returning, params).first()
         if petition is not None:
@@ -217,8 +215,9 @@ def run_take_first(taking: Taking, params: dict, actor=None, at=None) -> Petitio
             for record in taking.recorded:
                 db.session.execute(record, {**params, "w_petition": petition.id})
         return petition
+    language = i18n.current_language()
     fan_out = outbox.row_values(public_events.FAN_OUT_TASK, public_events.QUEUE, at) \
-        if transition.public else {}
+        if TRANSITIONS[taking.action].public else {}
     row = db.session.execute(taking.written(tuple(fan_out)), {
         **params, "w_at": at, "w_actor": actor.id if actor else None, "w_language": language,
         **{f"w_o_{k}": v for k, v in fan_out.items()}}).first()
