@@ -81,40 +81,41 @@ def get_queue(user: User, code: str) -> AdjudicationQueue:
         _("No such queue."))
 
 
-class _Claimer:
-    """Who claims, as bind parameters (typed by the columns they are compared with): the
-    claim statement is built once, since building and keying the expression cost more
-    than running it."""
-    id = sa.bindparam("officer_id")
-    country = sa.bindparam("country")
-
-
 @functools.cache
-def _claim_statement():
-    claimer, now = _Claimer(), sa.bindparam("now", type_=UTCDateTime)
+def _claim_statement() -> workflow.Taking:
+    """Claim-next's statements, built once with bind parameters for the queue, the
+    officer's country and id, and the time (building and keying the expression cost more
+    than running it)."""
+    country = sa.bindparam("country", type_=Petition.destination_country.type)
+    officer_id = sa.bindparam("officer_id", type_=sa.Integer)
+    now = sa.bindparam("now", type_=UTCDateTime)
     queue_id = sa.select(AdjudicationQueue.id).where(
         AdjudicationQueue.code == sa.bindparam("queue_code"),
-        AdjudicationQueue.country == claimer.country).scalar_subquery()
+        AdjudicationQueue.country == country).scalar_subquery()
     # Priority, then the earliest due date, then age: the first entry of the partial
     # index ix_petitions_claim_order (queued rows only), whatever the queue's size.
     chosen = (sa.select(Petition.id)
               .where(Petition.queue_id == queue_id, Petition.status == Status.QUEUED,
                      # not an answered case kept for the officer who asked
-                     evidence_return.claimable_by(claimer, now),
+                     evidence_return.claimable_by(officer_id, now),
                      # never another country's: access.visible_filter for agency staff
                      # (a queued case is never a draft)
-                     Petition.destination_country == claimer.country)
+                     Petition.destination_country == country)
               .order_by(*CLAIM_ORDER).limit(1)
               # FOR NO KEY UPDATE, as the UPDATE itself takes: claimers still exclude
               # each other, but a row merely referenced by another transaction (the
               # fan-out inserting a notification for it: a KEY SHARE lock) is not
               # skipped as if taken
               .with_for_update(skip_locked=True, key_share=True).scalar_subquery())
-    return workflow.take_first_statement(chosen, "claim", assigned_officer_id=claimer.id,
-                                         claimed_at=now, updated_at=now,
-                                         # a claim, by anyone, ends an evidence return's
-                                         # reservation
-                                         reserved_officer_id=None, reserved_until=None)
+    return workflow.take_first_statement(
+        chosen, "claim", records=[_claim_entry], assigned_officer_id=officer_id,
+        claimed_at=now, updated_at=now,
+        # a claim, by anyone, ends an evidence return's reservation
+        reserved_officer_id=None, reserved_until=None)
+
+
+def _claim_entry(taken):
+    return audit.insert_from(taken, "case.claim", "petition", taken.c.receipt_number)
 
 
 @uow.atomic
@@ -125,21 +126,19 @@ def claim_next(user: User, queue_code: str) -> Petition | None:
     One statement finds and takes it: ``UPDATE … WHERE id = (SELECT … LIMIT 1 FOR UPDATE
     SKIP LOCKED) AND status = 'queued' RETURNING …``. PostgreSQL: concurrent claimers pass
     over each other's locked row instead of both taking it, and the outer ``status`` test
-    refuses a row another claimer took meanwhile. SQLite: every transaction begins
-    IMMEDIATE (see ``database.py``), so claimers run one after another. The event, its
-    fan-out's outbox row and the audit entry follow in the same transaction (the
-    notifications themselves are the fan-out task's: public_events).
+    refuses a row another claimer took meanwhile; the event, its fan-out's outbox row and
+    the audit entry are written by the same statement (a ``WITH``). SQLite: every
+    transaction begins IMMEDIATE (see ``database.py``), so claimers run one after
+    another; the event, the outbox row and the audit entry follow, one statement each
+    (the notifications themselves are the fan-out task's: public_events).
     """
     _require_agency(user)
     now = utcnow()
     petition = workflow.run_take_first(_claim_statement(), {
-        "queue_code": queue_code, "country": user.country, "officer_id": user.id, "now": now})
+        "queue_code": queue_code, "country": user.country, "officer_id": user.id, "now": now,
+        **audit.bound(user, now, queue=queue_code)}, actor=user, at=now)
     if petition is None:
         get_queue(user, queue_code)  # an unknown queue is a 404, an empty one is None
-        return None
-    workflow.applied(petition, "claim", Status.QUEUED, user, at=now)
-    audit.record(user, "case.claim", "petition", petition.receipt_number, petition,
-                 queue=queue_code)
     return petition
 
 

@@ -57,6 +57,31 @@ def record(actor, action: str, object_type: str, object_id, petition=None,
     return entry
 
 
+# What ``insert_from`` takes as parameters (``bound``): who, when, from where, the details.
+BOUND = ("at", "actor_id", "actor_email", "country", "details", "ip_address", "user_agent")
+
+
+def bound(actor, at, **details) -> dict:
+    """``insert_from``'s parameters (``a_…``) for an entry by ``actor`` at ``at``."""
+    values = _values(actor, "", "", "", None, details)
+    values["at"] = at
+    return {f"a_{name}": values[name] for name in BOUND}
+
+
+def insert_from(rows, action: str, object_type: str, object_id) -> sa.Insert:
+    """SQL: one entry per row of ``rows`` (petitions: a CTE or a subquery with their
+    ``id``), for a service that writes its entry in its change's own statement
+    (``workflow.take_first_statement``); ``object_id`` is an expression of ``rows``, the
+    rest is bound (``bound``)."""
+    c = AuditEntry.__table__.c
+    values = {**{name: sa.bindparam(f"a_{name}", type_=c[name].type) for name in BOUND},
+              "action": sa.literal(action[:64], c.action.type),
+              "object_type": sa.literal(object_type[:32], c.object_type.type),
+              "object_id": sa.cast(object_id, c.object_id.type), "petition_id": rows.c.id}
+    return sa.insert(AuditEntry.__table__).from_select(
+        list(values), sa.select(*values.values()).select_from(rows))
+
+
 def staff_read(user, action: str, object_type: str, object_id, petition, **details) -> None:
     """Agency staff reading a case, a document or a notice, in the browser or through the
     API: recorded like any other entry. Travelers' and employers' reads are not."""

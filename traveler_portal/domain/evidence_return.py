@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Decision, Petition, Status, User
-from ..models.users import utcnow
 from .errors import Conflict
 
 
@@ -37,11 +36,12 @@ def release(petition: Petition) -> None:
     petition.reserved_until = None
 
 
-def claimable_by(user: User, now: datetime | None = None):
-    """SQL filter: the queued cases ``user`` may claim (not kept for somebody else)."""
-    now = utcnow() if now is None else now  # or a bind parameter (claim_next)
+def claimable_by(officer_id, now):
+    """SQL filter: the queued cases the officer ``officer_id`` may claim at ``now`` (not
+    kept for somebody else). Plain values, or bind parameters (claim-next's statement is
+    built once)."""
     return sa.or_(Petition.reserved_officer_id.is_(None),
-                  Petition.reserved_officer_id == user.id,
+                  Petition.reserved_officer_id == officer_id,
                   Petition.reserved_until <= now)
 
 

@@ -153,28 +153,81 @@ def apply(petition, action: str, actor=None, message: str = "") -> Event:
     return applied(petition, action, from_status, actor, message)
 
 
-def take_first(candidate, action: str, **values) -> Petition | None:
-    """``action`` on one petition in one statement: ``UPDATE … WHERE id = (candidate) AND
-    status = <the action's source> … RETURNING`` (``candidate``: a scalar subquery of one
-    id, e.g. ``… LIMIT 1 FOR UPDATE SKIP LOCKED``), with the other columns in ``values``.
-    The petition (None when none qualifies); the caller then records ``applied``."""
-    return run_take_first(take_first_statement(candidate, action, **values))
+class Taking:
+    """``take_first_statement``'s statements, built once (a hot path: building and keying
+    an expression cost more than running it) and run by ``run_take_first``."""
+
+    def __init__(self, candidate, action: str, records, values: dict):
+        transition = TRANSITIONS[action]
+        (self.source,) = transition.sources  # one source: the event's from_status
+        self.action, self.records, self._written = action, tuple(records), {}
+        self.update = (sa.update(Petition)
+                       .where(Petition.id == candidate, Petition.status == self.source)
+                       .values(status=transition.target, version=Petition.version + 1,
+                               **values))
+        # Elsewhere than PostgreSQL: the UPDATE, then the event and each record apart.
+        self.returning = self.update.returning(Petition).execution_options(
+            synchronize_session=False, populate_existing=True)
+        taken = (sa.select(Petition.__table__)
+                 .where(Petition.id == sa.bindparam("w_petition", type_=sa.Integer))
+                 .subquery("taken"))
+        self.recorded = [record(taken) for record in self.records]
+
+    def written(self, fan_out: tuple):
+        """PostgreSQL: the UPDATE, its event, a public event's fan-out row (its columns:
+        ``fan_out``) and each record in one ``WITH``; it answers (petition, event id,
+        fan-out row id), no row when nothing was taken."""
+        if fan_out not in self._written:
+            moved = self.update.returning(*Petition.__table__.c).cte("moved")
+            event, row = _event_and_fan_out(
+                moved, self.action, sa.bindparam("w_actor", type_=sa.Integer), fan_out)
+            query = sa.select(sa.orm.aliased(Petition, moved),
+                              sa.select(event.c.id).scalar_subquery(),
+                              sa.select(row.c.id).scalar_subquery() if row is not None
+                              else sa.null())
+            for n, record in enumerate(self.records):
+                query = query.add_cte(record(moved).cte(f"record_{n}"))
+            self._written[fan_out] = query.execution_options(populate_existing=True)
+        return self._written[fan_out]
 
 
-def take_first_statement(candidate, action: str, **values):
-    """``take_first``'s statement, for a caller that builds it once with bind parameters
-    for what varies per call (a hot path: building and keying the expression cost more
-    than running it) and runs it with ``run_take_first(statement, params)``."""
-    transition = TRANSITIONS[action]
-    (source,) = transition.sources  # one source: the event's from_status
-    return (sa.update(Petition).where(Petition.id == candidate, Petition.status == source)
-            .values(status=transition.target, version=Petition.version + 1, **values)
-            .returning(Petition)
-            .execution_options(synchronize_session=False, populate_existing=True))
+def take_first_statement(candidate, action: str, records=(), **values) -> Taking:
+    """``action`` on one petition chosen in SQL, built once with bind parameters for what
+    varies per call and run with ``run_take_first(taking, params, actor, at)``: ``UPDATE
+    … WHERE id = (candidate) AND status = <the action's source> … RETURNING``
+    (``candidate``: a scalar subquery of one id, e.g. ``… LIMIT 1 FOR UPDATE SKIP
+    LOCKED``), with the other columns in ``values``. The event, a public event's fan-out
+    row and ``records`` (each a function of the taken petition's rows, a CTE or a
+    subquery, to an ``INSERT … SELECT``: the audit entry, ``audit.insert_from``) are
+    written with it: in the same statement on PostgreSQL, one each elsewhere."""
+    return Taking(candidate, action, records, values)
 
 
-def run_take_first(statement, params: dict | None = None) -> Petition | None:
-    return db.session.scalars(statement, params).first()
+def run_take_first(taking: Taking, params: dict, actor=None, at=None) -> Petition | None:
+    """Run ``taking`` with ``params`` (the candidate's, the values' and the records'):
+    the petition taken (None when none qualifies), its event recorded by ``actor`` at
+    ``at``. The fan-out row is published after the commit, as ``announce``'s is."""
+    at = at or utcnow()
+    if db.engine.dialect.name != "postgresql":
+        petition = db.session.scalars(taking.returning, params).first()
+        if petition is not None:
+            applied(petition, taking.action, taking.source, actor, at=at)
+            for record in taking.recorded:
+                db.session.execute(record, {**params, "w_petition": petition.id})
+        return petition
+    language = i18n.current_language()
+    fan_out = outbox.row_values(public_events.FAN_OUT_TASK, public_events.QUEUE, at) \
+        if TRANSITIONS[taking.action].public else {}
+    row = db.session.execute(taking.written(tuple(fan_out)), {
+        **params, "w_at": at, "w_actor": actor.id if actor else None, "w_language": language,
+        **{f"w_o_{k}": v for k, v in fan_out.items()}}).first()
+    if row is None:
+        return None
+    petition, event_id, message_id = row
+    if message_id is not None:
+        outbox.pending(outbox.Committed(message_id, public_events.FAN_OUT_TASK,
+                                        [event_id, language], public_events.QUEUE))
+    return petition
 
 
 def applied(petition, action: str, from_status: Status, actor=None, message: str = "",
@@ -260,29 +313,16 @@ def _one_statement(action: str, names: tuple, fan_out: tuple, closing: bool,
         return _STATEMENTS[key]
     transition = TRANSITIONS[action]
     (source,) = transition.sources
-    p, e, o = Petition.__table__.c, Event.__table__.c, OutboxMessage.__table__.c
+    p = Petition.__table__.c
     moved = (sa.update(Petition)
              .where(Petition.id == sa.bindparam("w_petition", type_=sa.Integer),
                     Petition.status == source)
              .values(status=transition.target, version=Petition.version + 1,
                      **{n: sa.bindparam(f"w_{n}", type_=p[n].type) for n in names})
              .returning(Petition.id).cte("moved"))
-    at = sa.bindparam("w_at", type_=e.at.type)
-    event_values = {"at": at, "actor_id": sa.null(), "action": sa.literal(action, e.action.type),
-                    "from_status": sa.literal(source, e.from_status.type),
-                    "to_status": sa.literal(transition.target, e.to_status.type),
-                    "public": sa.literal(transition.public, e.public.type),
-                    "message": sa.literal("", e.message.type)}
-    event = (sa.insert(Event).from_select(["petition_id", *event_values],
-                                          sa.select(moved.c.id, *event_values.values()))
-             .returning(Event.id).cte("event"))
-    picked = [sa.select(event.c.id).scalar_subquery(), sa.null()]
-    if fan_out:
-        row = (sa.insert(OutboxMessage).from_select(["args", *fan_out], sa.select(
-            sa.func.json_build_array(event.c.id, sa.bindparam("w_language", type_=sa.String)),
-            *(sa.bindparam(f"w_o_{n}", type_=o[n].type) for n in fan_out)))
-            .returning(OutboxMessage.id).cte("fan_out"))
-        picked[1] = sa.select(row.c.id).scalar_subquery()
+    event, row = _event_and_fan_out(moved, action, sa.null(), fan_out)
+    picked = [sa.select(event.c.id).scalar_subquery(),
+              sa.select(row.c.id).scalar_subquery() if row is not None else sa.null()]
     if not wait_for_disk:  # SET LOCAL, without a round trip of its own
         picked.append(sa.func.set_config("synchronous_commit", "off", True))
     query = sa.select(*picked)
@@ -292,9 +332,36 @@ def _one_statement(action: str, names: tuple, fan_out: tuple, closing: bool,
             sa.update(OutboxMessage)
             .where(OutboxMessage.id == sa.bindparam("w_confirm", type_=sa.Integer),
                    OutboxMessage.confirmed_at.is_(None))
-            .values(confirmed_at=at).returning(OutboxMessage.id).cte("closed"))
+            .values(confirmed_at=sa.bindparam("w_at", type_=OutboxMessage.confirmed_at.type))
+            .returning(OutboxMessage.id).cte("closed"))
     _STATEMENTS[key] = query
     return query
+
+
+def _event_and_fan_out(moved, action: str, actor, fan_out: tuple):
+    """PostgreSQL: the event of each petition ``moved`` returns (a CTE of an UPDATE) and,
+    for a public one, its fan-out row (columns ``fan_out``), as CTEs of ``INSERT …
+    SELECT``; parameters ``w_at``, ``w_language`` and ``w_o_…``. (event, fan-out row or
+    None)."""
+    transition = TRANSITIONS[action]
+    (source,) = transition.sources
+    e, o = Event.__table__.c, OutboxMessage.__table__.c
+    event_values = {"at": sa.bindparam("w_at", type_=e.at.type), "actor_id": actor,
+                    "action": sa.literal(action, e.action.type),
+                    "from_status": sa.literal(source, e.from_status.type),
+                    "to_status": sa.literal(transition.target, e.to_status.type),
+                    "public": sa.literal(transition.public, e.public.type),
+                    "message": sa.literal("", e.message.type)}
+    event = (sa.insert(Event).from_select(["petition_id", *event_values],
+                                          sa.select(moved.c.id, *event_values.values()))
+             .returning(Event.id).cte("event"))
+    if not fan_out:
+        return event, None
+    row = (sa.insert(OutboxMessage).from_select(["args", *fan_out], sa.select(
+        sa.func.json_build_array(event.c.id, sa.bindparam("w_language", type_=sa.String)),
+        *(sa.bindparam(f"w_o_{n}", type_=o[n].type) for n in fan_out)))
+        .returning(OutboxMessage.id).cte("fan_out"))
+    return event, row
 
 
 def add_note(petition, actor, text: str) -> Event:
