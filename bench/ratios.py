@@ -21,6 +21,7 @@ web, Celery and claims figures are taken at the second), BENCH_BROKER_URL (else 
 embedded redis-server), BENCH_ONLY (a comma list of growth, web, celery, claims: measure only
 those, e.g. while working on one figure).
 """
+import gc
 import json
 import os
 import re
@@ -438,6 +439,11 @@ def main():
         with app.app_context():
             fresh_database()
             w = seed()
+        # The growth rows are served by this process: freeze its start-up objects as a
+        # served worker does (gunicorn.conf.py, post_worker_init), else a full garbage
+        # collection's 170-340 ms lands in one request of whichever page runs then.
+        gc.collect()
+        gc.freeze()
         env = stack.production_env(url, broker_url, INSTANCE, app.config["PII_ENCRYPTION_KEYS"])
         for size in SIZES:
             with app.app_context():

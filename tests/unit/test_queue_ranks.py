@@ -112,3 +112,51 @@ def test_checkpoints_the_beat_stopped_renewing_are_not_used(make):
         computed_at=utcnow() - queue_ranks.TRUSTED_FOR - timedelta(seconds=1)))
     db.session.commit()
     assert sorted(status.queue_positions(_fresh(rest)).values()) == [1, 2]  # counted live
+
+
+def _age_checkpoints(by):
+    from traveler_portal.models import QueueCheckpoint
+    from traveler_portal.models.users import utcnow
+    db.session.execute(sa.update(QueueCheckpoint).values(computed_at=utcnow() - by))
+    db.session.commit()
+
+
+def test_old_checkpoints_count_live_only_near_the_head(make, monkeypatch):
+    """The beat stopped: past HEAD_CAP cases from the head a place is read from the old
+    checkpoints (off by what moved since the numbering, but never a count from the head of
+    a long queue: 50-60 s a page at a million petitions); the first HEAD_CAP places are
+    still counted live, as a traveler near the front would notice."""
+    from traveler_portal.models import Status
+    monkeypatch.setattr(queue_ranks, "HEAD_CAP", 3)
+    monkeypatch.setattr(queue_ranks, "EVERY", 2)
+    traveler = make.user("traveler")
+    cases = [queued(traveler, days_ahead=days) for days in (40, 20, 60, 30, 50, 70)]
+    queue_ranks.recompute()
+    db.session.commit()
+    in_order = sorted(_fresh(cases), key=status.queue_position)
+    _set(in_order[0], status=Status.WITHDRAWN)  # the head left after the numbering
+    _age_checkpoints(queue_ranks.TRUSTED_FOR + timedelta(hours=3))
+
+    rest = _fresh(in_order[1:])
+    page = status.queue_positions(rest)
+    assert [page[p.id] for p in rest[:3]] == [1, 2, 3]  # within HEAD_CAP: live
+    assert [page[p.id] for p in rest[3:]] == [5, 6]  # past it: as numbered (live: 4, 5)
+    assert [status.queue_position(p) for p in rest[3:]] == [4, 5]  # its own page: live
+
+
+def test_old_checkpoints_never_put_a_case_within_the_live_counted_head(make, monkeypatch):
+    """A case past HEAD_CAP that the old numbering put further forward (it arrived ahead
+    of numbered cases since) is shown just after the live-counted head, not among it."""
+    monkeypatch.setattr(queue_ranks, "HEAD_CAP", 2)
+    traveler = make.user("traveler")
+    cases = [queued(traveler, days_ahead=days) for days in (40, 20, 60)]
+    queue_ranks.recompute()
+    db.session.commit()
+    first = min(_fresh(cases), key=status.queue_position)
+    late = [queued(traveler, days_ahead=days) for days in (10, 11)]
+    for p in late:  # arrive ahead of every numbered case
+        _set(p, priority=first.priority + 1)
+    _age_checkpoints(queue_ranks.TRUSTED_FOR + timedelta(minutes=1))
+    page = status.queue_positions(_fresh(cases + late))
+    assert sorted(page[p.id] for p in late) == [1, 2]  # live
+    assert [page[p.id] for p in cases] == [3, 3, 3]  # numbered 1-3, past HEAD_CAP: ≥ 3

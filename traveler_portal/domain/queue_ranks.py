@@ -14,9 +14,15 @@ nearest checkpoint before it in its own group, a range of the claim-order index
 - none (the group is new since the last numbering, or the petition sorts before its
   first case): the first checkpoint G after the petition has every case of the earlier
   groups before it, so place = G's place + the cases of the group before the petition;
-- no checkpoint at all for the queue (never numbered yet: a new queue, the tests), or
-  only checkpoints older than ``TRUSTED_FOR`` (the beat stopped): counted from the head
-  of the queue, as before: slow on a long queue, but never further off than a few minutes.
+- checkpoints older than ``TRUSTED_FOR`` (the beat stopped), or none (the queue was never
+  numbered: a new queue, the tests): a place among the first ``HEAD_CAP`` is counted live
+  from the head (an index range that stops at ``HEAD_CAP`` entries); past it, the old
+  checkpoints are counted from as above, the place shown no nearer than ``HEAD_CAP`` + 1.
+  Such a place misses what moved ahead since the numbering (claims, arrivals), but the
+  work stays bounded however old the checkpoints are (a count from the head of a long
+  queue took 50-60 s for a page of 50 queued cases at a million petitions; now ~10 ms). Only a queue
+  never numbered is still counted from its head past ``HEAD_CAP`` (it was empty at the
+  last numbering, so it is only long if the beat stopped long ago).
 
 What the checkpoints' places do not see is what left the queue or arrived ahead of them
 since the last numbering (at most a minute of claims and arrivals); the count inside the
@@ -25,7 +31,9 @@ group is live.
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
 from ..models import Petition, QueueCheckpoint, Status
@@ -36,7 +44,8 @@ from .adjudication import CLAIM_ORDER
 EVERY = 100  # a checkpoint every EVERY cases: the longest count a place needs
 END_PRIORITY = -(2 ** 31)  # the end marker's priority: after every case (priority DESC)
 NO_DUE = date(9999, 12, 31)  # a checkpoint's due date when the case has none (sorts last)
-TRUSTED_FOR = timedelta(minutes=5)  # checkpoints older than this are not used (beat stopped)
+TRUSTED_FOR = timedelta(minutes=5)  # older checkpoints: the beat stopped (see above)
+HEAD_CAP = 200  # with old checkpoints, places up to this one are counted live
 
 
 def _before(a, b):
@@ -64,14 +73,42 @@ def _in_group(q, p, after=None):
                    else_=count(q.due_date == p.due_date))
 
 
+class _Greatest(FunctionElement):
+    """GREATEST(a, b): SQLite spells it MAX(a, b)."""
+    inherit_cache = True
+    type = sa.Integer()
+
+
+@compiles(_Greatest)
+def _greatest_default(element, compiler, **kw):
+    return f"greatest({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+def _ahead_from_head(q, p, limit=None):
+    """How many queued petitions of p's queue come before p, counted from the head in
+    claim order (ix_petitions_claim_order); with ``limit``, at most that many (an index
+    range that stops there, however long the queue)."""
+    ahead = (sa.select(q.id).where(q.queue_id == p.queue_id, q.status == Status.QUEUED,
+                                   _before(q, p)).correlate(p))
+    if limit is None:
+        return sa.select(sa.func.count()).select_from(ahead.subquery()).scalar_subquery()
+    first = ahead.order_by(q.priority.desc(), q.due_date.asc().nulls_last(),
+                           q.submitted_at, q.id).limit(limit).subquery()
+    return sa.select(sa.func.count()).select_from(first).scalar_subquery()
+
+
 def _statement():
     """Built once, its ids bound per call (building the expression costs more than
     running it on a small queue)."""
     p, q, c = aliased(Petition), aliased(Petition), aliased(QueueCheckpoint)
     # C: the last checkpoint of p's group at or before p (ix_queue_checkpoints_key)
-    fresh = c.computed_at >= sa.bindparam("fresh_since")
     last = (sa.select(c).where(
-        fresh, c.queue_id == p.queue_id, c.priority == p.priority,
+        c.queue_id == p.queue_id, c.priority == p.priority,
         c.due_date == sa.func.coalesce(p.due_date, NO_DUE),
         sa.tuple_(c.submitted_at, c.petition_id) <= sa.tuple_(p.submitted_at, p.id))
         .order_by(c.submitted_at.desc(), c.petition_id.desc()).limit(1).correlate(p))
@@ -81,13 +118,21 @@ def _statement():
     from_last = of_last(c.place) + _in_group(q, p, (of_last(c.submitted_at),
                                                     of_last(c.petition_id)))
     # G: the first checkpoint after p
-    following = (sa.select(c.place).where(fresh, c.queue_id == p.queue_id, _before(p, c))
+    following = (sa.select(c.place).where(c.queue_id == p.queue_id, _before(p, c))
                  .order_by(c.place).limit(1).correlate(p).scalar_subquery())
-    from_following = following + _in_group(q, p)
-    from_head = (sa.select(sa.func.count()).select_from(q)
-                 .where(q.queue_id == p.queue_id, q.status == Status.QUEUED, _before(q, p))
-                 .correlate(p).scalar_subquery()) + 1
-    place = sa.func.coalesce(from_last, from_following, from_head)
+    numbered = sa.func.coalesce(from_last, following + _in_group(q, p))
+    # When the queue was last numbered: one stamp for all its checkpoints (written
+    # together); NULL when it never was.
+    stamp = (sa.select(c.computed_at).where(c.queue_id == p.queue_id).order_by(c.place)
+             .limit(1).correlate(p).scalar_subquery())
+    cap = sa.bindparam("cap")
+    near = _ahead_from_head(aliased(Petition), p, limit=cap)
+    beyond = sa.case((stamp.is_not(None), _Greatest(numbered, cap + 1)),  # numbered, long ago
+                     else_=_ahead_from_head(aliased(Petition), p) + 1)  # never numbered
+    place = sa.case(
+        (stamp >= sa.bindparam("fresh_since"), numbered),  # the usual case
+        # Not numbered lately: live near the head (NULLIF: each count evaluated once).
+        else_=sa.func.coalesce(sa.func.nullif(near, cap) + 1, beyond))
     return sa.select(p.id, place).where(p.id.in_(sa.bindparam("ids", expanding=True)),
                                         p.status == Status.QUEUED)
 
@@ -99,7 +144,7 @@ def places(ids: list[int]) -> dict[int, int]:
     """{petition id: place in its queue, 1 first} of the queued petitions among ``ids``."""
     if not ids:
         return {}
-    return dict(db.session.execute(_PLACES, {"ids": ids,
+    return dict(db.session.execute(_PLACES, {"ids": ids, "cap": HEAD_CAP,
                                              "fresh_since": utcnow() - TRUSTED_FOR}).all())
 
 
