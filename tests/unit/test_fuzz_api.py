@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.unit.conftest import assert_error
+from tests.unit.test_web_auth import sign_in
 from traveler_portal.api import openapi
 from traveler_portal.domain import accounts
 from traveler_portal.extensions import db
@@ -81,3 +82,16 @@ def test_a_nul_byte_in_a_url_segment_or_query_is_400_naming_it(api):
     traveler = api("traveler")
     assert "path" in assert_error(traveler.get("/petitions/US-2026-%00"), 400)["fields"]
     assert "status" in assert_error(traveler.get("/petitions?status=%00"), 400)["fields"]
+
+
+def test_an_id_beyond_the_databases_integers_names_nothing(api, client):
+    """PostgreSQL refused a query with an id past its integers (a 500 the fuzzing found):
+    such an id names no row, like any other unknown one."""
+    employer = api("employer")
+    too_large = 2**31
+    for path in (f"/organization/travelers/{too_large}",
+                 f"/organization/invitations/{too_large}"):
+        assert_error(employer.delete(path), 404)
+    assert employer.delete(f"/organization/travelers/{too_large - 1}").status_code == 404
+    sign_in(client, employer.email)
+    assert client.get(f"/employer/imports/{too_large}").status_code == 404
