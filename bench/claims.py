@@ -18,6 +18,8 @@ from bench import safety
 
 os.environ["PORTAL_ENV"] = "testing"
 safety.instance_dir()  # before the app's config reads INSTANCE_PATH; removed at exit
+# A database that is not disposable is refused before the app is even imported.
+URL = safety.database_url()
 
 import sqlalchemy as sa  # noqa: E402
 
@@ -33,7 +35,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 
 
 def main():
-    url = safety.database_url()  # refuses a database that is not disposable
+    url = URL
     app = create_app({"SQLALCHEMY_DATABASE_URI": url,
                       "UPLOAD_DIR": os.path.join(os.environ["INSTANCE_PATH"], "uploads")})
     with app.app_context():

@@ -20,6 +20,8 @@ from bench import safety
 
 os.environ["PORTAL_ENV"] = "testing"
 safety.instance_dir()  # before the app's config reads INSTANCE_PATH; removed at exit
+# A database that is not disposable is refused before the app is even imported.
+URL = safety.database_url()
 
 from bench import loader  # noqa: E402
 from tests import factories  # noqa: E402
@@ -61,7 +63,7 @@ def seed() -> tuple[str, int]:
 
 
 def main():
-    url = safety.database_url()
+    url = URL
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
                       "UPLOAD_DIR": os.path.join(os.environ["INSTANCE_PATH"], "uploads")})
     with app.app_context():

@@ -22,6 +22,8 @@ from bench import safety
 
 os.environ["PORTAL_ENV"] = "testing"
 safety.instance_dir()  # before the app's config reads INSTANCE_PATH; removed at exit
+# A database that is not disposable is refused before the app is even imported.
+URL = safety.database_url()
 
 import sqlalchemy as sa  # noqa: E402
 
@@ -90,7 +92,7 @@ def _time(client, path, headers=None) -> list[float]:
 
 
 def main():
-    url = safety.database_url()  # refuses a database that is not disposable
+    url = URL
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
                       "UPLOAD_DIR": os.path.join(os.environ["INSTANCE_PATH"], "uploads")})
     with app.app_context():

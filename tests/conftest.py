@@ -81,11 +81,28 @@ def database_url(test_dirs):
     return _normalise_db_url(url or f"sqlite:///{test_dirs / 'test.sqlite3'}")
 
 
+def _commits_without_waiting_for_the_disk(engine):
+    """On SQLite, the test process's own connections commit without waiting for the disk
+    (``synchronous=OFF``): what a commit makes visible, and when, is unchanged; only a
+    crash of the machine could lose the last ones, and a test database outlives no crash.
+    Several thousand fsyncs a run, each up to 10 ms on a busy disk. The live processes keep
+    the product's settings, and PostgreSQL its own (whether a routing waits for the disk
+    is the product's setting, tests/unit/test_routing_hot_path.py)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+    engine.dispose()  # connections made before have the setting too
+
+
 @pytest.fixture(scope="session")
 def app(database_url, test_dirs):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url,
                       "UPLOAD_DIR": str(test_dirs / "uploads")})
     with app.app_context():
+        _commits_without_waiting_for_the_disk(db.engine)
         fresh_database()
     return app
 

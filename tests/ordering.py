@@ -7,49 +7,52 @@ suite's end while the other worker sat idle. Here the known long tests are share
 first (each to the worker with the fewest seconds so far), at the head of each worker's
 share, and the short ones follow in file order: what is left to steal at the end is short.
 
-The figures are seconds per test function (setup, call and teardown; ``--durations=0``,
-SQLite, a quiet two-core machine), for each of its parameters when it has some. A test
+The figures are seconds per test function (setup, call and teardown: the junit report's
+time, the first test of a worker to need the live stack counting its start), for each of
+its parameters when it has some; measured on SQLite with ``-n 2`` on the two shared cores
+(load 4-8, so about half again a quiet machine's; only their proportions matter). A test
 missing here counts as short; a renamed one only loses its place in the order.
 """
 
 LONG_TESTS = {
     "test_every_page_of_every_role_in_french_passes_axe": {
-        "traveler-1of2": 16, "traveler-2of2": 16, "officer": 13, "supervisor": 12,
-        "employer": 11, "admin": 11, "signed-out": 2},
-    "test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none": 30,
-    "test_a_killed_worker_delays_routing_by_less_than_a_minute_and_doubles_nothing": 18,
-    "test_forms_sent_wrong_show_the_summary_first_focused_and_linked": 30,
-    "test_the_documented_rotation_is_safe_end_to_end": 10,
-    "test_readiness_and_doctor_name_what_is_stopped": 18,
-    "test_concurrent_copies_of_every_task_have_one_effect": 22,
+        "traveler-1of2": 36, "supervisor": 33, "admin": 26, "employer": 22,
+        "traveler-2of2": 21, "officer": 20, "signed-out": 2},
+    "test_concurrent_copies_of_every_task_have_one_effect": 47,
+    "test_the_documented_rotation_is_safe_end_to_end": 47,
+    "test_forms_sent_wrong_show_the_summary_first_focused_and_linked": 40,
+    "test_tn_petition_from_filing_to_approval": 38,
+    "test_a_killed_worker_delays_routing_by_less_than_a_minute_and_doubles_nothing": 24,
+    "test_a_wiped_broker_delays_emails_and_webhooks_but_loses_none": 36,
+    "test_the_readme_production_block_reaches_a_healthy_healthz": 33,
+    "test_readiness_and_doctor_name_what_is_stopped": 27,
+    "test_identity_approval_notice_and_its_verification": 23,
+    "test_every_rule_answers_every_role_without_error_or_leak": 22,
     "test_two_beats_escalate_and_remind_once_each_without_delay": 21,
-    "test_submission_while_the_broker_is_down_is_routed_when_it_returns": 20,
-    "test_the_readme_production_block_reaches_a_healthy_healthz": 17,
-    "test_tn_petition_from_filing_to_approval": 16,
-    "test_procfile_scale_runs_two_web_servers_and_a_worker_per_country": 11,
-    "test_identity_approval_notice_and_its_verification": 10,
-    "test_the_officer_decides_outcome_first": 10,
-    "test_a_canada_worker_routes_canada_while_us_petitions_wait_for_theirs": 9,
-    "test_a_5000_row_import_with_100_bad_rows": 9,
-    "test_a_traveler_files_step_by_step_and_resumes_after_signing_out": 8,
-    "test_the_officer_sees_the_decision_first_at_390_px": 8,
-    "test_no_generated_request_gets_a_5xx": 6,
+    "test_the_employer_list_pages_cost_as_many_statements_at_10_travelers_as_at_3": 20,
+    "test_submission_while_the_broker_is_down_is_routed_when_it_returns": 19,
+    "test_procfile_scale_runs_two_web_servers_and_a_worker_per_country": 14,
+    "test_a_canada_worker_routes_canada_while_us_petitions_wait_for_theirs": 13,
+    "test_a_5000_row_import_with_100_bad_rows": 12,
+    "test_a_benchmark_run_removes_its_temporary_folder": 11,
+    "test_backup_and_restore_bring_back_every_petition_and_document": 9,
     "test_officers_claiming_at_once_never_share_a_petition": 8,
-    "test_every_rule_answers_every_role_without_error_or_leak": 7,
-    "test_a_webhook_flood_does_not_delay_a_password_reset_email": 7,
-    "test_the_employer_list_pages_cost_as_many_statements_at_10_travelers_as_at_3": 7,
+    "test_a_failing_mail_server_is_retried_and_delivers_once": 8,
+    "test_the_officer_decides_outcome_first": 8,
+    "test_the_traveler_answers_in_one_place_and_the_case_goes_back": 7,
+    "test_signed_in_forms_never_answer_5xx": {"officer": 7},
+    "test_a_traveler_files_step_by_step_and_resumes_after_signing_out": 7,
+    "test_a_test_event_reaches_the_endpoint": 7,
     "test_the_documented_snippet_verifies_a_real_delivery": 6,
-    "test_a_test_event_reaches_the_endpoint": 6,
-    "test_a_failing_mail_server_is_retried_and_delivers_once": 6,
-    "test_a_benchmark_run_removes_its_temporary_folder": 6,
-    "test_keyset_pages_have_no_duplicates_or_gaps_in_every_sort": 4,
-    "test_backup_and_restore_bring_back_every_petition_and_document": 5,
-    "test_signed_in_forms_never_answer_5xx": 4,
-    "test_the_employer_pages_table_first_paginated_and_confirmed": 5,
-    "test_the_traveler_answers_in_one_place_and_the_case_goes_back": 5,
+    "test_the_officer_sees_the_decision_first_at_390_px": 6,
+    "test_a_webhook_flood_does_not_delay_a_password_reset_email": 6,
+    "test_the_employer_pages_table_first_paginated_and_confirmed": 6,
+    "test_every_reachable_form_sent_wrong_shows_the_summary_first": {"supervisor": 5},
+    "test_the_port_officer_records_an_admission_the_traveler_and_employer_see": 5,
     "test_bandit_finds_nothing_unexplained": 5,
+    "test_an_officers_day": 5,
     "test_seed_demo_travelers_have_identities_and_their_petitions_file": 5,
-    "test_a_database_with_tables_and_no_bench_name_is_refused_and_left_untouched": 5,
+    "test_pages_reached_by_a_link_or_half_way_through_signing_in": 5,
 }
 
 

@@ -64,6 +64,7 @@ def create_app(test_config=None, migrations: bool = True) -> Flask:
     app = Flask(__name__, instance_path=cfg.INSTANCE_PATH,
                 template_folder=str(BASE_DIR / "templates"),
                 static_folder=str(BASE_DIR / "static"))
+    app.url_map.converters["int"] = database.RowIdConverter  # before any route is added
     app.config.from_object(cfg)
     app.config["VERSION"] = __version__
     if test_config:

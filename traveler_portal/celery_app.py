@@ -34,6 +34,8 @@ WORKER_QUEUES = {"worker": ("routing", *ROUTING_QUEUES, "notifications", "period
 # behind one of those while another worker is idle.
 WORKER_SETTINGS = {"task_acks_late": True, "task_reject_on_worker_lost": True,
                    "worker_prefetch_multiplier": 1}
+# How long the lock kombu takes to look for unacknowledged messages lasts at most.
+UNACKED_MUTEX_SECONDS = 10
 
 
 def celery_init_app(app) -> Celery:
@@ -63,6 +65,11 @@ def celery_init_app(app) -> Celery:
             # the outbox row, see domain/outbox.py).
             "visibility_timeout": app.config["BROKER_VISIBILITY_TIMEOUT"],
             "unacked_restore_interval": 5, "unacked_restore_throttle": 1,
+            # Each look holds a Redis lock (a scan of a few ms). kombu keeps it 300 s: a
+            # worker killed while holding it stopped every worker's look for five minutes,
+            # and the dead worker's messages with it. 10 s, shorter than the visibility
+            # timeout, never delays a message beyond it.
+            "unacked_mutex_expire": UNACKED_MUTEX_SECONDS,
             "socket_connect_timeout": app.config["BROKER_CONNECT_TIMEOUT"],
             "socket_timeout": 10,
             "max_retries": 0,

@@ -35,8 +35,20 @@ import time
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Row ids are PostgreSQL ``integer``s.
+LARGEST_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in a URL: a number no row id exceeds. A larger one matches no route
+    (404, as any id naming no row) instead of reaching a query PostgreSQL refuses (500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", LARGEST_ROW_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 @event.listens_for(Engine, "connect")

@@ -17,6 +17,17 @@ def test_a_routing_message_lost_with_its_worker_is_published_again_within_a_minu
     assert ProductionConfig.BROKER_VISIBILITY_TIMEOUT < MINUTE
 
 
+def test_a_worker_killed_while_it_looks_for_lost_messages_delays_no_one_past_the_timeout(app):
+    # kombu looks for unacknowledged messages under a Redis lock; a worker killed while
+    # holding it leaves it until it expires, and no worker looks meanwhile (kombu's own
+    # default: 300 s). Expiring first, it delays no message past its visibility timeout,
+    # in production and on the fault tests' stack (which keeps it, and halves the timeout).
+    options = app.extensions["celery"].conf.broker_transport_options
+    assert options["unacked_mutex_expire"] < ProductionConfig.BROKER_VISIBILITY_TIMEOUT
+    assert options["unacked_mutex_expire"] < \
+        scaled_recovery(ProductionConfig)["BROKER_VISIBILITY_TIMEOUT"]
+
+
 def test_the_visibility_timeout_outlasts_every_task_the_broker_holds():
     visibility = ProductionConfig.BROKER_VISIBILITY_TIMEOUT
     assert visibility > ProductionConfig.BROKER_RETRY_MAX_SECONDS
