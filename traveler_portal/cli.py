@@ -102,7 +102,10 @@ def seed_demo(production_ok):
 def _broker_reachable() -> bool:
     try:
         with current_app.extensions["celery"].connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=1)
+            # one immediate retry: a refused connection answers at once, and waiting
+            # kombu's default 2 s between tries kept every first `make run` waiting
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0,
+                                   timeout=1)
         return True
     except Exception:  # noqa: BLE001 - any failure means "not reachable" here
         return False
