@@ -136,8 +136,9 @@ def empty_case_tables(attempts: int = 5):
 
 
 @pytest.fixture(autouse=True)
-def _empty_case_tables(request, app):
-    """Each test starts with reference data only."""
+def _empty_case_tables(request, app, beat_only_for_live_tests):
+    """Each test starts with reference data only (the live beat, if any, paused first for
+    a test without the live stack: tests/live.py)."""
     with app.app_context():
         empty_case_tables()
     lockout.forget_in_memory()  # failed sign-ins counted by an earlier test

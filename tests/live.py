@@ -244,6 +244,26 @@ def _celery_worker(name: str, live_env, test_dirs) -> Process:
                    live_env, test_dirs)
 
 
+# The session's live beat once a test has started it (``live_server``): paused while a
+# test without the live stack runs (``beat_only_for_live_tests``).
+SESSION_BEATS: list = []
+
+
+@pytest.fixture(autouse=True)
+def beat_only_for_live_tests(request):
+    """The live stack stays up for the session once a test has started it, and its beat
+    keeps publishing the periodic tasks its worker runs on this same database: the outbox
+    sweep every second, the queues' numbering, the reminders. A later test without the
+    live stack would see them act on its own rows (its petition routed, its queue
+    numbered) in the middle of what it checks. So the beat is stopped (SIGSTOP) for such
+    a test and continued for the next one that uses the stack, where it runs at once
+    what fell due meanwhile."""
+    paused = "live_server" not in request.fixturenames
+    for beat in SESSION_BEATS:
+        beat.tell(signal.SIGSTOP if paused else signal.SIGCONT)
+    yield
+
+
 @pytest.fixture(scope="session")
 def live_server(live_env, test_dirs):
     """The two workers (the main queues; webhook deliveries on their own, as in the
@@ -264,9 +284,13 @@ def live_server(live_env, test_dirs):
                           "the Celery webhooks worker to be ready": logged(webhooks, " ready."),
                           "celery beat to start": logged(beat, "beat: Starting"),
                           "gunicorn to serve /healthz": answers(server, f"{url}/healthz")})
+        SESSION_BEATS.append(beat)
         yield SimpleNamespace(url=url, worker=worker, beat=beat, web=server,
                               webhooks=webhooks)
     finally:
+        if beat in SESSION_BEATS:
+            SESSION_BEATS.remove(beat)
+            beat.tell(signal.SIGCONT)  # a stopped process would not hear the SIGTERM
         stop_together([server, beat, webhooks, worker])
 
 
