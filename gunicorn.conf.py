@@ -33,7 +33,6 @@ def post_fork(server, worker):
             ctypes.CDLL(libc).mallopt(M_ARENA_MAX, 2)
 
 
-
 def post_worker_init(worker):
     """The application is loaded: keep its objects out of Python's full garbage
     collections. A worker holds 200,000-270,000 objects once the app is imported (modules,

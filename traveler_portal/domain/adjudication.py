@@ -30,8 +30,12 @@ CASE_LIST_OPTIONS = (sa.orm.selectinload(Petition.category), sa.orm.selectinload
 
 MAX_EVIDENCE_DAYS = 84  # USCIS allows up to 84 days to answer a request for evidence
 # "Claim next": most urgent first, then the earliest due date, then the oldest.
-CLAIM_ORDER = (Petition.priority.desc(), Petition.due_date.asc().nulls_last(),
-               Petition.submitted_at, Petition.id)
+def claim_order(p=Petition) -> tuple:
+    """The order cases are claimed in, on ``p`` (Petition or an alias of it)."""
+    return p.priority.desc(), p.due_date.asc().nulls_last(), p.submitted_at, p.id
+
+
+CLAIM_ORDER = claim_order()
 
 
 @dataclass

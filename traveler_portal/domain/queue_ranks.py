@@ -39,7 +39,7 @@ from ..extensions import db
 from ..models import Petition, QueueCheckpoint, Status
 from ..models.users import utcnow
 from . import uow
-from .adjudication import CLAIM_ORDER
+from .adjudication import CLAIM_ORDER, claim_order
 
 EVERY = 100  # a checkpoint every EVERY cases: the longest count a place needs
 END_PRIORITY = -(2 ** 31)  # the end marker's priority: after every case (priority DESC)
@@ -97,8 +97,7 @@ def _ahead_from_head(q, p, limit=None):
                                    _before(q, p)).correlate(p))
     if limit is None:
         return sa.select(sa.func.count()).select_from(ahead.subquery()).scalar_subquery()
-    first = ahead.order_by(q.priority.desc(), q.due_date.asc().nulls_last(),
-                           q.submitted_at, q.id).limit(limit).subquery()
+    first = ahead.order_by(*claim_order(q)).limit(limit).subquery()
     return sa.select(sa.func.count()).select_from(first).scalar_subquery()
 
 
